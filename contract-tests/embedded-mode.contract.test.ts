@@ -1,0 +1,62 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { readEvents } from "./support/event-reader.js";
+import { ensureBuilt, ServiceProcess } from "./support/service-process.js";
+import { NATS_URL, testStream } from "./support/test-servers.js";
+import { getJson, postJson, syncBatch, wmsUpdate } from "./support/wms-fixtures.js";
+
+describe("contract: npm start on a fresh machine (embedded PGlite, built entry point, SIGTERM)", function () {
+  this.timeout(120_000);
+  const stream = testStream("embedded");
+  const dataDir = mkdtempSync(join(tmpdir(), "invsync-embedded-"));
+  const env = {
+    DATA_DIR: dataDir,
+    HOST: "127.0.0.1",
+    GATEWAY_PORT: "0",
+    GRPC_PORT: "0",
+    NATS_URL,
+    NATS_STREAM: stream.stream,
+    NATS_SUBJECT_PREFIX: stream.subjectPrefix,
+  };
+
+  before(() => ensureBuilt());
+  after(async () => {
+    await stream.delete();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("runs without DATABASE_URL, keeps its data across restarts, refuses a second process, and exits cleanly on SIGTERM", async () => {
+    const first = ServiceProcess.spawn(env);
+    const started = await first.waitForLog("inventory-sync started");
+    assert.equal(started.database, "pglite");
+    const baseUrl = `http://127.0.0.1:${started.gatewayPort}`;
+
+    const sync = await postJson(`${baseUrl}/inventory/sync`, syncBatch("embedded-1", [wmsUpdate("EMB-1", 1, 42), wmsUpdate("EMB-2", 2, 7)]));
+    assert.equal(sync.body.accepted, 2);
+    assert.equal((await getJson(`${baseUrl}/readyz`)).body.database.engine, "pglite");
+    assert.equal((await readEvents(NATS_URL, stream.stream, 2)).length, 2);
+
+    const second = ServiceProcess.spawn({ ...env, GATEWAY_PORT: "0" });
+    assert.equal(await second.exit(), 1);
+    assert.match(second.stderr.join(""), /in use by process \d+/);
+
+    assert.equal(await first.stop("SIGTERM"), 0, "SIGTERM drains and exits with 0");
+    assert.ok(first.lines.some((line) => line.msg === "inventory-sync stopped"));
+
+    const restarted = ServiceProcess.spawn(env);
+    const again = await restarted.waitForLog("inventory-sync started");
+    const stock = await getJson(`http://127.0.0.1:${again.gatewayPort}/inventory/EMB-1`);
+    assert.equal(stock.body.stock.onHand, "42", "stock survives a restart");
+    assert.equal(await restarted.stop("SIGTERM"), 0);
+  });
+
+  it("refuses to start on invalid configuration, naming each bad variable", async () => {
+    const bad = ServiceProcess.spawn({ ...env, GATEWAY_PORT: "eighty", LOG_LEVEL: "chatty" });
+    assert.equal(await bad.exit(), 1);
+    const stderr = bad.stderr.join("");
+    assert.match(stderr, /GATEWAY_PORT="eighty": must be a whole number/);
+    assert.match(stderr, /LOG_LEVEL="chatty": must be one of/);
+  });
+});

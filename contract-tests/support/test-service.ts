@@ -1,0 +1,52 @@
+import type { Config } from "../../src/config/config.js";
+import { loadConfig } from "../../src/config/config.js";
+import { silentLogger } from "../../src/shared/logger.js";
+import { startService, type RunningService } from "../../src/main.js";
+import { createTestDatabase, NATS_URL, testStream, type TestDatabase, type TestStream } from "./test-servers.js";
+
+/** A service started for a test, on its own database and stream, on ephemeral ports. */
+export interface TestService {
+  readonly config: Config;
+  readonly service: RunningService;
+  readonly database: TestDatabase;
+  readonly stream: TestStream;
+  /** `http://127.0.0.1:<gateway port>` */
+  readonly baseUrl: string;
+  /** `127.0.0.1:<gRPC port>` */
+  readonly grpcAddress: string;
+  /** Stops the service, then drops its database and stream. */
+  stop(): Promise<void>;
+}
+
+/** Starts the real service (composition root, real PostgreSQL and NATS) for a test suite. */
+export async function startTestService(label: string, env: Record<string, string> = {}): Promise<TestService> {
+  const database = await createTestDatabase(label);
+  const stream = testStream(label);
+  const config = loadConfig({
+    DATABASE_URL: database.url,
+    NATS_URL,
+    NATS_STREAM: stream.stream,
+    NATS_SUBJECT_PREFIX: stream.subjectPrefix,
+    HOST: "127.0.0.1",
+    GATEWAY_PORT: "0",
+    GRPC_PORT: "0",
+    RELAY_IDLE_MS: "50",
+    SHUTDOWN_GRACE_MS: "2000",
+    LOG_LEVEL: "silent",
+    ...env,
+  });
+  const service = await startService(config, silentLogger);
+  return {
+    config,
+    service,
+    database,
+    stream,
+    baseUrl: `http://127.0.0.1:${service.gatewayPort}`,
+    grpcAddress: `127.0.0.1:${service.grpcPort}`,
+    async stop() {
+      await service.stop();
+      await stream.delete(config.natsUrl).catch(() => undefined);
+      await database.drop();
+    },
+  };
+}

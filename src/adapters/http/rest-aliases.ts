@@ -1,0 +1,103 @@
+import { create, fromJsonString, toJsonString, type DescMessage, type DescMethod, type DescService } from "@bufbuild/protobuf";
+import { Code, ConnectError, createHandlerContext, type HandlerContext } from "@connectrpc/connect";
+import {
+  GetInventoryRequestSchema,
+  InventoryService,
+} from "../../../gen/invsync/inventory/v1/inventory_service_pb.js";
+import { SyncInventoryRequestSchema, WmsSyncService } from "../../../gen/invsync/wms/v1/wms_sync_service_pb.js";
+import type { RegisteredService } from "../rpc/registered-service.js";
+import type { HttpRequest, HttpResponse } from "./http-types.js";
+import { sendError, sendJson, sendJsonText } from "./json-response.js";
+import { readBody } from "./request-body.js";
+import { JSON_OPTIONS } from "./json-options.js";
+
+type UnaryImpl = (request: unknown, context: HandlerContext) => Promise<unknown>;
+
+/** A REST route: answers when it matches, else returns false. */
+export type RestRoute = (req: HttpRequest, res: HttpResponse, path: string) => Promise<boolean>;
+
+/**
+ * The REST aliases of the design brief, served by the same (guarded) implementations as the RPCs:
+ * - `POST /inventory/sync` takes and returns the JSON of `WmsSyncService/SyncInventory`;
+ * - `GET /inventory/{sku}` returns the JSON of `InventoryService/GetInventory`.
+ */
+export function restAliases(services: readonly RegisteredService[], maxBodyBytes: number): RestRoute {
+  const sync = methodOf(services, WmsSyncService, "SyncInventory");
+  const get = methodOf(services, InventoryService, "GetInventory");
+  return async (req, res, path) => {
+    if (path === "/inventory/sync") {
+      if (req.method !== "POST") return methodNotAllowed(res, "POST");
+      await answer(req, res, sync, async () => {
+        const type = String(req.headers["content-type"] ?? "");
+        if (!/^application\/json\b/i.test(type)) {
+          throw new ConnectError(`content-type must be application/json, got "${type}"`, Code.InvalidArgument);
+        }
+        return parseJson(SyncInventoryRequestSchema, await readBody(req, maxBodyBytes));
+      });
+      return true;
+    }
+    const match = /^\/inventory\/([^/]+)$/.exec(path);
+    if (match) {
+      if (req.method !== "GET") return methodNotAllowed(res, "GET");
+      await answer(req, res, get, async () => create(GetInventoryRequestSchema, { sku: decodeURIComponent(match[1]!) }));
+      return true;
+    }
+    return false;
+  };
+}
+
+interface BoundMethod {
+  readonly service: DescService;
+  readonly method: DescMethod;
+  readonly impl: UnaryImpl;
+}
+
+async function answer(req: HttpRequest, res: HttpResponse, bound: BoundMethod, parse: () => Promise<unknown>): Promise<void> {
+  const context = createHandlerContext({
+    service: bound.service,
+    method: bound.method,
+    protocolName: "rest",
+    requestMethod: req.method ?? "GET",
+    url: req.url ?? "/",
+    requestHeader: toHeaders(req),
+  });
+  try {
+    const response = await bound.impl(await parse(), context);
+    context.responseHeader.forEach((value, key) => res.setHeader(key, value));
+    sendJsonText(res, 200, toJsonString(bound.method.output, create(bound.method.output, response as never), JSON_OPTIONS));
+  } catch (error) {
+    context.responseHeader.forEach((value, key) => res.setHeader(key, value));
+    sendError(res, ConnectError.from(error));
+  }
+}
+
+function parseJson<T extends DescMessage>(schema: T, body: string) {
+  try {
+    return fromJsonString(schema, body, JSON_OPTIONS);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ConnectError(`request body is not a valid ${schema.typeName}: ${reason}`, Code.InvalidArgument);
+  }
+}
+
+function methodOf(services: readonly RegisteredService[], service: DescService, name: string): BoundMethod {
+  const registered = services.find((s) => s.service.typeName === service.typeName);
+  const method = service.methods.find((m) => m.name === name);
+  if (!registered || !method) throw new Error(`${service.typeName}/${name} is not registered`);
+  return { service, method, impl: (registered.impl as unknown as Record<string, UnaryImpl>)[method.localName]! };
+}
+
+function methodNotAllowed(res: HttpResponse, allowed: string): boolean {
+  res.setHeader("allow", allowed);
+  sendJson(res, 405, { code: "method_not_allowed", message: `use ${allowed}` });
+  return true;
+}
+
+function toHeaders(req: HttpRequest): Headers {
+  const headers = new Headers();
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (key.startsWith(":") || value === undefined) continue;
+    for (const item of Array.isArray(value) ? value : [value]) headers.append(key, item);
+  }
+  return headers;
+}

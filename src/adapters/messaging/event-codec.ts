@@ -1,0 +1,61 @@
+import { create, toBinary } from "@bufbuild/protobuf";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import {
+  EventSource,
+  EventType,
+  InventoryEventSchema,
+  type InventoryEvent as InventoryEventMessage,
+} from "../../../gen/invsync/events/v1/inventory_event_pb.js";
+import type { EventCause, InventoryEvent } from "../../inventory/domain/inventory-event.js";
+import type { StockQuantities } from "../../inventory/domain/stock-level.js";
+
+/** Content type of published events. */
+export const EVENT_CONTENT_TYPE = "application/protobuf";
+
+/** Fully qualified name of the payload message, sent in a header so consumers can decode blind. */
+export const EVENT_MESSAGE_NAME = InventoryEventSchema.typeName;
+
+const TYPES: Record<InventoryEvent["type"], EventType> = { StockCounted: EventType.STOCK_COUNTED };
+const SOURCES: Record<InventoryEvent["source"], EventSource> = { wms: EventSource.WMS };
+
+/** A domain event as its `invsync.events.v1.InventoryEvent` message. */
+export function toEventMessage(event: InventoryEvent): InventoryEventMessage {
+  return create(InventoryEventSchema, {
+    eventId: event.eventId,
+    type: TYPES[event.type],
+    sku: event.sku,
+    locationId: event.locationId,
+    delta: BigInt(event.delta),
+    source: SOURCES[event.source],
+    timestamp: timestampFromDate(event.occurredAt),
+    before: quantities(event.before),
+    after: quantities(event.after),
+    version: BigInt(event.version),
+    cause: cause(event.cause),
+  });
+}
+
+/** A domain event encoded for the bus (protobuf binary). */
+export function encodeEvent(event: InventoryEvent): Uint8Array {
+  return toBinary(InventoryEventSchema, toEventMessage(event));
+}
+
+function quantities(q: StockQuantities) {
+  return { onHand: BigInt(q.onHand), reserved: BigInt(q.reserved), available: BigInt(q.available) };
+}
+
+function cause(c: EventCause) {
+  return {
+    kind: {
+      case: "wmsUpdate" as const,
+      value: {
+        wmsId: c.wmsId,
+        sequence: c.sequence,
+        batchId: c.batchId,
+        observedAt: timestampFromDate(c.observedAt),
+        schemaVersion: c.schemaVersion,
+        status: c.reason.toUpperCase(),
+      },
+    },
+  };
+}

@@ -1,0 +1,182 @@
+import { jetstream, jetstreamManager, StorageType, type JetStreamClient } from "@nats-io/jetstream";
+import { connect, headers, nanos, type NatsConnection } from "@nats-io/transport-node";
+import type { InventoryEvent } from "../../inventory/domain/inventory-event.js";
+import type { EventPublisher } from "../../outbox/event-publisher.port.js";
+import type { Logger } from "../../shared/logger.js";
+import { EVENT_CONTENT_TYPE, EVENT_MESSAGE_NAME, encodeEvent } from "./event-codec.js";
+import { allEventsSubject, eventSubject } from "./subjects.js";
+
+/** Where and how events are published. */
+export interface BusSettings {
+  readonly url: string;
+  /** JetStream stream name, for example `INVENTORY`. */
+  readonly stream: string;
+  /** First subject token, for example `inventory` (subjects are `<prefix>.v1.…`). */
+  readonly subjectPrefix: string;
+  /** How long JetStream remembers message ids to drop resends. */
+  readonly duplicateWindowMs: number;
+  /** How long the stream keeps events. */
+  readonly maxAgeMs: number;
+  /** How long to wait for a PubAck. */
+  readonly publishTimeoutMs: number;
+}
+
+/** The connection's state, for readiness and metrics. */
+export interface BusStatus {
+  readonly connected: boolean;
+  readonly streamReady: boolean;
+  readonly lastError: string | undefined;
+}
+
+/**
+ * {@link EventPublisher} on NATS JetStream. Connects in the background and keeps retrying, so the
+ * service starts and accepts updates while NATS is down; the relay publishes once it is back.
+ * Each event goes to its subject with `Nats-Msg-Id = event_id`, so resends are dropped by the stream.
+ */
+export class JetStreamEventPublisher implements EventPublisher {
+  private connection: NatsConnection | undefined;
+  private client: JetStreamClient | undefined;
+  private connected = false;
+  private streamReady = false;
+  private closing = false;
+  private ensuring = false;
+  private lastError: string | undefined;
+  private readonly connecting: Promise<void>;
+
+  constructor(
+    private readonly settings: BusSettings,
+    private readonly logger: Logger,
+  ) {
+    this.connecting = this.connectUntilClosed();
+  }
+
+  isConnected(): boolean {
+    if (this.connected && !this.streamReady && !this.ensuring) void this.ensureStream();
+    return this.connected && this.streamReady;
+  }
+
+  /** The connection's state. */
+  status(): BusStatus {
+    return { connected: this.connected, streamReady: this.streamReady, lastError: this.lastError };
+  }
+
+  async publish(event: InventoryEvent): Promise<void> {
+    const client = this.client;
+    if (!client || !this.connected) throw new Error("NATS is not connected");
+    const h = headers();
+    h.set("Content-Type", EVENT_CONTENT_TYPE);
+    h.set("Invsync-Message", EVENT_MESSAGE_NAME);
+    h.set("Invsync-Event-Type", event.type);
+    try {
+      await client.publish(eventSubject(this.settings.subjectPrefix, event.type, event.sku), encodeEvent(event), {
+        msgID: event.eventId,
+        headers: h,
+        timeout: this.settings.publishTimeoutMs,
+      });
+    } catch (error) {
+      if (isNoResponders(error)) this.recreateStream();
+      throw error;
+    }
+  }
+
+  /** Flushes and closes the connection (or stops trying to open it). */
+  async close(): Promise<void> {
+    this.closing = true;
+    const connection = this.connection;
+    if (connection && !connection.isClosed()) await connection.drain().catch(() => connection.close());
+    await this.connecting;
+  }
+
+  private async connectUntilClosed(): Promise<void> {
+    let delayMs = 250;
+    while (!this.closing) {
+      try {
+        const connection = await connect({
+          servers: this.settings.url,
+          name: "inventory-sync",
+          timeout: 2_000,
+          reconnect: true,
+          maxReconnectAttempts: -1,
+          reconnectTimeWait: 1_000,
+        });
+        if (this.closing) {
+          await connection.close();
+          return;
+        }
+        this.connection = connection;
+        this.client = jetstream(connection);
+        this.connected = true;
+        this.logger.info({ url: this.settings.url }, "connected to NATS");
+        void this.watch(connection);
+        await this.ensureStream();
+        return;
+      } catch (error) {
+        this.noteError("cannot connect to NATS", error);
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+        delayMs = Math.min(delayMs * 2, 5_000);
+      }
+    }
+  }
+
+  private async watch(connection: NatsConnection): Promise<void> {
+    for await (const status of connection.status()) {
+      if (status.type === "disconnect") {
+        this.connected = false;
+        this.logger.warn({ url: this.settings.url }, "disconnected from NATS; events wait in the outbox");
+      } else if (status.type === "reconnect") {
+        this.connected = true;
+        this.logger.info({ url: this.settings.url }, "reconnected to NATS");
+        await this.ensureStream();
+      }
+    }
+    this.connected = false;
+  }
+
+  private async ensureStream(): Promise<void> {
+    const connection = this.connection;
+    if (!connection || this.ensuring) return;
+    this.ensuring = true;
+    const { stream, subjectPrefix, duplicateWindowMs, maxAgeMs } = this.settings;
+    try {
+      const manager = await jetstreamManager(connection);
+      try {
+        await manager.streams.info(stream);
+      } catch (error) {
+        if ((error as { name?: string }).name !== "StreamNotFoundError") throw error;
+        await manager.streams.add({
+          name: stream,
+          subjects: [allEventsSubject(subjectPrefix)],
+          storage: StorageType.File,
+          duplicate_window: nanos(duplicateWindowMs),
+          max_age: nanos(maxAgeMs),
+        });
+        this.logger.info({ stream, subjects: allEventsSubject(subjectPrefix) }, "created JetStream stream");
+      }
+      this.streamReady = true;
+      this.lastError = undefined;
+    } catch (error) {
+      this.streamReady = false;
+      this.noteError("cannot find or create the JetStream stream", error);
+    } finally {
+      this.ensuring = false;
+    }
+  }
+
+  private recreateStream(): void {
+    if (!this.streamReady) return;
+    this.streamReady = false;
+    void this.ensureStream();
+  }
+
+  private noteError(message: string, error: unknown): void {
+    const text = error instanceof Error ? error.message : String(error);
+    if (text !== this.lastError) this.logger.warn({ err: text, url: this.settings.url }, message);
+    this.lastError = text;
+  }
+}
+
+function isNoResponders(error: unknown): boolean {
+  const name = (error as { name?: string } | null)?.name ?? "";
+  const message = error instanceof Error ? error.message : "";
+  return name === "NoRespondersError" || /no responders/i.test(message);
+}

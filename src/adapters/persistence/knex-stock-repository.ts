@@ -1,0 +1,117 @@
+import type { Knex } from "knex";
+import type { StockPage, StockRecordKey, StockRepository } from "../../inventory/application/stock-repository.port.js";
+import { asLocationId } from "../../inventory/domain/location-id.js";
+import { asSku, type Sku } from "../../inventory/domain/sku.js";
+import { stockKey, type StockLevel } from "../../inventory/domain/stock-level.js";
+import type { Transaction } from "../../shared/unit-of-work.js";
+import { knexTransaction } from "./knex-unit-of-work.js";
+import { bindings, toDate } from "./row-values.js";
+
+const COLUMNS = `sku, location_id, on_hand, reserved, version, last_wms_id, last_sequence::text AS last_sequence,
+  last_observed_at, updated_at`;
+
+interface StockRow {
+  sku: string;
+  location_id: string;
+  on_hand: string | number;
+  reserved: string | number;
+  version: string | number;
+  last_wms_id: string | null;
+  last_sequence: string | null;
+  last_observed_at: Date | string | null;
+  updated_at: Date | string;
+}
+
+/** {@link StockRepository} over the `inventory` table, in sets: one statement per step of a batch. */
+export class KnexStockRepository implements StockRepository {
+  constructor(private readonly knex: Knex) {}
+
+  async lockForUpdate(tx: Transaction, keys: readonly StockRecordKey[]): Promise<Map<string, StockLevel>> {
+    const trx = knexTransaction(tx);
+    const skus = keys.map((k) => k.sku);
+    const locations = keys.map((k) => k.locationId);
+    // Create missing records first (in key order, so concurrent batches wait rather than deadlock),
+    // then lock every record in key order.
+    await trx.raw(
+      `INSERT INTO inventory (sku, location_id)
+       SELECT sku, location_id FROM unnest(?::text[], ?::text[]) AS k(sku, location_id)
+       ORDER BY 1, 2
+       ON CONFLICT DO NOTHING`,
+      [skus, locations],
+    );
+    const { rows } = await trx.raw<{ rows: StockRow[] }>(
+      `SELECT ${COLUMNS} FROM inventory
+       WHERE (sku, location_id) IN (SELECT * FROM unnest(?::text[], ?::text[]))
+       ORDER BY sku, location_id
+       FOR UPDATE`,
+      [skus, locations],
+    );
+    return new Map(rows.map((row) => [stockKey(row.sku, row.location_id), toStockLevel(row)]));
+  }
+
+  async saveCounts(tx: Transaction, levels: readonly StockLevel[]): Promise<void> {
+    if (levels.length === 0) return;
+    await knexTransaction(tx).raw(
+      `UPDATE inventory AS i
+       SET on_hand = u.on_hand, version = u.version, last_wms_id = u.wms_id, last_sequence = u.seq,
+           last_observed_at = u.observed_at, updated_at = u.updated_at
+       FROM unnest(?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::text[], ?::bigint[], ?::timestamptz[], ?::timestamptz[])
+         AS u(sku, location_id, on_hand, version, wms_id, seq, observed_at, updated_at)
+       WHERE i.sku = u.sku AND i.location_id = u.location_id`,
+      bindings(
+        levels.map((l) => l.sku),
+        levels.map((l) => l.locationId),
+        levels.map((l) => l.onHand),
+        levels.map((l) => l.version),
+        levels.map((l) => l.watermark?.wmsId ?? null),
+        levels.map((l) => l.watermark?.sequence.toString() ?? null),
+        levels.map((l) => l.watermark?.observedAt.toISOString() ?? null),
+        levels.map((l) => l.updatedAt.toISOString()),
+      ),
+    );
+  }
+
+  async findBySku(sku: Sku): Promise<StockLevel[]> {
+    const { rows } = await this.knex.raw<{ rows: StockRow[] }>(
+      `SELECT ${COLUMNS} FROM inventory WHERE sku = ? ORDER BY location_id`,
+      [sku],
+    );
+    return rows.map(toStockLevel);
+  }
+
+  async listSkus(params: { afterSku: string | undefined; limit: number; skuPrefix: string | undefined }): Promise<StockPage> {
+    const prefixPattern = params.skuPrefix === undefined ? null : `${params.skuPrefix.replace(/[\\%_]/g, "\\$&")}%`;
+    const { rows } = await this.knex.raw<{ rows: StockRow[] }>(
+      `WITH page AS (
+         SELECT DISTINCT sku FROM inventory
+         WHERE (?::text IS NULL OR sku > ?::text) AND (?::text IS NULL OR sku LIKE ?::text)
+         ORDER BY sku LIMIT ?
+       )
+       SELECT ${COLUMNS} FROM inventory JOIN page USING (sku) ORDER BY sku, location_id`,
+      [params.afterSku ?? null, params.afterSku ?? null, prefixPattern, prefixPattern, params.limit + 1],
+    );
+    const bySku = new Map<string, StockLevel[]>();
+    for (const row of rows) {
+      const levels = bySku.get(row.sku) ?? [];
+      levels.push(toStockLevel(row));
+      bySku.set(row.sku, levels);
+    }
+    const skus = [...bySku.entries()].map(([sku, levels]) => ({ sku: asSku(sku), levels }));
+    return { skus: skus.slice(0, params.limit), hasMore: skus.length > params.limit };
+  }
+}
+
+function toStockLevel(row: StockRow): StockLevel {
+  return {
+    sku: asSku(row.sku),
+    locationId: asLocationId(row.location_id),
+    onHand: Number(row.on_hand),
+    reserved: Number(row.reserved),
+    version: Number(row.version),
+    watermark:
+      row.last_wms_id === null || row.last_sequence === null || row.last_observed_at === null
+        ? undefined
+        : { wmsId: row.last_wms_id, sequence: BigInt(row.last_sequence), observedAt: toDate(row.last_observed_at) },
+    updatedAt: toDate(row.updated_at),
+  };
+}

@@ -1,0 +1,43 @@
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import type { ServiceImpl } from "@connectrpc/connect";
+import type { InventoryService } from "../../../gen/invsync/inventory/v1/inventory_service_pb.js";
+import type { StockLevelSchema } from "../../../gen/invsync/inventory/v1/stock_level_pb.js";
+import type { StockQueries } from "../../inventory/application/stock-queries.js";
+import type { SkuStock } from "../../inventory/domain/sku-stock.js";
+import { availableOf } from "../../inventory/domain/stock-level.js";
+
+/** `invsync.inventory.v1.InventoryService`: current stock, by SKU and paged. */
+export function inventoryService(queries: StockQueries): ServiceImpl<typeof InventoryService> {
+  return {
+    async getInventory(request) {
+      return { stock: toStockLevelMessage(await queries.get(request.sku)) };
+    },
+    async listInventory(request) {
+      const page = await queries.list({
+        pageSize: request.pageSize,
+        pageToken: request.pageToken,
+        skuPrefix: request.skuPrefix,
+      });
+      return { stock: page.stock.map(toStockLevelMessage), nextPageToken: page.nextPageToken };
+    },
+  };
+}
+
+function toStockLevelMessage(stock: SkuStock): MessageInitShape<typeof StockLevelSchema> {
+  return {
+    sku: stock.sku,
+    onHand: BigInt(stock.onHand),
+    reserved: BigInt(stock.reserved),
+    available: BigInt(stock.available),
+    updatedAt: timestampFromDate(stock.updatedAt),
+    locations: stock.locations.map((level) => ({
+      locationId: level.locationId,
+      onHand: BigInt(level.onHand),
+      reserved: BigInt(level.reserved),
+      available: BigInt(availableOf(level.onHand, level.reserved)),
+      updatedAt: timestampFromDate(level.updatedAt),
+      version: BigInt(level.version),
+    })),
+  };
+}

@@ -1,0 +1,43 @@
+import type { DescService } from "@bufbuild/protobuf";
+import { createContextKey, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
+import { randomUUID } from "node:crypto";
+import type { Logger } from "../../shared/logger.js";
+import { toConnectError } from "./error-mapping.js";
+
+/** The request id of a call: the caller's `x-request-id`, or one made up for it. */
+export const requestIdKey = createContextKey<string>("", { description: "request id" });
+
+/** Header that carries the request id both ways. */
+export const REQUEST_ID_HEADER = "x-request-id";
+
+type AnyUnary = (request: unknown, context: HandlerContext) => Promise<unknown> | unknown;
+
+/**
+ * Wraps every method of `impl` so that: the call has a request id (echoed in `x-request-id`), and
+ * whatever it throws reaches the caller as a mapped ConnectError (see `error-mapping.ts`). Both
+ * servers (Connect gateway and gRPC) serve the wrapped implementation.
+ */
+export function guardService<S extends DescService>(service: S, impl: ServiceImpl<S>, logger: Logger): ServiceImpl<S> {
+  const guarded: Record<string, AnyUnary> = {};
+  for (const method of service.methods) {
+    const handler = (impl as unknown as Record<string, AnyUnary>)[method.localName];
+    if (!handler) throw new Error(`${service.typeName} has no implementation of ${method.name}`);
+    guarded[method.localName] = async (request, context) => {
+      const requestId = assignRequestId(context);
+      try {
+        return await handler(request, context);
+      } catch (error) {
+        throw toConnectError(error, logger.child({ rpc: `${service.typeName}/${method.name}` }), requestId);
+      }
+    };
+  }
+  return guarded as unknown as ServiceImpl<S>;
+}
+
+function assignRequestId(context: HandlerContext): string {
+  const given = context.requestHeader.get(REQUEST_ID_HEADER);
+  const requestId = given && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
+  context.values.set(requestIdKey, requestId);
+  context.responseHeader.set(REQUEST_ID_HEADER, requestId);
+  return requestId;
+}

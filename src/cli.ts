@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+import { ConfigError, loadConfig } from "./config/config.js";
+import { createLogger } from "./adapters/observability/pino-logger.js";
+import { migrateDatabase, startService } from "./main.js";
+
+const USAGE = `usage: invsync <command>
+
+commands:
+  serve     run the service (the default): gateway, gRPC server and outbox relay
+  migrate   bring the database schema up to date, then exit
+  help      show this text
+
+Configuration comes from environment variables; see the README.`;
+
+/** Entry point of the `invsync` command. */
+async function main(argv: readonly string[]): Promise<number> {
+  const command = argv[0] ?? "serve";
+  if (command === "help" || command === "--help" || command === "-h") {
+    console.log(USAGE);
+    return 0;
+  }
+  if (command !== "serve" && command !== "migrate") {
+    console.error(`unknown command "${command}"\n\n${USAGE}`);
+    return 2;
+  }
+  const config = loadConfig(process.env);
+  const logger = createLogger(config.logLevel);
+  if (command === "migrate") {
+    await migrateDatabase(config, logger);
+    logger.info({}, "database schema is up to date");
+    return 0;
+  }
+  const service = await startService(config, logger);
+  process.on("unhandledRejection", (reason) => logger.error({ err: String(reason) }, "unhandled promise rejection"));
+  await new Promise<void>((resolve) => {
+    const shutdown = (signal: NodeJS.Signals): void => {
+      logger.info({ signal }, "shutting down: draining requests and the outbox relay");
+      resolve();
+    };
+    process.once("SIGTERM", shutdown);
+    process.once("SIGINT", shutdown);
+  });
+  await service.stop();
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof ConfigError) console.error(error.message);
+    else console.error("inventory-sync failed to start:", error instanceof Error ? error.stack : error);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,37 @@
+import type { Clock } from "../../shared/clock.js";
+import type { IdGenerator } from "../../shared/ids.js";
+import type { Transaction } from "../../shared/unit-of-work.js";
+import type { EventOutbox } from "../../outbox/event-outbox.port.js";
+import { applyStockCounts, type CountOutcome } from "../domain/apply-stock-counts.js";
+import type { StockCount } from "../domain/stock-count.js";
+import type { StockRecordKey, StockRepository } from "./stock-repository.port.js";
+import { stockKey } from "../domain/stock-level.js";
+
+/**
+ * Applies WMS counts inside a caller's transaction: lock the records, decide with the domain rules,
+ * write the changed records and append the events to the outbox, all in `tx`.
+ */
+export class StockCountApplier {
+  constructor(
+    private readonly stock: StockRepository,
+    private readonly outbox: EventOutbox,
+    private readonly clock: Clock,
+    private readonly ids: IdGenerator,
+  ) {}
+
+  /** Applies `counts` (already deduplicated) and returns one outcome per count, in order. */
+  async apply(tx: Transaction, counts: readonly StockCount[]): Promise<readonly CountOutcome[]> {
+    if (counts.length === 0) return [];
+    const current = await this.stock.lockForUpdate(tx, distinctKeys(counts));
+    const result = applyStockCounts(current, counts, this.clock.now(), this.ids);
+    await this.stock.saveCounts(tx, result.changed);
+    await this.outbox.append(tx, result.events);
+    return result.outcomes;
+  }
+}
+
+function distinctKeys(counts: readonly StockCount[]): StockRecordKey[] {
+  const keys = new Map<string, StockRecordKey>();
+  for (const { sku, locationId } of counts) keys.set(stockKey(sku, locationId), { sku, locationId });
+  return [...keys.values()];
+}

@@ -1,0 +1,33 @@
+import type { LocationId } from "../domain/location-id.js";
+import type { Sku } from "../domain/sku.js";
+import type { StockLevel } from "../domain/stock-level.js";
+import type { Transaction } from "../../shared/unit-of-work.js";
+
+/** Identifies one stock record. */
+export interface StockRecordKey {
+  readonly sku: Sku;
+  readonly locationId: LocationId;
+}
+
+/** One page of SKUs, each with its stock records. */
+export interface StockPage {
+  /** SKUs in ascending order, each with its records in location order. */
+  readonly skus: ReadonlyArray<{ readonly sku: Sku; readonly levels: readonly StockLevel[] }>;
+  /** True when more SKUs follow the last one. */
+  readonly hasMore: boolean;
+}
+
+/** Port: persistence of stock records. */
+export interface StockRepository {
+  /**
+   * Locks the records for `keys` for the rest of `tx` (creating missing ones at zero) and returns
+   * them keyed by `stockKey`. Locks are taken in key order so concurrent batches cannot deadlock.
+   */
+  lockForUpdate(tx: Transaction, keys: readonly StockRecordKey[]): Promise<Map<string, StockLevel>>;
+  /** Writes on_hand, version, watermark and updated_at of records locked in `tx`. */
+  saveCounts(tx: Transaction, levels: readonly StockLevel[]): Promise<void>;
+  /** Every record of `sku`, in location order; empty when the SKU is unknown. */
+  findBySku(sku: Sku): Promise<StockLevel[]>;
+  /** Up to `limit` SKUs after `afterSku` (exclusive), optionally only those starting with `skuPrefix`. */
+  listSkus(params: { afterSku: string | undefined; limit: number; skuPrefix: string | undefined }): Promise<StockPage>;
+}

@@ -1,0 +1,94 @@
+import type { IdGenerator } from "../../shared/ids.js";
+import type { InventoryEvent } from "./inventory-event.js";
+import type { StockCount } from "./stock-count.js";
+import { quantitiesOf, stockKey, type StockLevel, type WmsWatermark } from "./stock-level.js";
+
+/** What happened to one count: it moved stock, or it was older than what we already have. */
+export type CountOutcome = { readonly kind: "applied"; readonly eventId: string } | { readonly kind: "stale" };
+
+/** The result of applying counts: one outcome per count (same order), the changed records, the events. */
+export interface AppliedCounts {
+  readonly outcomes: readonly CountOutcome[];
+  readonly changed: readonly StockLevel[];
+  readonly events: readonly InventoryEvent[];
+}
+
+/**
+ * Applies WMS counts to the current stock records (which the caller has locked). Pure: no I/O.
+ *
+ * Rules:
+ * - Counts for one record are applied in (wms_id, sequence) order, whatever their order in the batch.
+ * - A count from the same source with a sequence below the record's watermark is stale: no change.
+ * - A count from another source is stale when it was observed before the watermark's count.
+ * - Every applied count sets on_hand, bumps the version and emits `StockCounted` (delta may be 0:
+ *   a confirmed count is news for freshness).
+ *
+ * @param current every record the counts touch, keyed by {@link stockKey}; missing keys are a bug.
+ */
+export function applyStockCounts(
+  current: ReadonlyMap<string, StockLevel>,
+  counts: readonly StockCount[],
+  at: Date,
+  ids: IdGenerator,
+): AppliedCounts {
+  const levels = new Map(current);
+  const changedKeys = new Set<string>();
+  const outcomes: CountOutcome[] = new Array(counts.length);
+  const events: InventoryEvent[] = [];
+
+  for (const index of applicationOrder(counts)) {
+    const count = counts[index]!;
+    const key = stockKey(count.sku, count.locationId);
+    const level = levels.get(key);
+    if (!level) throw new Error(`stock record ${count.sku}@${count.locationId} was not loaded`);
+    if (isStale(level.watermark, count)) {
+      outcomes[index] = { kind: "stale" };
+      continue;
+    }
+    const next: StockLevel = {
+      ...level,
+      onHand: count.quantity,
+      version: level.version + 1,
+      watermark: { wmsId: count.origin.wmsId, sequence: count.origin.sequence, observedAt: count.observedAt },
+      updatedAt: at,
+    };
+    const event: InventoryEvent = {
+      eventId: ids.next(),
+      type: "StockCounted",
+      sku: count.sku,
+      locationId: count.locationId,
+      delta: next.onHand - level.onHand,
+      source: "wms",
+      occurredAt: at,
+      before: quantitiesOf(level),
+      after: quantitiesOf(next),
+      version: next.version,
+      cause: { kind: "wms_update", ...count.origin, observedAt: count.observedAt, reason: count.reason },
+    };
+    levels.set(key, next);
+    changedKeys.add(key);
+    events.push(event);
+    outcomes[index] = { kind: "applied", eventId: event.eventId };
+  }
+
+  return { outcomes, changed: [...changedKeys].map((key) => levels.get(key)!), events };
+}
+
+/** True when `count` is older than the update that set `watermark`. */
+export function isStale(watermark: WmsWatermark | undefined, count: StockCount): boolean {
+  if (!watermark) return false;
+  if (watermark.wmsId === count.origin.wmsId) return count.origin.sequence <= watermark.sequence;
+  return count.observedAt.getTime() < watermark.observedAt.getTime();
+}
+
+function applicationOrder(counts: readonly StockCount[]): number[] {
+  const order = counts.map((_, index) => index);
+  return order.sort((a, b) => compareCounts(counts[a]!, counts[b]!) || a - b);
+}
+
+function compareCounts(a: StockCount, b: StockCount): number {
+  if (a.sku !== b.sku) return a.sku < b.sku ? -1 : 1;
+  if (a.locationId !== b.locationId) return a.locationId < b.locationId ? -1 : 1;
+  if (a.origin.wmsId !== b.origin.wmsId) return a.origin.wmsId < b.origin.wmsId ? -1 : 1;
+  return a.origin.sequence < b.origin.sequence ? -1 : a.origin.sequence > b.origin.sequence ? 1 : 0;
+}

@@ -1,0 +1,44 @@
+import type { LocationId } from "./location-id.js";
+import type { Sku } from "./sku.js";
+import type { CountReason, WmsOrigin } from "./stock-count.js";
+import type { StockQuantities } from "./stock-level.js";
+
+/** The kinds of inventory event, named in the past tense. */
+export type InventoryEventType = "StockCounted";
+
+/** The part of the system that caused a change. */
+export type EventSource = "wms";
+
+/** The change was caused by a WMS update. */
+export interface WmsUpdateCause extends WmsOrigin {
+  readonly kind: "wms_update";
+  /** When the WMS observed the count. */
+  readonly observedAt: Date;
+  /** What produced the count. */
+  readonly reason: CountReason;
+}
+
+/** What caused a change. */
+export type EventCause = WmsUpdateCause;
+
+/**
+ * A domain event: one change of one stock record. Written to the outbox in the transaction that
+ * made the change, published to the bus later.
+ */
+export interface InventoryEvent {
+  /** Unique id; also the bus message id, so consumers can dedupe. */
+  readonly eventId: string;
+  readonly type: InventoryEventType;
+  readonly sku: Sku;
+  readonly locationId: LocationId;
+  /** after.onHand - before.onHand for counts. */
+  readonly delta: number;
+  readonly source: EventSource;
+  /** When the change was made. */
+  readonly occurredAt: Date;
+  readonly before: StockQuantities;
+  readonly after: StockQuantities;
+  /** The stock record's version after the change. */
+  readonly version: number;
+  readonly cause: EventCause;
+}

@@ -1,0 +1,19 @@
+import type { InventoryEvent } from "../inventory/domain/inventory-event.js";
+
+/** How far the relay is behind. */
+export interface OutboxBacklog {
+  /** Events committed but not yet acknowledged by the bus. */
+  readonly count: number;
+  /** When the oldest of them was committed; undefined when there are none. */
+  readonly oldestAt: Date | undefined;
+}
+
+/** Port: the relay's view of the outbox. */
+export interface OutboxStore {
+  /** Up to `limit` unpublished events, oldest first (per SKU, in the order they were committed). */
+  fetchUnpublished(limit: number): Promise<InventoryEvent[]>;
+  /** Records that the bus acknowledged `eventIds`. */
+  markPublished(eventIds: readonly string[], at: Date): Promise<void>;
+  /** The current backlog. */
+  backlog(): Promise<OutboxBacklog>;
+}

@@ -1,0 +1,74 @@
+/**
+ * Typed errors with stable codes. Domain and application code throw these; only `adapters/rpc`
+ * and `adapters/http` turn them into wire errors (see `adapters/rpc/error-mapping.ts`).
+ */
+
+/** The closed set of failure kinds; each maps to one Connect / gRPC code. */
+export type ErrorKind =
+  | "invalid_argument"
+  | "not_found"
+  | "failed_precondition"
+  | "aborted"
+  | "already_exists"
+  | "unauthenticated"
+  | "permission_denied"
+  | "resource_exhausted"
+  | "unavailable";
+
+/** One invalid field of a request: where it is and what is wrong with it. */
+export interface FieldViolation {
+  /** Path of the field in the request, for example `updates[3].sku`. */
+  readonly field: string;
+  /** What is wrong with it, in words for the caller. */
+  readonly reason: string;
+}
+
+/** Base class of every error the service reports to callers on purpose. */
+export class InventorySyncError extends Error {
+  /** Stable machine-readable code, for example `INVENTORY.NOT_FOUND`. */
+  readonly code: string;
+  /** The kind of failure, which decides the wire status. */
+  readonly kind: ErrorKind;
+  /** Invalid fields, when the error is about input. */
+  readonly violations: readonly FieldViolation[];
+
+  constructor(
+    kind: ErrorKind,
+    code: string,
+    message: string,
+    options: { violations?: readonly FieldViolation[]; cause?: unknown } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.name = "InventorySyncError";
+    this.kind = kind;
+    this.code = code;
+    this.violations = options.violations ?? [];
+  }
+}
+
+/** The request is malformed: one or more fields break the contract. */
+export class ValidationError extends InventorySyncError {
+  constructor(code: string, violations: readonly FieldViolation[]) {
+    super("invalid_argument", code, describeViolations(violations), { violations });
+    this.name = "ValidationError";
+  }
+}
+
+/** The thing asked for does not exist. */
+export class NotFoundError extends InventorySyncError {
+  constructor(code: string, message: string) {
+    super("not_found", code, message);
+    this.name = "NotFoundError";
+  }
+}
+
+/** True when `error` is one of ours (safe to show to callers). */
+export function isInventorySyncError(error: unknown): error is InventorySyncError {
+  return error instanceof InventorySyncError;
+}
+
+function describeViolations(violations: readonly FieldViolation[]): string {
+  const shown = violations.slice(0, 5).map((v) => `${v.field}: ${v.reason}`);
+  const more = violations.length > 5 ? ` (and ${violations.length - 5} more)` : "";
+  return `invalid request: ${shown.join("; ")}${more}`;
+}

@@ -1,0 +1,89 @@
+import type { StockCountApplier } from "../../inventory/application/stock-count-applier.js";
+import type { Clock } from "../../shared/clock.js";
+import { ValidationError } from "../../shared/errors.js";
+import type { Logger } from "../../shared/logger.js";
+import type { UnitOfWork } from "../../shared/unit-of-work.js";
+import type { Inbox } from "./inbox.port.js";
+import type { BatchResult, MappedUpdate, WmsBatch } from "./wms-batch.js";
+
+/** Limits of {@link WmsBatchIngestion}. */
+export interface IngestionLimits {
+  /** Largest number of updates in one batch. */
+  readonly maxBatchUpdates: number;
+}
+
+/** Told about every applied batch (metrics). */
+export interface IngestionObserver {
+  batchApplied(schemaVersion: string, result: BatchResult): void;
+}
+
+/**
+ * Use case: take a mapped WMS batch into the inbox and apply its valid counts to stock, all in one
+ * transaction. Duplicates (same wms_id and sequence) are acknowledged and change nothing; stale
+ * updates are kept in the inbox as `stale`; rejected ones as `rejected` with their reason.
+ */
+export class WmsBatchIngestion {
+  constructor(
+    private readonly unitOfWork: UnitOfWork,
+    private readonly inbox: Inbox,
+    private readonly applier: StockCountApplier,
+    private readonly clock: Clock,
+    private readonly limits: IngestionLimits,
+    private readonly logger: Logger,
+    private readonly observer: IngestionObserver = { batchApplied: () => undefined },
+  ) {}
+
+  /** Applies `batch`; throws `WMS.BATCH_TOO_LARGE` when it exceeds the batch limit. */
+  async ingest(batch: WmsBatch): Promise<BatchResult> {
+    assertWithinLimit(batch.updates.length, this.limits.maxBatchUpdates);
+    const counts = batch.updates.filter((u): u is Extract<MappedUpdate, { kind: "count" }> => u.kind === "count");
+    const rejected = batch.updates.filter((u): u is Extract<MappedUpdate, { kind: "rejected" }> => u.kind === "rejected");
+
+    const tally = await this.unitOfWork.run(async (tx) => {
+      const { stored } = await this.inbox.record(tx, batch, this.clock.now());
+      const fresh = counts.filter((u) => stored.has(u.index));
+      const outcomes = await this.applier.apply(tx, fresh.map((u) => u.count));
+      const staleIds = fresh.filter((_, i) => outcomes[i]?.kind === "stale").map((u) => stored.get(u.index)!);
+      await this.inbox.markStale(tx, staleIds);
+      return { accepted: fresh.length - staleIds.length, stale: staleIds.length, duplicate: counts.length - fresh.length };
+    });
+
+    const result: BatchResult = {
+      batchId: batch.batchId,
+      ...tally,
+      rejected: rejected.length,
+      rejections: rejected.map((u) => ({ index: u.index, ...u.rejection })),
+    };
+    this.log(batch, result, rejected);
+    this.observer.batchApplied(batch.schemaVersion, result);
+    return result;
+  }
+
+  private log(batch: WmsBatch, result: BatchResult, rejected: ReadonlyArray<Extract<MappedUpdate, { kind: "rejected" }>>): void {
+    const { rejections: _omitted, ...counts } = result;
+    this.logger.info({ ...counts, schemaVersion: batch.schemaVersion, size: batch.updates.length }, "wms batch applied");
+    for (const update of rejected) {
+      this.logger.warn(
+        {
+          batchId: batch.batchId,
+          index: update.index,
+          wmsId: update.identity.wmsId,
+          sequence: update.identity.sequence?.toString(),
+          sku: update.identity.sku,
+          field: update.rejection.field,
+          code: update.rejection.code,
+          reason: update.rejection.reason,
+        },
+        "wms update rejected",
+      );
+    }
+  }
+}
+
+function assertWithinLimit(size: number, limit: number): void {
+  if (size > limit) {
+    throw new ValidationError("WMS.BATCH_TOO_LARGE", [
+      { field: "updates", reason: `at most ${limit} updates per batch, got ${size}; split the batch` },
+    ]);
+  }
+}
