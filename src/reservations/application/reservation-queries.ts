@@ -1,4 +1,5 @@
 import { ValidationError, type FieldViolation } from "../../shared/errors.js";
+import { decodePageToken, encodePageToken, pageSizeOf } from "../../shared/paging.js";
 import { asSku, skuProblem } from "../../inventory/domain/sku.js";
 import { reservationIdProblem, type Reservation, type ReservationStatus } from "../domain/reservation.js";
 import { reservationNotFound } from "../domain/reservation-errors.js";
@@ -40,11 +41,8 @@ export class ReservationQueries {
   /** One page of reservations matching the filters, oldest first. */
   async list(request: ReservationListRequest): Promise<ReservationPage> {
     const violations: FieldViolation[] = [];
-    const pageSize = request.pageSize === 0 ? RESERVATION_PAGE_SIZE.default : request.pageSize;
-    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > RESERVATION_PAGE_SIZE.max) {
-      violations.push({ field: "page_size", reason: `must be between 1 and ${RESERVATION_PAGE_SIZE.max}, or 0 for ${RESERVATION_PAGE_SIZE.default}` });
-    }
-    const afterId = request.pageToken === "" ? undefined : decodePageToken(request.pageToken);
+    const pageSize = pageSizeOf(request.pageSize, RESERVATION_PAGE_SIZE, violations);
+    const afterId = decodePageToken(request.pageToken, (id) => reservationIdProblem(id) === undefined);
     if (afterId === null) violations.push({ field: "page_token", reason: "is not a token this service issued" });
     const skuIssue = request.sku === "" ? undefined : skuProblem(request.sku);
     if (skuIssue) violations.push({ field: "sku", reason: skuIssue });
@@ -62,19 +60,5 @@ export class ReservationQueries {
     const page = found.slice(0, pageSize);
     const last = page.at(-1);
     return { reservations: page, nextPageToken: found.length > pageSize && last ? encodePageToken(last.id) : "" };
-  }
-}
-
-function encodePageToken(afterId: string): string {
-  return Buffer.from(JSON.stringify({ r: afterId }), "utf8").toString("base64url");
-}
-
-function decodePageToken(token: string): string | null {
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(token, "base64url").toString("utf8"));
-    const after = (parsed as { r?: unknown } | null)?.r;
-    return typeof after === "string" && reservationIdProblem(after) === undefined ? after : null;
-  } catch {
-    return null;
   }
 }
