@@ -84,13 +84,9 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
 
   const outbox = new KnexEventOutbox(knex, () => relay.wake());
   const stock = new KnexStockRepository(knex);
-  const shipments = new KnexPendingShipments();
-  const applier = new StockCountApplier(stock, outbox, systemClock, uuidV7Ids, {
-    shipments,
-    shortfalls: new KnexShortfallRegister(),
-    settleMs: config.shipmentSettleMs,
-  });
-  const reservations = wireReservations(knex, outbox, shipments, config, metrics, logger);
+  const settlement = { shipments: new KnexPendingShipments(), shortfalls: new KnexShortfallRegister(), settleMs: config.shipmentSettleMs };
+  const applier = new StockCountApplier(stock, outbox, systemClock, uuidV7Ids, settlement);
+  const reservations = wireReservations(knex, outbox, settlement, config, metrics, logger);
   const ingestion = new WmsBatchIngestion(
     new KnexUnitOfWork(knex),
     new KnexInbox(),
@@ -169,7 +165,7 @@ function openConfiguredDatabase(config: Config, logger: Logger): Promise<Databas
 function wireReservations(
   knex: Knex,
   outbox: EventOutbox,
-  shipments: KnexPendingShipments,
+  { shipments, shortfalls }: { shipments: KnexPendingShipments; shortfalls: KnexShortfallRegister },
   config: Config,
   metrics: ServiceMetrics,
   logger: Logger,
@@ -177,7 +173,7 @@ function wireReservations(
   const observer = new ReservationMetrics(metrics.registry);
   const unitOfWork = new KnexUnitOfWork(knex);
   const repository = new KnexReservationRepository(knex);
-  const stores = { reservations: repository, stock: new KnexReservationStock(shipments), outbox, ids: uuidV7Ids };
+  const stores = { reservations: repository, stock: new KnexReservationStock(shipments), outbox, ids: uuidV7Ids, shortfalls };
   const limits = { defaultTtlMs: config.reservationDefaultTtlMs, maxTtlMs: config.reservationMaxTtlMs };
   const sweeper = new ReservationSweeper(unitOfWork, stores, systemClock, config.reservationSweepBatchSize, observer);
   const counters = new ReservedCounterCheck(new KnexReservedCounterAudit(knex), observer);

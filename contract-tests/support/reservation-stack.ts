@@ -35,12 +35,13 @@ export function reservationStack(database: Database, options: StackOptions) {
   const unitOfWork = new KnexUnitOfWork(knex);
   const outbox = new KnexEventOutbox(knex);
   const shipments = new KnexPendingShipments();
-  const stores = { reservations: new KnexReservationRepository(knex), stock: new KnexReservationStock(shipments), outbox, ids: uuidV7Ids };
+  const shortfalls = new KnexShortfallRegister();
+  const stores = { reservations: new KnexReservationRepository(knex), stock: new KnexReservationStock(shipments), outbox, ids: uuidV7Ids, shortfalls };
   const limits = { defaultTtlMs: 15 * 60_000, maxTtlMs: 7 * 86_400_000 };
   const stockRepository = new KnexStockRepository(knex);
   const applier = new StockCountApplier(stockRepository, outbox, clock, uuidV7Ids, {
     shipments,
-    shortfalls: new KnexShortfallRegister(),
+    shortfalls,
     settleMs: options.settleMs ?? 0,
   });
   let sequence = 0;

@@ -156,7 +156,7 @@ describe("reservations on PostgreSQL", function () {
     assert.equal((await failure(stack.lifecycle.extend(made[0]!.id, 60_000))).code, "RESERVATION.NOT_ACTIVE");
   });
 
-  it("a late fulfilment of an expired reservation still takes the shipped units off on_hand", async () => {
+  it("a late fulfilment of an expired reservation takes the shipped units off on_hand, and flags units promised twice", async () => {
     await stack.count("LATE-1", 5, clock.now());
     const r = (await stack.reserver.reserve(stack.request("LATE-1", 2, { ttlMs: 1000 }))).reservation;
     clock.advance(2000);
@@ -164,8 +164,15 @@ describe("reservations on PostgreSQL", function () {
     assert.equal(overdue.code, "RESERVATION.EXPIRED", "past its expiry before the sweeper ran");
     await stack.sweeper.sweep();
     assert.deepEqual(await stockRecord(database, "LATE-1"), { onHand: 5, reserved: 0, available: 5 });
+    await stack.reserver.reserve(stack.request("LATE-1", 4));
     assert.equal((await stack.lifecycle.fulfil(r.id, "late")).status, "fulfilled");
-    assert.deepEqual(await stockRecord(database, "LATE-1"), { onHand: 3, reserved: 0, available: 3 });
+    assert.deepEqual(await stockRecord(database, "LATE-1"), { onHand: 3, reserved: 4, available: 0 });
+    assert.deepEqual((await eventTrail(database, "LATE-1")).slice(-2), [
+      ["ReservationFulfilled", 5, 0, 3, 4, 0],
+      ["StockShortfallDetected", 5, -1, 3, 4, 0],
+    ]);
+    const { rows } = await database.knex.raw(`SELECT status, ours::int, theirs::int FROM discrepancies WHERE sku = 'LATE-1'`);
+    assert.deepEqual(rows, [{ status: "open", ours: 4, theirs: 3 }]);
   });
 
   it("lists reservations by order, SKU and status, in creation order, page by page", async () => {

@@ -57,7 +57,7 @@ export function settleCounts(
   const events: InventoryEvent[] = [];
   for (const event of applied.events) {
     events.push(event);
-    const shortfall = shortfallDetected(event, ids);
+    const shortfall = shortfallDetected(event, ids, "changed");
     if (shortfall) events.push(shortfall);
   }
   return { ...applied, events, settledShipments: [...settled] };

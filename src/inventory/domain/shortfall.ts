@@ -22,13 +22,16 @@ export function shortfallOf(level: StockLevel): Shortfall | undefined {
 }
 
 /**
- * The `StockShortfallDetected` event a `StockCounted` event calls for, or undefined. One is emitted
- * when a count leaves on_hand below reserved and the shortage differs from the one before the count
- * (a new shortfall, or a changed one); repeating the same count does not repeat the event. It is an
- * observation, not a change: it carries the count's version and its cause.
+ * The `StockShortfallDetected` event a change calls for, or undefined. It is an observation, not a
+ * change: it carries the change's version and cause, and `delta` = on_hand − reserved (negative).
+ * - `when: "changed"` (WMS counts): the change leaves on_hand below reserved and the shortage differs
+ *   from the one before (a new or changed shortfall); repeating the same count repeats nothing.
+ * - `when: "grown"` (reservation steps): the shortage grew, which only a late fulfilment of an
+ *   expired reservation whose units were promised again can do; releases only shrink it.
  */
-export function shortfallDetected(counted: InventoryEvent, ids: IdGenerator): InventoryEvent | undefined {
-  const shortage = shortageOf(counted.after);
-  if (shortage === 0 || shortage === shortageOf(counted.before)) return undefined;
-  return { ...counted, eventId: ids.next(), type: "StockShortfallDetected", delta: -shortage, before: counted.after };
+export function shortfallDetected(change: InventoryEvent, ids: IdGenerator, when: "changed" | "grown"): InventoryEvent | undefined {
+  const shortage = shortageOf(change.after);
+  const before = shortageOf(change.before);
+  if (shortage === 0 || shortage === before || (when === "grown" && shortage < before)) return undefined;
+  return { ...change, eventId: ids.next(), type: "StockShortfallDetected", delta: -shortage, before: change.after };
 }
