@@ -33,30 +33,44 @@ function lookup(root: grpc.GrpcObject, path: string): grpc.ServiceClientConstruc
   return path.split(".").reduce<any>((node, part) => node[part], root) as grpc.ServiceClientConstructor;
 }
 
-/** Clients for each service of the internal gRPC port at `address`. */
-export function grpcClients(address: string) {
+/** Clients for each service of the internal gRPC port at `address` (`options`: grpc-js channel options). */
+export function grpcClients(address: string, options: grpc.ChannelOptions = {}) {
   const credentials = grpc.credentials.createInsecure();
   const inventory = lookup(load("invsync/inventory/v1/inventory_service.proto"), "invsync.inventory.v1.InventoryService");
   const wms = lookup(load("invsync/wms/v1/wms_sync_service.proto"), "invsync.wms.v1.WmsSyncService");
+  const reservations = lookup(load("invsync/inventory/v1/reservation_service.proto"), "invsync.inventory.v1.ReservationService");
   const health = lookup(load(HEALTH_PROTO, [dirname(HEALTH_PROTO)]), "grpc.health.v1.Health");
   const reflection = lookup(load(REFLECTION_PROTO, [dirname(REFLECTION_PROTO)]), "grpc.reflection.v1.ServerReflection");
   const clients = {
-    inventory: new inventory(address, credentials),
-    wms: new wms(address, credentials),
-    health: new health(address, credentials),
-    reflection: new reflection(address, credentials),
+    inventory: new inventory(address, credentials, options),
+    wms: new wms(address, credentials, options),
+    reservations: new reservations(address, credentials, options),
+    health: new health(address, credentials, options),
+    reflection: new reflection(address, credentials, options),
   };
   return { ...clients, close: () => Object.values(clients).forEach((c) => c.close()) };
 }
 
+/** An ErrorDetail as the tests compare it; `metadata` only when the error carries facts. */
+export interface DecodedErrorDetail {
+  code: string;
+  fieldViolations: Array<{ field: string; reason: string }>;
+  metadata?: Record<string, string>;
+}
+
 /** The ErrorDetail carried in `grpc-status-details-bin` (a google.rpc.Status whose details are Any). */
-export function errorDetailFromGrpc(error: grpc.ServiceError): { code: string; fieldViolations: Array<{ field: string; reason: string }> } | undefined {
+export function errorDetailFromGrpc(error: grpc.ServiceError): DecodedErrorDetail | undefined {
   const [bytes] = error.metadata.get("grpc-status-details-bin") as Buffer[];
   if (!bytes) return undefined;
   const status = STATUS_TYPE.decode(bytes) as unknown as { details: Array<{ typeUrl: string; value: Uint8Array }> };
   const any = status.details.find((d) => d.typeUrl === "type.googleapis.com/invsync.errors.v1.ErrorDetail");
-  if (!any) return undefined;
-  return ERROR_DETAIL_TYPE.toObject(ERROR_DETAIL_TYPE.decode(any.value), { defaults: true, arrays: true }) as never;
+  return any ? decodeErrorDetail(any.value) : undefined;
+}
+
+/** An encoded `invsync.errors.v1.ErrorDetail`, decoded with protobufjs (independently of gen/). */
+export function decodeErrorDetail(bytes: Uint8Array): DecodedErrorDetail {
+  const { metadata, ...detail } = ERROR_DETAIL_TYPE.toObject(ERROR_DETAIL_TYPE.decode(bytes), { defaults: true, arrays: true }) as DecodedErrorDetail;
+  return metadata && Object.keys(metadata).length > 0 ? { ...detail, metadata } : detail;
 }
 
 const STATUS_TYPE = protobuf.Root.fromJSON({

@@ -23,6 +23,12 @@ export interface Config {
   readonly relayBatchSize: number;
   readonly relayIdleMs: number;
   readonly shutdownGraceMs: number;
+  readonly reservationDefaultTtlMs: number;
+  readonly reservationMaxTtlMs: number;
+  readonly reservationSweepIntervalMs: number;
+  readonly reservationSweepBatchSize: number;
+  readonly shipmentSettleMs: number;
+  readonly reservedDriftCheckIntervalMs: number;
 }
 
 export { ConfigError };
@@ -64,7 +70,16 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     relayBatchSize: read.integer("RELAY_BATCH_SIZE", 1000, 1, 10_000),
     relayIdleMs: read.integer("RELAY_IDLE_MS", 200, 10, 60_000),
     shutdownGraceMs: read.integer("SHUTDOWN_GRACE_MS", 10_000, 0, 300_000),
+    reservationDefaultTtlMs: read.integer("RESERVATION_DEFAULT_TTL_SECONDS", 900, 1, 31_536_000) * 1000,
+    reservationMaxTtlMs: read.integer("RESERVATION_MAX_TTL_SECONDS", 604_800, 1, 31_536_000) * 1000,
+    reservationSweepIntervalMs: read.integer("RESERVATION_SWEEP_INTERVAL_MS", 1000, 10, 3_600_000),
+    reservationSweepBatchSize: read.integer("RESERVATION_SWEEP_BATCH_SIZE", 500, 1, 10_000),
+    shipmentSettleMs: read.integer("SHIPMENT_SETTLE_SECONDS", 5, 0, 3600) * 1000,
+    reservedDriftCheckIntervalMs: read.integer("RESERVED_DRIFT_CHECK_INTERVAL_SECONDS", 60, 1, 86_400) * 1000,
   };
   read.throwIfInvalid();
+  if (config.reservationDefaultTtlMs > config.reservationMaxTtlMs) {
+    throw new ConfigError(["RESERVATION_DEFAULT_TTL_SECONDS: must not exceed RESERVATION_MAX_TTL_SECONDS"]);
+  }
   return config;
 }

@@ -31,18 +31,21 @@ export class InventorySyncError extends Error {
   readonly kind: ErrorKind;
   /** Invalid fields, when the error is about input. */
   readonly violations: readonly FieldViolation[];
+  /** Facts about the failure for machines, for example `{ sku, requested, available }`. */
+  readonly metadata: Readonly<Record<string, string>>;
 
   constructor(
     kind: ErrorKind,
     code: string,
     message: string,
-    options: { violations?: readonly FieldViolation[]; cause?: unknown } = {},
+    options: { violations?: readonly FieldViolation[]; metadata?: Record<string, string>; cause?: unknown } = {},
   ) {
     super(message, { cause: options.cause });
     this.name = "InventorySyncError";
     this.kind = kind;
     this.code = code;
     this.violations = options.violations ?? [];
+    this.metadata = options.metadata ?? {};
   }
 }
 
@@ -59,6 +62,22 @@ export class NotFoundError extends InventorySyncError {
   constructor(code: string, message: string) {
     super("not_found", code, message);
     this.name = "NotFoundError";
+  }
+}
+
+/** The request is valid but the state of the system does not allow it (for example not enough stock). */
+export class PreconditionError extends InventorySyncError {
+  constructor(code: string, message: string, metadata: Record<string, string> = {}) {
+    super("failed_precondition", code, message, { metadata });
+    this.name = "PreconditionError";
+  }
+}
+
+/** The request would create something that already exists differently (for example a reused idempotency key). */
+export class AlreadyExistsError extends InventorySyncError {
+  constructor(code: string, message: string, options: { violations?: readonly FieldViolation[]; metadata?: Record<string, string> } = {}) {
+    super("already_exists", code, message, options);
+    this.name = "AlreadyExistsError";
   }
 }
 

@@ -15,8 +15,15 @@ export const EVENT_CONTENT_TYPE = "application/protobuf";
 /** Fully qualified name of the payload message, sent in a header so consumers can decode blind. */
 export const EVENT_MESSAGE_NAME = InventoryEventSchema.typeName;
 
-const TYPES: Record<InventoryEvent["type"], EventType> = { StockCounted: EventType.STOCK_COUNTED };
-const SOURCES: Record<InventoryEvent["source"], EventSource> = { wms: EventSource.WMS };
+const TYPES: Record<InventoryEvent["type"], EventType> = {
+  StockCounted: EventType.STOCK_COUNTED,
+  StockReserved: EventType.STOCK_RESERVED,
+  ReservationReleased: EventType.RESERVATION_RELEASED,
+  ReservationExpired: EventType.RESERVATION_EXPIRED,
+  ReservationFulfilled: EventType.RESERVATION_FULFILLED,
+  StockShortfallDetected: EventType.STOCK_SHORTFALL_DETECTED,
+};
+const SOURCES: Record<InventoryEvent["source"], EventSource> = { wms: EventSource.WMS, reservation: EventSource.RESERVATION };
 
 /** A domain event as its `invsync.events.v1.InventoryEvent` message. */
 export function toEventMessage(event: InventoryEvent): InventoryEventMessage {
@@ -45,6 +52,20 @@ function quantities(q: StockQuantities) {
 }
 
 function cause(c: EventCause) {
+  if (c.kind === "reservation") {
+    return {
+      kind: {
+        case: "reservation" as const,
+        value: {
+          reservationId: c.reservationId,
+          orderReference: c.orderReference,
+          quantity: BigInt(c.quantity),
+          expiresAt: timestampFromDate(c.expiresAt),
+          shipmentReference: c.shipmentReference,
+        },
+      },
+    };
+  }
   return {
     kind: {
       case: "wmsUpdate" as const,

@@ -25,7 +25,10 @@ interface EventRow {
   cause: StoredCause | string;
 }
 
-type StoredCause = Omit<EventCause, "sequence" | "observedAt"> & { sequence: string; observedAt: string };
+/** A cause as stored in jsonb: bigints and dates as strings. */
+type StoredCause =
+  | (Omit<Extract<EventCause, { kind: "wms_update" }>, "sequence" | "observedAt"> & { sequence: string; observedAt: string })
+  | (Omit<Extract<EventCause, { kind: "reservation" }>, "expiresAt"> & { expiresAt: string });
 
 /**
  * The outbox over `inventory_events`: events are appended in the transaction of their change
@@ -97,7 +100,13 @@ export class KnexEventOutbox implements EventOutbox, OutboxStore {
 }
 
 function storeCause(cause: EventCause): StoredCause {
+  if (cause.kind === "reservation") return { ...cause, expiresAt: cause.expiresAt.toISOString() };
   return { ...cause, sequence: cause.sequence.toString(), observedAt: cause.observedAt.toISOString() };
+}
+
+function loadCause(stored: StoredCause): EventCause {
+  if (stored.kind === "reservation") return { ...stored, expiresAt: new Date(stored.expiresAt) };
+  return { ...stored, sequence: BigInt(stored.sequence), observedAt: new Date(stored.observedAt) };
 }
 
 function toEvent(row: EventRow): InventoryEvent {
@@ -115,6 +124,6 @@ function toEvent(row: EventRow): InventoryEvent {
     before: { ...before, available: availableOf(before.onHand, before.reserved) },
     after: { ...after, available: availableOf(after.onHand, after.reserved) },
     version: Number(row.version),
-    cause: { ...stored, sequence: BigInt(stored.sequence), observedAt: new Date(stored.observedAt) },
+    cause: loadCause(stored),
   };
 }

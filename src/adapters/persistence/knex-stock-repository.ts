@@ -7,10 +7,12 @@ import type { Transaction } from "../../shared/unit-of-work.js";
 import { knexTransaction } from "./knex-unit-of-work.js";
 import { bindings, toDate } from "./row-values.js";
 
-const COLUMNS = `sku, location_id, on_hand, reserved, version, last_wms_id, last_sequence::text AS last_sequence,
+/** The columns of a stock record, as {@link toStockLevel} reads them. */
+export const COLUMNS = `sku, location_id, on_hand, reserved, version, last_wms_id, last_sequence::text AS last_sequence,
   last_observed_at, updated_at`;
 
-interface StockRow {
+/** A row of `inventory` as read with {@link COLUMNS}. */
+export interface StockRow {
   sku: string;
   location_id: string;
   on_hand: string | number;
@@ -101,7 +103,8 @@ export class KnexStockRepository implements StockRepository {
   }
 }
 
-function toStockLevel(row: StockRow): StockLevel {
+/** A row of `inventory` as a stock record. */
+export function toStockLevel(row: StockRow): StockLevel {
   return {
     sku: asSku(row.sku),
     locationId: asLocationId(row.location_id),

@@ -42,7 +42,7 @@ const HTTP_STATUS: Partial<Record<Code, number>> = {
 export function toConnectError(error: unknown, logger: Logger, requestId: string): ConnectError {
   if (error instanceof ConnectError) return error;
   if (isInventorySyncError(error)) {
-    const detail = create(ErrorDetailSchema, { code: error.code, fieldViolations: [...error.violations] });
+    const detail = create(ErrorDetailSchema, { code: error.code, fieldViolations: [...error.violations], metadata: { ...error.metadata } });
     return new ConnectError(error.message, CODES[error.kind], undefined, [{ desc: ErrorDetailSchema, value: detail }]);
   }
   if (isUnavailable(error)) {

@@ -1,4 +1,5 @@
 import { NotFoundError, ValidationError, type FieldViolation } from "../../shared/errors.js";
+import { decodePageToken, encodePageToken, pageSizeOf } from "../../shared/paging.js";
 import { asSku, skuProblem } from "../domain/sku.js";
 import { summariseSku, type SkuStock } from "../domain/sku-stock.js";
 import type { StockRepository } from "./stock-repository.port.js";
@@ -29,11 +30,8 @@ export class StockQueries {
   /** One page of SKUs in ascending order, continuing after `pageToken`. */
   async list(request: { pageSize: number; pageToken: string; skuPrefix: string }): Promise<StockListing> {
     const violations: FieldViolation[] = [];
-    const pageSize = request.pageSize === 0 ? PAGE_SIZE.default : request.pageSize;
-    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > PAGE_SIZE.max) {
-      violations.push({ field: "page_size", reason: `must be between 1 and ${PAGE_SIZE.max}, or 0 for ${PAGE_SIZE.default}` });
-    }
-    const afterSku = request.pageToken === "" ? undefined : decodePageToken(request.pageToken);
+    const pageSize = pageSizeOf(request.pageSize, PAGE_SIZE, violations);
+    const afterSku = decodePageToken(request.pageToken, (sku) => skuProblem(sku) === undefined);
     if (afterSku === null) violations.push({ field: "page_token", reason: "is not a token this service issued" });
     if (request.skuPrefix.length > 64) violations.push({ field: "sku_prefix", reason: "must be at most 64 characters" });
     if (violations.length > 0) throw new ValidationError("INVENTORY.INVALID_LIST_REQUEST", violations);
@@ -46,22 +44,5 @@ export class StockQueries {
     const stock = page.skus.map(({ sku, levels }) => summariseSku(sku, levels));
     const last = stock.at(-1);
     return { stock, nextPageToken: page.hasMore && last ? encodePageToken(last.sku) : "" };
-  }
-}
-
-function encodePageToken(afterSku: string): string {
-  return Buffer.from(JSON.stringify({ a: afterSku }), "utf8").toString("base64url");
-}
-
-function decodePageToken(token: string): string | null {
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(token, "base64url").toString("utf8"));
-    if (typeof parsed === "object" && parsed !== null && typeof (parsed as { a?: unknown }).a === "string") {
-      const after = (parsed as { a: string }).a;
-      return skuProblem(after) === undefined ? after : null;
-    }
-    return null;
-  } catch {
-    return null;
   }
 }

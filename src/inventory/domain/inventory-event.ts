@@ -4,10 +4,16 @@ import type { CountReason, WmsOrigin } from "./stock-count.js";
 import type { StockQuantities } from "./stock-level.js";
 
 /** The kinds of inventory event, named in the past tense. */
-export type InventoryEventType = "StockCounted";
+export type InventoryEventType =
+  | "StockCounted"
+  | "StockReserved"
+  | "ReservationReleased"
+  | "ReservationExpired"
+  | "ReservationFulfilled"
+  | "StockShortfallDetected";
 
 /** The part of the system that caused a change. */
-export type EventSource = "wms";
+export type EventSource = "wms" | "reservation";
 
 /** The change was caused by a WMS update. */
 export interface WmsUpdateCause extends WmsOrigin {
@@ -18,8 +24,19 @@ export interface WmsUpdateCause extends WmsOrigin {
   readonly reason: CountReason;
 }
 
+/** The change was caused by a reservation, its release, expiry or fulfilment. */
+export interface ReservationCause {
+  readonly kind: "reservation";
+  readonly reservationId: string;
+  readonly orderReference: string;
+  readonly quantity: number;
+  readonly expiresAt: Date;
+  /** The caller's shipment, on fulfilment; empty otherwise. */
+  readonly shipmentReference: string;
+}
+
 /** What caused a change. */
-export type EventCause = WmsUpdateCause;
+export type EventCause = WmsUpdateCause | ReservationCause;
 
 /**
  * A domain event: one change of one stock record. Written to the outbox in the transaction that
@@ -31,7 +48,10 @@ export interface InventoryEvent {
   readonly type: InventoryEventType;
   readonly sku: Sku;
   readonly locationId: LocationId;
-  /** after.onHand - before.onHand for counts. */
+  /**
+   * after.onHand - before.onHand for counts; after.reserved - before.reserved for reservations;
+   * onHand - reserved (negative) for a detected shortfall.
+   */
   readonly delta: number;
   readonly source: EventSource;
   /** When the change was made. */

@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file invsync/errors/v1/error_detail.proto.
  */
 export const file_invsync_errors_v1_error_detail: GenFile = /*@__PURE__*/
-  fileDesc("CiRpbnZzeW5jL2Vycm9ycy92MS9lcnJvcl9kZXRhaWwucHJvdG8SEWludnN5bmMuZXJyb3JzLnYxIlgKC0Vycm9yRGV0YWlsEgwKBGNvZGUYASABKAkSOwoQZmllbGRfdmlvbGF0aW9ucxgCIAMoCzIhLmludnN5bmMuZXJyb3JzLnYxLkZpZWxkVmlvbGF0aW9uIi8KDkZpZWxkVmlvbGF0aW9uEg0KBWZpZWxkGAEgASgJEg4KBnJlYXNvbhgCIAEoCWIGcHJvdG8z");
+  fileDesc("CiRpbnZzeW5jL2Vycm9ycy92MS9lcnJvcl9kZXRhaWwucHJvdG8SEWludnN5bmMuZXJyb3JzLnYxIskBCgtFcnJvckRldGFpbBIMCgRjb2RlGAEgASgJEjsKEGZpZWxkX3Zpb2xhdGlvbnMYAiADKAsyIS5pbnZzeW5jLmVycm9ycy52MS5GaWVsZFZpb2xhdGlvbhI+CghtZXRhZGF0YRgDIAMoCzIsLmludnN5bmMuZXJyb3JzLnYxLkVycm9yRGV0YWlsLk1ldGFkYXRhRW50cnkaLwoNTWV0YWRhdGFFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIi8KDkZpZWxkVmlvbGF0aW9uEg0KBWZpZWxkGAEgASgJEg4KBnJlYXNvbhgCIAEoCWIGcHJvdG8z");
 
 /**
  * ErrorDetail travels as a detail of every error the service returns; it says which rule failed and where.
@@ -31,6 +31,13 @@ export type ErrorDetail = Message<"invsync.errors.v1.ErrorDetail"> & {
    * @generated from field: repeated invsync.errors.v1.FieldViolation field_violations = 2;
    */
   fieldViolations: FieldViolation[];
+
+  /**
+   * metadata holds facts about the failure, for example sku, requested and available for RESERVATION.INSUFFICIENT_STOCK.
+   *
+   * @generated from field: map<string, string> metadata = 3;
+   */
+  metadata: { [key: string]: string };
 };
 
 /**

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file invsync/events/v1/inventory_event.proto.
  */
 export const file_invsync_events_v1_inventory_event: GenFile = /*@__PURE__*/
-  fileDesc("CidpbnZzeW5jL2V2ZW50cy92MS9pbnZlbnRvcnlfZXZlbnQucHJvdG8SEWludnN5bmMuZXZlbnRzLnYxIoQDCg5JbnZlbnRvcnlFdmVudBIQCghldmVudF9pZBgBIAEoCRIqCgR0eXBlGAIgASgOMhwuaW52c3luYy5ldmVudHMudjEuRXZlbnRUeXBlEgsKA3NrdRgDIAEoCRITCgtsb2NhdGlvbl9pZBgEIAEoCRINCgVkZWx0YRgFIAEoAxIuCgZzb3VyY2UYBiABKA4yHi5pbnZzeW5jLmV2ZW50cy52MS5FdmVudFNvdXJjZRItCgl0aW1lc3RhbXAYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjIKBmJlZm9yZRgIIAEoCzIiLmludnN5bmMuZXZlbnRzLnYxLlN0b2NrUXVhbnRpdGllcxIxCgVhZnRlchgJIAEoCzIiLmludnN5bmMuZXZlbnRzLnYxLlN0b2NrUXVhbnRpdGllcxIPCgd2ZXJzaW9uGAogASgEEiwKBWNhdXNlGAsgASgLMh0uaW52c3luYy5ldmVudHMudjEuRXZlbnRDYXVzZSJHCg9TdG9ja1F1YW50aXRpZXMSDwoHb25faGFuZBgBIAEoAxIQCghyZXNlcnZlZBgCIAEoAxIRCglhdmFpbGFibGUYAyABKAMiTQoKRXZlbnRDYXVzZRI3Cgp3bXNfdXBkYXRlGAEgASgLMiEuaW52c3luYy5ldmVudHMudjEuV21zVXBkYXRlQ2F1c2VIAEIGCgRraW5kIp0BCg5XbXNVcGRhdGVDYXVzZRIOCgZ3bXNfaWQYASABKAkSEAoIc2VxdWVuY2UYAiABKAQSEAoIYmF0Y2hfaWQYAyABKAkSLwoLb2JzZXJ2ZWRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhYKDnNjaGVtYV92ZXJzaW9uGAUgASgJEg4KBnN0YXR1cxgGIAEoCSpFCglFdmVudFR5cGUSGgoWRVZFTlRfVFlQRV9VTlNQRUNJRklFRBAAEhwKGEVWRU5UX1RZUEVfU1RPQ0tfQ09VTlRFRBABKkEKC0V2ZW50U291cmNlEhwKGEVWRU5UX1NPVVJDRV9VTlNQRUNJRklFRBAAEhQKEEVWRU5UX1NPVVJDRV9XTVMQAWIGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("CidpbnZzeW5jL2V2ZW50cy92MS9pbnZlbnRvcnlfZXZlbnQucHJvdG8SEWludnN5bmMuZXZlbnRzLnYxIoQDCg5JbnZlbnRvcnlFdmVudBIQCghldmVudF9pZBgBIAEoCRIqCgR0eXBlGAIgASgOMhwuaW52c3luYy5ldmVudHMudjEuRXZlbnRUeXBlEgsKA3NrdRgDIAEoCRITCgtsb2NhdGlvbl9pZBgEIAEoCRINCgVkZWx0YRgFIAEoAxIuCgZzb3VyY2UYBiABKA4yHi5pbnZzeW5jLmV2ZW50cy52MS5FdmVudFNvdXJjZRItCgl0aW1lc3RhbXAYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjIKBmJlZm9yZRgIIAEoCzIiLmludnN5bmMuZXZlbnRzLnYxLlN0b2NrUXVhbnRpdGllcxIxCgVhZnRlchgJIAEoCzIiLmludnN5bmMuZXZlbnRzLnYxLlN0b2NrUXVhbnRpdGllcxIPCgd2ZXJzaW9uGAogASgEEiwKBWNhdXNlGAsgASgLMh0uaW52c3luYy5ldmVudHMudjEuRXZlbnRDYXVzZSJHCg9TdG9ja1F1YW50aXRpZXMSDwoHb25faGFuZBgBIAEoAxIQCghyZXNlcnZlZBgCIAEoAxIRCglhdmFpbGFibGUYAyABKAMiiQEKCkV2ZW50Q2F1c2USNwoKd21zX3VwZGF0ZRgBIAEoCzIhLmludnN5bmMuZXZlbnRzLnYxLldtc1VwZGF0ZUNhdXNlSAASOgoLcmVzZXJ2YXRpb24YAiABKAsyIy5pbnZzeW5jLmV2ZW50cy52MS5SZXNlcnZhdGlvbkNhdXNlSABCBgoEa2luZCKdAQoOV21zVXBkYXRlQ2F1c2USDgoGd21zX2lkGAEgASgJEhAKCHNlcXVlbmNlGAIgASgEEhAKCGJhdGNoX2lkGAMgASgJEi8KC29ic2VydmVkX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIWCg5zY2hlbWFfdmVyc2lvbhgFIAEoCRIOCgZzdGF0dXMYBiABKAkioQEKEFJlc2VydmF0aW9uQ2F1c2USFgoOcmVzZXJ2YXRpb25faWQYASABKAkSFwoPb3JkZXJfcmVmZXJlbmNlGAIgASgJEhAKCHF1YW50aXR5GAMgASgDEi4KCmV4cGlyZXNfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhoKEnNoaXBtZW50X3JlZmVyZW5jZRgFIAEoCSr8AQoJRXZlbnRUeXBlEhoKFkVWRU5UX1RZUEVfVU5TUEVDSUZJRUQQABIcChhFVkVOVF9UWVBFX1NUT0NLX0NPVU5URUQQARIdChlFVkVOVF9UWVBFX1NUT0NLX1JFU0VSVkVEEAoSIwofRVZFTlRfVFlQRV9SRVNFUlZBVElPTl9SRUxFQVNFRBALEiIKHkVWRU5UX1RZUEVfUkVTRVJWQVRJT05fRVhQSVJFRBAMEiQKIEVWRU5UX1RZUEVfUkVTRVJWQVRJT05fRlVMRklMTEVEEA0SJwojRVZFTlRfVFlQRV9TVE9DS19TSE9SVEZBTExfREVURUNURUQQDipfCgtFdmVudFNvdXJjZRIcChhFVkVOVF9TT1VSQ0VfVU5TUEVDSUZJRUQQABIUChBFVkVOVF9TT1VSQ0VfV01TEAESHAoYRVZFTlRfU09VUkNFX1JFU0VSVkFUSU9OEAJiBnByb3RvMw", [file_google_protobuf_timestamp]);
 
 /**
  * InventoryEvent is one change of stock, published on subject <prefix>.v1.<type>.<sku token>.
@@ -49,7 +49,8 @@ export type InventoryEvent = Message<"invsync.events.v1.InventoryEvent"> & {
   locationId: string;
 
   /**
-   * delta is after.on_hand minus before.on_hand for counts, after.reserved minus before.reserved for reservations.
+   * delta is after.on_hand minus before.on_hand for counts, after.reserved minus before.reserved for reservations,
+   * and on_hand minus reserved (negative: the units promised but not counted) for a detected shortfall.
    *
    * @generated from field: int64 delta = 5;
    */
@@ -159,6 +160,14 @@ export type EventCause = Message<"invsync.events.v1.EventCause"> & {
      */
     value: WmsUpdateCause;
     case: "wmsUpdate";
+  } | {
+    /**
+     * reservation is set when a reservation, its release, expiry or fulfilment caused the change.
+     *
+     * @generated from field: invsync.events.v1.ReservationCause reservation = 2;
+     */
+    value: ReservationCause;
+    case: "reservation";
   } | { case: undefined; value?: undefined };
 };
 
@@ -226,6 +235,55 @@ export const WmsUpdateCauseSchema: GenMessage<WmsUpdateCause> = /*@__PURE__*/
   messageDesc(file_invsync_events_v1_inventory_event, 3);
 
 /**
+ * ReservationCause identifies the reservation behind a change.
+ *
+ * @generated from message invsync.events.v1.ReservationCause
+ */
+export type ReservationCause = Message<"invsync.events.v1.ReservationCause"> & {
+  /**
+   * reservation_id is the reservation's id (a UUID).
+   *
+   * @generated from field: string reservation_id = 1;
+   */
+  reservationId: string;
+
+  /**
+   * order_reference is the caller's order the reservation holds stock for.
+   *
+   * @generated from field: string order_reference = 2;
+   */
+  orderReference: string;
+
+  /**
+   * quantity is the reservation's quantity.
+   *
+   * @generated from field: int64 quantity = 3;
+   */
+  quantity: bigint;
+
+  /**
+   * expires_at is when the reservation expires (or expired).
+   *
+   * @generated from field: google.protobuf.Timestamp expires_at = 4;
+   */
+  expiresAt?: Timestamp | undefined;
+
+  /**
+   * shipment_reference is the caller's shipment, set on fulfilment when given.
+   *
+   * @generated from field: string shipment_reference = 5;
+   */
+  shipmentReference: string;
+};
+
+/**
+ * Describes the message invsync.events.v1.ReservationCause.
+ * Use `create(ReservationCauseSchema)` to create a new message.
+ */
+export const ReservationCauseSchema: GenMessage<ReservationCause> = /*@__PURE__*/
+  messageDesc(file_invsync_events_v1_inventory_event, 4);
+
+/**
  * EventType names the kind of change.
  *
  * @generated from enum invsync.events.v1.EventType
@@ -244,6 +302,41 @@ export enum EventType {
    * @generated from enum value: EVENT_TYPE_STOCK_COUNTED = 1;
    */
   STOCK_COUNTED = 1,
+
+  /**
+   * EVENT_TYPE_STOCK_RESERVED: a reservation was accepted; reserved rose by its quantity.
+   *
+   * @generated from enum value: EVENT_TYPE_STOCK_RESERVED = 10;
+   */
+  STOCK_RESERVED = 10,
+
+  /**
+   * EVENT_TYPE_RESERVATION_RELEASED: a reservation was released by its holder; reserved fell by its quantity.
+   *
+   * @generated from enum value: EVENT_TYPE_RESERVATION_RELEASED = 11;
+   */
+  RESERVATION_RELEASED = 11,
+
+  /**
+   * EVENT_TYPE_RESERVATION_EXPIRED: a reservation reached its expiry and was released automatically.
+   *
+   * @generated from enum value: EVENT_TYPE_RESERVATION_EXPIRED = 12;
+   */
+  RESERVATION_EXPIRED = 12,
+
+  /**
+   * EVENT_TYPE_RESERVATION_FULFILLED: the reserved order shipped; on_hand and reserved fell by its quantity.
+   *
+   * @generated from enum value: EVENT_TYPE_RESERVATION_FULFILLED = 13;
+   */
+  RESERVATION_FULFILLED = 13,
+
+  /**
+   * EVENT_TYPE_STOCK_SHORTFALL_DETECTED: a WMS count left on_hand below reserved; available is zero and a discrepancy is open.
+   *
+   * @generated from enum value: EVENT_TYPE_STOCK_SHORTFALL_DETECTED = 14;
+   */
+  STOCK_SHORTFALL_DETECTED = 14,
 }
 
 /**
@@ -271,6 +364,13 @@ export enum EventSource {
    * @generated from enum value: EVENT_SOURCE_WMS = 1;
    */
   WMS = 1,
+
+  /**
+   * EVENT_SOURCE_RESERVATION: a reservation, its release, expiry or fulfilment.
+   *
+   * @generated from enum value: EVENT_SOURCE_RESERVATION = 2;
+   */
+  RESERVATION = 2,
 }
 
 /**
