@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file invsync/events/v1/inventory_event.proto.
  */
 export const file_invsync_events_v1_inventory_event: GenFile = /*@__PURE__*/
-  fileDesc("CidpbnZzeW5jL2V2ZW50cy92MS9pbnZlbnRvcnlfZXZlbnQucHJvdG8SEWludnN5bmMuZXZlbnRzLnYxIoQDCg5JbnZlbnRvcnlFdmVudBIQCghldmVudF9pZBgBIAEoCRIqCgR0eXBlGAIgASgOMhwuaW52c3luYy5ldmVudHMudjEuRXZlbnRUeXBlEgsKA3NrdRgDIAEoCRITCgtsb2NhdGlvbl9pZBgEIAEoCRINCgVkZWx0YRgFIAEoAxIuCgZzb3VyY2UYBiABKA4yHi5pbnZzeW5jLmV2ZW50cy52MS5FdmVudFNvdXJjZRItCgl0aW1lc3RhbXAYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjIKBmJlZm9yZRgIIAEoCzIiLmludnN5bmMuZXZlbnRzLnYxLlN0b2NrUXVhbnRpdGllcxIxCgVhZnRlchgJIAEoCzIiLmludnN5bmMuZXZlbnRzLnYxLlN0b2NrUXVhbnRpdGllcxIPCgd2ZXJzaW9uGAogASgEEiwKBWNhdXNlGAsgASgLMh0uaW52c3luYy5ldmVudHMudjEuRXZlbnRDYXVzZSJHCg9TdG9ja1F1YW50aXRpZXMSDwoHb25faGFuZBgBIAEoAxIQCghyZXNlcnZlZBgCIAEoAxIRCglhdmFpbGFibGUYAyABKAMiTQoKRXZlbnRDYXVzZRI3Cgp3bXNfdXBkYXRlGAEgASgLMiEuaW52c3luYy5ldmVudHMudjEuV21zVXBkYXRlQ2F1c2VIAEIGCgRraW5kIp0BCg5XbXNVcGRhdGVDYXVzZRIOCgZ3bXNfaWQYASABKAkSEAoIc2VxdWVuY2UYAiABKAQSEAoIYmF0Y2hfaWQYAyABKAkSLwoLb2JzZXJ2ZWRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhYKDnNjaGVtYV92ZXJzaW9uGAUgASgJEg4KBnN0YXR1cxgGIAEoCSpFCglFdmVudFR5cGUSGgoWRVZFTlRfVFlQRV9VTlNQRUNJRklFRBAAEhwKGEVWRU5UX1RZUEVfU1RPQ0tfQ09VTlRFRBABKkEKC0V2ZW50U291cmNlEhwKGEVWRU5UX1NPVVJDRV9VTlNQRUNJRklFRBAAEhQKEEVWRU5UX1NPVVJDRV9XTVMQAWIGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("CidpbnZzeW5jL2V2ZW50cy92MS9pbnZlbnRvcnlfZXZlbnQucHJvdG8SEWludnN5bmMuZXZlbnRzLnYxIpEECg5JbnZlbnRvcnlFdmVudBIQCghldmVudF9pZBgBIAEoCRIqCgR0eXBlGAIgASgOMhwuaW52c3luYy5ldmVudHMudjEuRXZlbnRUeXBlEgsKA3NrdRgDIAEoCRITCgtsb2NhdGlvbl9pZBgEIAEoCRINCgVkZWx0YRgFIAEoAxIuCgZzb3VyY2UYBiABKA4yHi5pbnZzeW5jLmV2ZW50cy52MS5FdmVudFNvdXJjZRItCgl0aW1lc3RhbXAYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjIKBmJlZm9yZRgIIAEoCzIiLmludnN5bmMuZXZlbnRzLnYxLlN0b2NrUXVhbnRpdGllcxIxCgVhZnRlchgJIAEoCzIiLmludnN5bmMuZXZlbnRzLnYxLlN0b2NrUXVhbnRpdGllcxIPCgd2ZXJzaW9uGAogASgEEiwKBWNhdXNlGAsgASgLMh0uaW52c3luYy5ldmVudHMudjEuRXZlbnRDYXVzZRJFChNub25fc2VsbGFibGVfYmVmb3JlGBQgASgLMiguaW52c3luYy5ldmVudHMudjEuTm9uU2VsbGFibGVRdWFudGl0aWVzEkQKEm5vbl9zZWxsYWJsZV9hZnRlchgVIAEoCzIoLmludnN5bmMuZXZlbnRzLnYxLk5vblNlbGxhYmxlUXVhbnRpdGllcyI+ChVOb25TZWxsYWJsZVF1YW50aXRpZXMSDwoHZGFtYWdlZBgBIAEoAxIUCgxxdWFsaXR5X2hvbGQYAiABKAMiRwoPU3RvY2tRdWFudGl0aWVzEg8KB29uX2hhbmQYASABKAMSEAoIcmVzZXJ2ZWQYAiABKAMSEQoJYXZhaWxhYmxlGAMgASgDIk0KCkV2ZW50Q2F1c2USNwoKd21zX3VwZGF0ZRgBIAEoCzIhLmludnN5bmMuZXZlbnRzLnYxLldtc1VwZGF0ZUNhdXNlSABCBgoEa2luZCLdAQoOV21zVXBkYXRlQ2F1c2USDgoGd21zX2lkGAEgASgJEhAKCHNlcXVlbmNlGAIgASgEEhAKCGJhdGNoX2lkGAMgASgJEi8KC29ic2VydmVkX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIWCg5zY2hlbWFfdmVyc2lvbhgFIAEoCRIOCgZzdGF0dXMYBiABKAkSFQoNbW92ZW1lbnRfdHlwZRgHIAEoCRIUCgxzdG9ja19zdGF0dXMYCCABKAkSEQoJcmVmZXJlbmNlGAkgASgJKmEKCUV2ZW50VHlwZRIaChZFVkVOVF9UWVBFX1VOU1BFQ0lGSUVEEAASHAoYRVZFTlRfVFlQRV9TVE9DS19DT1VOVEVEEAESGgoWRVZFTlRfVFlQRV9TVE9DS19NT1ZFRBAeKkEKC0V2ZW50U291cmNlEhwKGEVWRU5UX1NPVVJDRV9VTlNQRUNJRklFRBAAEhQKEEVWRU5UX1NPVVJDRV9XTVMQAWIGcHJvdG8z", [file_google_protobuf_timestamp]);
 
 /**
  * InventoryEvent is one change of stock, published on subject <prefix>.v1.<type>.<sku token>.
@@ -96,6 +96,20 @@ export type InventoryEvent = Message<"invsync.events.v1.InventoryEvent"> & {
    * @generated from field: invsync.events.v1.EventCause cause = 11;
    */
   cause?: EventCause | undefined;
+
+  /**
+   * non_sellable_before holds the location's non-sellable quantities before the change (WMS v2 stock statuses).
+   *
+   * @generated from field: invsync.events.v1.NonSellableQuantities non_sellable_before = 20;
+   */
+  nonSellableBefore?: NonSellableQuantities | undefined;
+
+  /**
+   * non_sellable_after holds the location's non-sellable quantities after the change.
+   *
+   * @generated from field: invsync.events.v1.NonSellableQuantities non_sellable_after = 21;
+   */
+  nonSellableAfter?: NonSellableQuantities | undefined;
 };
 
 /**
@@ -104,6 +118,34 @@ export type InventoryEvent = Message<"invsync.events.v1.InventoryEvent"> & {
  */
 export const InventoryEventSchema: GenMessage<InventoryEvent> = /*@__PURE__*/
   messageDesc(file_invsync_events_v1_inventory_event, 0);
+
+/**
+ * NonSellableQuantities are units held at a location that can never be available (not part of on_hand).
+ *
+ * @generated from message invsync.events.v1.NonSellableQuantities
+ */
+export type NonSellableQuantities = Message<"invsync.events.v1.NonSellableQuantities"> & {
+  /**
+   * damaged is the count of damaged units.
+   *
+   * @generated from field: int64 damaged = 1;
+   */
+  damaged: bigint;
+
+  /**
+   * quality_hold is the count of units blocked for quality inspection.
+   *
+   * @generated from field: int64 quality_hold = 2;
+   */
+  qualityHold: bigint;
+};
+
+/**
+ * Describes the message invsync.events.v1.NonSellableQuantities.
+ * Use `create(NonSellableQuantitiesSchema)` to create a new message.
+ */
+export const NonSellableQuantitiesSchema: GenMessage<NonSellableQuantities> = /*@__PURE__*/
+  messageDesc(file_invsync_events_v1_inventory_event, 1);
 
 /**
  * StockQuantities are the quantities of one SKU at one location.
@@ -138,7 +180,7 @@ export type StockQuantities = Message<"invsync.events.v1.StockQuantities"> & {
  * Use `create(StockQuantitiesSchema)` to create a new message.
  */
 export const StockQuantitiesSchema: GenMessage<StockQuantities> = /*@__PURE__*/
-  messageDesc(file_invsync_events_v1_inventory_event, 1);
+  messageDesc(file_invsync_events_v1_inventory_event, 2);
 
 /**
  * EventCause identifies what caused a change.
@@ -167,7 +209,7 @@ export type EventCause = Message<"invsync.events.v1.EventCause"> & {
  * Use `create(EventCauseSchema)` to create a new message.
  */
 export const EventCauseSchema: GenMessage<EventCause> = /*@__PURE__*/
-  messageDesc(file_invsync_events_v1_inventory_event, 2);
+  messageDesc(file_invsync_events_v1_inventory_event, 3);
 
 /**
  * WmsUpdateCause identifies the WMS update behind a change.
@@ -216,6 +258,27 @@ export type WmsUpdateCause = Message<"invsync.events.v1.WmsUpdateCause"> & {
    * @generated from field: string status = 6;
    */
   status: string;
+
+  /**
+   * movement_type is, for a movement, what moved the stock: RECEIPT, PICK, SHIP, ADJUSTMENT or TRANSFER.
+   *
+   * @generated from field: string movement_type = 7;
+   */
+  movementType: string;
+
+  /**
+   * stock_status is, for a movement, the status the delta applied to: SELLABLE, DAMAGED or QUALITY_HOLD.
+   *
+   * @generated from field: string stock_status = 8;
+   */
+  stockStatus: string;
+
+  /**
+   * reference is, for a movement, the WMS document behind it (order, receipt, adjustment number).
+   *
+   * @generated from field: string reference = 9;
+   */
+  reference: string;
 };
 
 /**
@@ -223,7 +286,7 @@ export type WmsUpdateCause = Message<"invsync.events.v1.WmsUpdateCause"> & {
  * Use `create(WmsUpdateCauseSchema)` to create a new message.
  */
 export const WmsUpdateCauseSchema: GenMessage<WmsUpdateCause> = /*@__PURE__*/
-  messageDesc(file_invsync_events_v1_inventory_event, 3);
+  messageDesc(file_invsync_events_v1_inventory_event, 4);
 
 /**
  * EventType names the kind of change.
@@ -244,6 +307,13 @@ export enum EventType {
    * @generated from enum value: EVENT_TYPE_STOCK_COUNTED = 1;
    */
   STOCK_COUNTED = 1,
+
+  /**
+   * EVENT_TYPE_STOCK_MOVED: a WMS movement (receipt, pick, ship, adjustment, transfer) changed the location's stock by delta.
+   *
+   * @generated from enum value: EVENT_TYPE_STOCK_MOVED = 30;
+   */
+  STOCK_MOVED = 30,
 }
 
 /**
