@@ -26,6 +26,8 @@ import { systemClock } from "./shared/clock.js";
 import { uuidV7Ids } from "./shared/ids.js";
 import type { Logger } from "./shared/logger.js";
 import { WmsBatchIngestion } from "./wms-ingestion/application/wms-batch-ingestion.js";
+import { StockMovementApplier } from "./inventory/application/stock-movement-applier.js";
+import { composeWmsIngress } from "./wms-ingress-composition.js";
 
 /** A started service. */
 export interface RunningService {
@@ -73,6 +75,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     new KnexUnitOfWork(knex),
     new KnexInbox(),
     applier,
+    new StockMovementApplier(stock, outbox, systemClock, uuidV7Ids),
     systemClock,
     { maxBatchUpdates: config.maxBatchUpdates },
     logger,
@@ -88,11 +91,13 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     { published: (events, at) => metrics.eventsPublished(events, at), failed: () => metrics.relayFailed() },
   );
 
+  const ingress = composeWmsIngress(config, knex, ingestion, metrics, systemClock, logger);
   const services = [
     registerService(
       WmsSyncService,
-      guardService(WmsSyncService, wmsSyncService(ingestion, { clock: systemClock, maxFutureSkewMs: config.maxFutureSkewMs }), logger),
+      guardService(WmsSyncService, wmsSyncService(ingress.ingestor, { clock: systemClock, maxFutureSkewMs: config.maxFutureSkewMs }), logger),
     ),
+    ...ingress.services,
     registerService(InventoryService, guardService(InventoryService, inventoryService(new StockQueries(stock)), logger)),
   ];
 
@@ -110,9 +115,11 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     [healthRoutes(probe, metrics), restAliases(services, config.maxRequestBytes), notFoundRoute],
     { host: config.host, port: config.gatewayPort, maxBodyBytes: config.maxRequestBytes },
     logger,
+    [ingress.gate],
   );
   const grpc = await startGrpcServer(services, { host: config.host, port: config.grpcPort, maxMessageBytes: config.maxRequestBytes });
   relay.start();
+  ingress.start();
   const healthTimer = setInterval(() => void probe().then((report) => grpc.setServing(report.ready)), 5_000);
   healthTimer.unref();
   logger.info({ gatewayPort: gateway.port, grpcPort: grpc.port, database: database.engine }, "inventory-sync started");
@@ -124,7 +131,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       draining = true;
       clearInterval(healthTimer);
       grpc.setServing(false);
-      await Promise.all([gateway.close(config.shutdownGraceMs), grpc.close(config.shutdownGraceMs)]);
+      await Promise.all([gateway.close(config.shutdownGraceMs), grpc.close(config.shutdownGraceMs), ingress.stop()]);
       await relay.stop(config.shutdownGraceMs);
       await bus.close();
       await database.close();

@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { ConfigError, EnvReader } from "./env-reader.js";
+import { readWmsIngress, type WmsIngressConfig } from "./wms-ingress-config.js";
 
 /** The service's configuration, read once from the environment at start. */
 export interface Config {
@@ -23,6 +24,8 @@ export interface Config {
   readonly relayBatchSize: number;
   readonly relayIdleMs: number;
   readonly shutdownGraceMs: number;
+  /** WMS ingress (issue 3): signing, file drop, pull, gaps, pause. */
+  readonly wmsIngress: WmsIngressConfig;
 }
 
 export { ConfigError };
@@ -64,6 +67,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     relayBatchSize: read.integer("RELAY_BATCH_SIZE", 1000, 1, 10_000),
     relayIdleMs: read.integer("RELAY_IDLE_MS", 200, 10, 60_000),
     shutdownGraceMs: read.integer("SHUTDOWN_GRACE_MS", 10_000, 0, 300_000),
+    wmsIngress: readWmsIngress(read),
   };
   read.throwIfInvalid();
   return config;

@@ -8,6 +8,7 @@ import { createTestDatabase, type TestDatabase } from "../../../contract-tests/s
 import { wmsUpdate, type WmsUpdateJson } from "../../../contract-tests/support/wms-fixtures.js";
 import { StockCountApplier } from "../../inventory/application/stock-count-applier.js";
 import { StockQueries } from "../../inventory/application/stock-queries.js";
+import { StockMovementApplier } from "../../inventory/application/stock-movement-applier.js";
 import { systemClock } from "../../shared/clock.js";
 import { uuidV7Ids } from "../../shared/ids.js";
 import { silentLogger } from "../../shared/logger.js";
@@ -28,6 +29,7 @@ function ingestionStack(database: Database) {
     new KnexUnitOfWork(database.knex),
     new KnexInbox(),
     new StockCountApplier(stock, outbox, systemClock, uuidV7Ids),
+    new StockMovementApplier(stock, outbox, systemClock, uuidV7Ids),
     systemClock,
     { maxBatchUpdates: 10_000 },
     silentLogger,

@@ -8,7 +8,8 @@ import { knexTransaction } from "./knex-unit-of-work.js";
 import { bindings, toDate } from "./row-values.js";
 
 const COLUMNS = `sku, location_id, on_hand, reserved, version, last_wms_id, last_sequence::text AS last_sequence,
-  last_observed_at, updated_at`;
+  last_observed_at, updated_at, damaged, quality_hold, last_count_wms_id, last_count_sequence::text AS last_count_sequence,
+  last_count_observed_at`;
 
 interface StockRow {
   sku: string;
@@ -20,6 +21,11 @@ interface StockRow {
   last_sequence: string | null;
   last_observed_at: Date | string | null;
   updated_at: Date | string;
+  damaged: string | number;
+  quality_hold: string | number;
+  last_count_wms_id: string | null;
+  last_count_sequence: string | null;
+  last_count_observed_at: Date | string | null;
 }
 
 /** {@link StockRepository} over the `inventory` table, in sets: one statement per step of a batch. */
@@ -54,9 +60,12 @@ export class KnexStockRepository implements StockRepository {
     await knexTransaction(tx).raw(
       `UPDATE inventory AS i
        SET on_hand = u.on_hand, version = u.version, last_wms_id = u.wms_id, last_sequence = u.seq,
-           last_observed_at = u.observed_at, updated_at = u.updated_at
-       FROM unnest(?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::text[], ?::bigint[], ?::timestamptz[], ?::timestamptz[])
-         AS u(sku, location_id, on_hand, version, wms_id, seq, observed_at, updated_at)
+           last_observed_at = u.observed_at, updated_at = u.updated_at, damaged = u.damaged, quality_hold = u.quality_hold,
+           last_count_wms_id = u.count_wms_id, last_count_sequence = u.count_seq, last_count_observed_at = u.count_observed_at
+       FROM unnest(?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::text[], ?::bigint[], ?::timestamptz[], ?::timestamptz[],
+         ?::bigint[], ?::bigint[], ?::text[], ?::bigint[], ?::timestamptz[])
+         AS u(sku, location_id, on_hand, version, wms_id, seq, observed_at, updated_at, damaged, quality_hold,
+              count_wms_id, count_seq, count_observed_at)
        WHERE i.sku = u.sku AND i.location_id = u.location_id`,
       bindings(
         levels.map((l) => l.sku),
@@ -67,6 +76,11 @@ export class KnexStockRepository implements StockRepository {
         levels.map((l) => l.watermark?.sequence.toString() ?? null),
         levels.map((l) => l.watermark?.observedAt.toISOString() ?? null),
         levels.map((l) => l.updatedAt.toISOString()),
+        levels.map((l) => l.nonSellable?.damaged ?? 0),
+        levels.map((l) => l.nonSellable?.qualityHold ?? 0),
+        levels.map((l) => l.countWatermark?.wmsId ?? null),
+        levels.map((l) => l.countWatermark?.sequence.toString() ?? null),
+        levels.map((l) => l.countWatermark?.observedAt.toISOString() ?? null),
       ),
     );
   }
@@ -113,5 +127,12 @@ function toStockLevel(row: StockRow): StockLevel {
         ? undefined
         : { wmsId: row.last_wms_id, sequence: BigInt(row.last_sequence), observedAt: toDate(row.last_observed_at) },
     updatedAt: toDate(row.updated_at),
+    countWatermark:
+      row.last_count_wms_id === null || row.last_count_sequence === null || row.last_count_observed_at === null
+        ? undefined
+        : { wmsId: row.last_count_wms_id, sequence: BigInt(row.last_count_sequence), observedAt: toDate(row.last_count_observed_at) },
+    ...(Number(row.damaged) > 0 || Number(row.quality_hold) > 0
+      ? { nonSellable: { damaged: Number(row.damaged), qualityHold: Number(row.quality_hold) } }
+      : {}),
   };
 }

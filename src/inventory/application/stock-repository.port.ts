@@ -24,7 +24,7 @@ export interface StockRepository {
    * them keyed by `stockKey`. Locks are taken in key order so concurrent batches cannot deadlock.
    */
   lockForUpdate(tx: Transaction, keys: readonly StockRecordKey[]): Promise<Map<string, StockLevel>>;
-  /** Writes on_hand, version, watermark and updated_at of records locked in `tx`. */
+  /** Writes the WMS-owned fields (on_hand, non-sellable, version, watermarks, updated_at) of records locked in `tx`. */
   saveCounts(tx: Transaction, levels: readonly StockLevel[]): Promise<void>;
   /** Every record of `sku`, in location order; empty when the SKU is unknown. */
   findBySku(sku: Sku): Promise<StockLevel[]>;

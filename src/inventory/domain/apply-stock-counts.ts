@@ -1,5 +1,6 @@
 import type { IdGenerator } from "../../shared/ids.js";
 import type { InventoryEvent } from "./inventory-event.js";
+import { nonSellableChange } from "./non-sellable.js";
 import type { StockCount } from "./stock-count.js";
 import { quantitiesOf, stockKey, type StockLevel, type WmsWatermark } from "./stock-level.js";
 
@@ -45,11 +46,14 @@ export function applyStockCounts(
       outcomes[index] = { kind: "stale" };
       continue;
     }
+    const watermark = { wmsId: count.origin.wmsId, sequence: count.origin.sequence, observedAt: count.observedAt };
     const next: StockLevel = {
       ...level,
       onHand: count.quantity,
+      nonSellable: count.nonSellable ?? level.nonSellable,
       version: level.version + 1,
-      watermark: { wmsId: count.origin.wmsId, sequence: count.origin.sequence, observedAt: count.observedAt },
+      watermark,
+      countWatermark: watermark,
       updatedAt: at,
     };
     const event: InventoryEvent = {
@@ -64,6 +68,7 @@ export function applyStockCounts(
       after: quantitiesOf(next),
       version: next.version,
       cause: { kind: "wms_update", ...count.origin, observedAt: count.observedAt, reason: count.reason },
+      ...nonSellableChange(level.nonSellable, next.nonSellable),
     };
     levels.set(key, next);
     changedKeys.add(key);

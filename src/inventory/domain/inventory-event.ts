@@ -1,10 +1,12 @@
 import type { LocationId } from "./location-id.js";
+import type { NonSellableChange, StockStatus } from "./non-sellable.js";
+import type { MovementKind } from "./stock-movement.js";
 import type { Sku } from "./sku.js";
 import type { CountReason, WmsOrigin } from "./stock-count.js";
 import type { StockQuantities } from "./stock-level.js";
 
 /** The kinds of inventory event, named in the past tense. */
-export type InventoryEventType = "StockCounted";
+export type InventoryEventType = "StockCounted" | "StockMoved";
 
 /** The part of the system that caused a change. */
 export type EventSource = "wms";
@@ -14,8 +16,10 @@ export interface WmsUpdateCause extends WmsOrigin {
   readonly kind: "wms_update";
   /** When the WMS observed the count. */
   readonly observedAt: Date;
-  /** What produced the count. */
+  /** What produced the count (for a movement: "adjusted"; see `movement`). */
   readonly reason: CountReason;
+  /** Set when a WMS movement, not a count, caused the change. */
+  readonly movement?: { readonly kind: MovementKind; readonly status: StockStatus; readonly reference: string };
 }
 
 /** What caused a change. */
@@ -41,4 +45,6 @@ export interface InventoryEvent {
   /** The stock record's version after the change. */
   readonly version: number;
   readonly cause: EventCause;
+  /** Damaged and quality-hold units before and after, when the location holds any. */
+  readonly nonSellable?: NonSellableChange;
 }

@@ -1,4 +1,5 @@
 import type { LocationId } from "./location-id.js";
+import type { NonSellable } from "./non-sellable.js";
 import type { Sku } from "./sku.js";
 
 /** The newest WMS update applied to a stock record; later updates are judged against it. */
@@ -26,6 +27,10 @@ export interface StockLevel {
   readonly version: number;
   /** The newest WMS update applied, or undefined when none has been. */
   readonly watermark: WmsWatermark | undefined;
+  /** The newest absolute count applied: movements at or before it are already part of it. */
+  readonly countWatermark?: WmsWatermark;
+  /** Damaged and quality-hold units, apart from on_hand; absent means none. */
+  readonly nonSellable?: NonSellable;
   /** When the record last changed. */
   readonly updatedAt: Date;
 }

@@ -55,7 +55,8 @@ export function mapWmsV1Batch(request: SyncInventoryRequest, options: WmsV1Mappe
   return { batchId, schemaVersion: WMS_V1, updates };
 }
 
-function mapUpdate(
+/** Maps one v1 update at `index` of a batch (see {@link mapWmsV1Batch}); also used for files, pulls and replays. */
+export function mapUpdate(
   update: InventoryUpdate,
   index: number,
   batch: { batchId: string; schemaVersion: string },
