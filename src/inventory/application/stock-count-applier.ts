@@ -2,10 +2,10 @@ import type { Clock } from "../../shared/clock.js";
 import type { IdGenerator } from "../../shared/ids.js";
 import type { Transaction } from "../../shared/unit-of-work.js";
 import type { EventOutbox } from "../../outbox/event-outbox.port.js";
-import { applyStockCounts, type CountOutcome } from "../domain/apply-stock-counts.js";
+import { applyStockCounts, isStale, NOTHING_MOVED, type CountOutcome, type MovedAfter } from "../domain/apply-stock-counts.js";
 import type { StockCount } from "../domain/stock-count.js";
 import type { StockRecordKey, StockRepository } from "./stock-repository.port.js";
-import { stockKey } from "../domain/stock-level.js";
+import { stockKey, type StockLevel } from "../domain/stock-level.js";
 
 /**
  * Applies WMS counts inside a caller's transaction: lock the records, decide with the domain rules,
@@ -23,11 +23,24 @@ export class StockCountApplier {
   async apply(tx: Transaction, counts: readonly StockCount[]): Promise<readonly CountOutcome[]> {
     if (counts.length === 0) return [];
     const current = await this.stock.lockForUpdate(tx, distinctKeys(counts));
-    const result = applyStockCounts(current, counts, this.clock.now(), this.ids);
+    const result = applyStockCounts(current, counts, this.clock.now(), this.ids, await this.movedAfter(tx, current, counts));
     await this.stock.saveCounts(tx, result.changed);
     await this.outbox.append(tx, result.events);
     return result.outcomes;
   }
+
+  private movedAfter(tx: Transaction, current: ReadonlyMap<string, StockLevel>, counts: readonly StockCount[]): Promise<MovedAfter> {
+    return lateCountMoves(this.stock, tx, current, counts);
+  }
+}
+
+/** What movements applied after each late count moved, read in one query (see `applyStockCounts`). */
+async function lateCountMoves(stock: StockRepository, tx: Transaction, current: ReadonlyMap<string, StockLevel>, counts: readonly StockCount[]): Promise<MovedAfter> {
+  const late = counts.filter((c) => isStale(current.get(stockKey(c.sku, c.locationId))?.movementWatermark, c));
+  if (late.length === 0) return () => NOTHING_MOVED;
+  const moved = await stock.movedAfter(tx, late.map((c) => ({ sku: c.sku, locationId: c.locationId, wmsId: c.origin.wmsId, afterSequence: c.origin.sequence })));
+  const byCount = new Map(late.map((c, i) => [c, moved[i]!]));
+  return (_key, count) => byCount.get(count) ?? NOTHING_MOVED;
 }
 
 function distinctKeys(counts: readonly StockCount[]): StockRecordKey[] {

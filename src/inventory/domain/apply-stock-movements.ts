@@ -32,7 +32,7 @@ const REASONS: Record<MovementKind, CountReason> = {
  *
  * Rules:
  * - Movements are applied in (sku, wms_id, sequence) order, whatever their order in the batch.
- * - A leg is stale when the record's newest absolute count (`countWatermark`) already includes it:
+ * - A leg is stale when the record's newest absolute count (`watermark`) already includes it:
  *   same source with a sequence at or below the count's, or another source observed before it.
  *   A movement whose legs are all stale changes nothing.
  * - A movement that would take any quantity below zero is refused whole, with the quantities in the
@@ -54,7 +54,7 @@ export function applyStockMovements(
 
   for (const index of applicationOrder(movements)) {
     const movement = movements[index]!;
-    const legs = movement.legs.filter((leg) => !isCovered(loaded(levels, movement, leg).countWatermark, movement));
+    const legs = movement.legs.filter((leg) => !isCovered(loaded(levels, movement, leg).watermark, movement));
     if (legs.length === 0) {
       outcomes[index] = { kind: "stale" };
       continue;
@@ -123,11 +123,11 @@ function moved(level: StockLevel, leg: MovementLeg): StockLevel | undefined {
 
 function stamped(level: StockLevel, movement: StockMovement, at: Date): StockLevel {
   const mark: WmsWatermark = { wmsId: movement.origin.wmsId, sequence: movement.origin.sequence, observedAt: movement.observedAt };
-  const current = level.watermark;
+  const current = level.movementWatermark;
   const newer =
     !current ||
     (current.wmsId === mark.wmsId ? mark.sequence > current.sequence : mark.observedAt.getTime() >= current.observedAt.getTime());
-  return { ...level, version: level.version + 1, watermark: newer ? mark : current, updatedAt: at };
+  return { ...level, version: level.version + 1, movementWatermark: newer ? mark : current, updatedAt: at };
 }
 
 function held(level: StockLevel, leg: MovementLeg): number {

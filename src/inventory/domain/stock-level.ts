@@ -27,8 +27,11 @@ export interface StockLevel {
   readonly version: number;
   /** The newest WMS update applied, or undefined when none has been. */
   readonly watermark: WmsWatermark | undefined;
-  /** The newest absolute count applied: movements at or before it are already part of it. */
-  readonly countWatermark?: WmsWatermark;
+  /**
+   * The newest WMS movement applied (`watermark` is the newest absolute count). A count older than
+   * it is rebased: the movements applied after the count are added to it.
+   */
+  readonly movementWatermark?: WmsWatermark;
   /** Damaged and quality-hold units, apart from on_hand; absent means none. */
   readonly nonSellable?: NonSellable;
   /** When the record last changed. */

@@ -7,18 +7,17 @@ import type { Knex } from "knex";
  */
 export async function up(knex: Knex): Promise<void> {
   // on_hand stays the sellable count; damaged and quality-hold units are kept apart and never available.
-  // last_count_* is the newest absolute count applied: movements at or below it are already inside it.
+  // last_* stays the newest absolute count; last_move_* is the newest movement: a count older than
+  // it is rebased on the movements after it.
   await knex.raw(`
     ALTER TABLE inventory
       ADD COLUMN damaged bigint NOT NULL DEFAULT 0 CHECK (damaged >= 0),
       ADD COLUMN quality_hold bigint NOT NULL DEFAULT 0 CHECK (quality_hold >= 0),
-      ADD COLUMN last_count_wms_id text,
-      ADD COLUMN last_count_sequence bigint,
-      ADD COLUMN last_count_observed_at timestamptz`);
-  await knex.raw(`
-    UPDATE inventory SET last_count_wms_id = last_wms_id, last_count_sequence = last_sequence,
-      last_count_observed_at = last_observed_at
-    WHERE last_wms_id IS NOT NULL`);
+      ADD COLUMN last_move_wms_id text,
+      ADD COLUMN last_move_sequence bigint,
+      ADD COLUMN last_move_observed_at timestamptz`);
+  // Rebasing a late count sums the movements after it from the ledger.
+  await knex.raw(`CREATE INDEX inventory_events_moves ON inventory_events (sku, location_id, (cause->>'wmsId')) WHERE type = 'StockMoved'`);
 
   await knex.raw(`ALTER TABLE inventory_events ADD COLUMN non_sellable jsonb`);
 
@@ -75,10 +74,10 @@ export async function up(knex: Knex): Promise<void> {
 /** Drops what {@link up} added. */
 export async function down(knex: Knex): Promise<void> {
   await knex.raw(`DROP TABLE IF EXISTS wms_sequence_floors, wms_files, wms_pull_cursors, wms_signatures_seen, ingestion_control`);
-  await knex.raw(`DROP INDEX IF EXISTS wms_updates_source_sequence_all, wms_updates_status`);
+  await knex.raw(`DROP INDEX IF EXISTS wms_updates_source_sequence_all, wms_updates_status, inventory_events_moves`);
   await knex.raw(`ALTER TABLE wms_updates DROP COLUMN replayed_at, DROP COLUMN replay_batch_id`);
   await knex.raw(`ALTER TABLE inventory_events DROP COLUMN non_sellable`);
   await knex.raw(`
-    ALTER TABLE inventory DROP COLUMN damaged, DROP COLUMN quality_hold, DROP COLUMN last_count_wms_id,
-      DROP COLUMN last_count_sequence, DROP COLUMN last_count_observed_at`);
+    ALTER TABLE inventory DROP COLUMN damaged, DROP COLUMN quality_hold, DROP COLUMN last_move_wms_id,
+      DROP COLUMN last_move_sequence, DROP COLUMN last_move_observed_at`);
 }
