@@ -72,8 +72,8 @@ export function composeWmsIngress(
   const gaps = new GapMonitor(new KnexSequenceGaps(knex), pull, (found) => reportGaps(metrics, found), logger);
   const files = new FileIngestion(ingestor, decoder, new KnexDroppedFiles(knex), { batchSize: settings.fileBatchSize, maxListedRejections: 1000 });
   const watcher = settings.dropDir ? new FileDropWatcher({ directory: settings.dropDir, pollMs: settings.dropPollMs, settleMs: 1000 }, files, control, logger) : undefined;
-  const backfill = new Backfill(pull, settings.dropDir ? backfillFile(settings.dropDir, files) : undefined);
-  const replay = new InboxReplay(new KnexInboxArchive(knex), decoder, ingestor, uuidV7Ids);
+  const backfill = new Backfill(pull, settings.dropDir ? backfillFile(settings.dropDir, files) : undefined, control);
+  const replay = new InboxReplay(new KnexInboxArchive(knex), decoder, ingestor, uuidV7Ids, control);
   const seen = new KnexSeenSignatures(knex, settings.signatureToleranceMs);
   const gate = wmsRequestGate(
     {

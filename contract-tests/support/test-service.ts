@@ -41,7 +41,7 @@ export async function startTestService(label: string, env: Record<string, string
     WMS_SIGNATURE_REQUIRED: "false",
     ...env,
   });
-  const service = await startService(config, silentLogger);
+  const service = await startService(config, process.env.DEBUG_LOG ? (await import("../../src/adapters/observability/pino-logger.js")).createLogger("debug") : silentLogger);
   return {
     config,
     service,

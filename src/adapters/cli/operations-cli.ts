@@ -61,7 +61,7 @@ async function run(args: readonly string[], defaultUrl: string, output: CliOutpu
   });
   const client = createClient(OperationsService, createConnectTransport({ baseUrl: values.url ?? defaultUrl, httpVersion: "1.1" }));
   const print = (schema: Parameters<typeof toJsonString>[0], message: unknown): number => {
-    output.out(toJsonString(schema, message as never, { prettySpaces: 2 }));
+    output.out(toJsonString(schema, message as never, { prettySpaces: 2, alwaysEmitImplicit: true }));
     return 0;
   };
   const [command, sub] = positionals;

@@ -69,12 +69,13 @@ export class FileIngestion {
   async ingest(file: DroppedFile): Promise<FileReport> {
     const base = { fileName: file.name, contentHash: file.contentHash, lines: 0, outcome: EMPTY_TALLY, rejections: [], rejectionsNotListed: 0 };
     const format = this.decoder.fileFormat(file.name);
+    if (!format) {
+      // Not registered: the same content under a proper name is still ingested.
+      return { ...base, status: "failed", schemaVersion: undefined, note: "the name must end in .v1.csv, .v1.jsonl, .v2.csv or .v2.jsonl; the version is never guessed" };
+    }
     const registered = await this.files.begin(file.contentHash, file.name);
     if (registered.seen) {
-      return { ...base, status: "duplicate", schemaVersion: format?.schemaVersion, note: `same content as ${registered.fileName}, ingested before; nothing changed` };
-    }
-    if (!format) {
-      return this.finish({ ...base, status: "failed", schemaVersion: undefined, note: "the name must end in .v1.csv, .v1.jsonl, .v2.csv or .v2.jsonl; the version is never guessed" });
+      return { ...base, status: "duplicate", schemaVersion: format.schemaVersion, note: `same content as ${registered.fileName}, ingested before; nothing changed` };
     }
     const reader = format.reader();
     const rejections: LineRejection[] = [];

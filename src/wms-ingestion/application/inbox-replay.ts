@@ -1,5 +1,6 @@
 import { ValidationError, type FieldViolation } from "../../shared/errors.js";
 import type { IdGenerator } from "../../shared/ids.js";
+import type { IngestionControl } from "./ingestion-control.js";
 import { addResult, EMPTY_TALLY, type IngestionTally } from "./ingestion-tally.js";
 import type { WmsDecoder } from "./raw-update.js";
 import type { BatchIngestor } from "./wms-batch-ingestion.js";
@@ -54,11 +55,13 @@ export class InboxReplay {
     private readonly decoder: WmsDecoder,
     private readonly ingestion: BatchIngestor,
     private readonly ids: IdGenerator,
+    private readonly control: IngestionControl,
   ) {}
 
-  /** Replays the updates `filter` selects. */
+  /** Replays the updates `filter` selects; refused (Unavailable) while ingestion is paused. */
   async replay(filter: ReplayFilter): Promise<ReplayReport> {
     assertValid(filter);
+    await this.control.assertRunning();
     const replayId = this.ids.next();
     let examined = 0;
     let stillRejected = 0;
