@@ -44,7 +44,7 @@ async function generate(path: string): Promise<number> {
     const body = round % 4 === 0 ? { snapshot: { sellable: "100", damaged: "1" } } : { movement: { movementType: round % 2 ? "MOVEMENT_TYPE_RECEIPT" : "MOVEMENT_TYPE_PICK", delta: round % 2 ? "3" : "-2", reference: `DOC-${seq}` } };
     const line = `${JSON.stringify({ sourceSystem: "wms-bench", seqNo: String(seq), itemCode: sku, site: "DC-1", eventTime: at, ...body })}\n`;
     written += Buffer.byteLength(line);
-    if (!out.write(line)) await new Promise((resolve) => out.once("drain", resolve));
+    if (!out.write(line)) await new Promise<void>((resolve) => out.once("drain", () => resolve()));
   }
   await new Promise<void>((resolve) => out.end(() => resolve()));
   return seq;
