@@ -12,18 +12,12 @@ import { parseArgs } from "node:util";
 import { droppedFile } from "../src/adapters/file-drop/file-source.js";
 import { openDatabase } from "../src/adapters/persistence/database.js";
 import { KnexDroppedFiles } from "../src/adapters/persistence/knex-dropped-files.js";
-import { KnexEventOutbox } from "../src/adapters/persistence/knex-event-outbox.js";
-import { KnexInbox } from "../src/adapters/persistence/knex-inbox.js";
-import { KnexStockRepository } from "../src/adapters/persistence/knex-stock-repository.js";
-import { KnexUnitOfWork } from "../src/adapters/persistence/knex-unit-of-work.js";
-import { StockCountApplier } from "../src/inventory/application/stock-count-applier.js";
-import { StockMovementApplier } from "../src/inventory/application/stock-movement-applier.js";
 import { systemClock } from "../src/shared/clock.js";
-import { uuidV7Ids } from "../src/shared/ids.js";
 import { silentLogger } from "../src/shared/logger.js";
 import { wmsDecoder } from "../src/wms-ingestion/acl/wms-decoder.js";
 import { FileIngestion } from "../src/wms-ingestion/application/file-ingestion.js";
-import { WmsBatchIngestion, type BatchIngestor } from "../src/wms-ingestion/application/wms-batch-ingestion.js";
+import type { BatchIngestor } from "../src/wms-ingestion/application/wms-batch-ingestion.js";
+import { ingestionUseCase } from "../contract-tests/support/ingestion-use-case.js";
 import { createTestDatabase } from "../contract-tests/support/test-servers.js";
 
 const { values } = parseArgs({ options: { mb: { type: "string", default: "1024" }, batch: { type: "string", default: "1000" } } });
@@ -61,17 +55,7 @@ try {
   console.log(`generated ${mib(bytes)} MiB, ${lines.toLocaleString()} lines in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
   await database.migrate();
-  const stock = new KnexStockRepository(database.knex);
-  const outbox = new KnexEventOutbox(database.knex);
-  const ingestion = new WmsBatchIngestion(
-    new KnexUnitOfWork(database.knex),
-    new KnexInbox(),
-    new StockCountApplier(stock, outbox, systemClock, uuidV7Ids),
-    new StockMovementApplier(stock, outbox, systemClock, uuidV7Ids),
-    systemClock,
-    { maxBatchUpdates: 100_000 },
-    silentLogger,
-  );
+  const { ingestion } = ingestionUseCase(database.knex, 100_000);
   let done = 0;
   let peakRss = process.memoryUsage().rss;
   let nextReport = 0.1;

@@ -12,9 +12,8 @@ import {
 import type { LocationId } from "../../inventory/domain/location-id.js";
 import type { NonSellable, StockStatus as OurStatus } from "../../inventory/domain/non-sellable.js";
 import type { MovementKind, MovementLeg } from "../../inventory/domain/stock-movement.js";
-import { ValidationError } from "../../shared/errors.js";
 import type { MappedUpdate, WmsBatch } from "../application/wms-batch.js";
-import { checkLocation, checkObservedAt, checkQuantity, checkSequence, checkSku, checkWmsId, MAX_QUANTITY, type Checked } from "./field-checks.js";
+import { assertBatchId, checkLocation, checkObservedAt, checkQuantity, checkSequence, checkSku, checkWmsId, MAX_QUANTITY, type Checked } from "./field-checks.js";
 import type { WmsV1MapperOptions } from "./wms-v1-mapper.js";
 
 /** The schema version recorded for batches of this contract. */
@@ -56,11 +55,7 @@ const refuse = (field: string, code: string, reason: string): Checked<never> => 
  */
 export function mapWmsV2Batch(request: SyncStockRequest, options: WmsV2MapperOptions): WmsBatch {
   const batchId = request.batchRef;
-  if (batchId.length === 0 || batchId.length > 128) {
-    throw new ValidationError("WMS.INVALID_BATCH", [
-      { field: "batch_ref", reason: batchId.length === 0 ? "is required" : "must be at most 128 characters" },
-    ]);
-  }
+  assertBatchId("batch_ref", batchId);
   const now = options.clock.now();
   return {
     batchId,
