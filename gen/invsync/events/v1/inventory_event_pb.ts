@@ -309,7 +309,7 @@ export enum EventType {
   STOCK_COUNTED = 1,
 
   /**
-   * EVENT_TYPE_STOCK_MOVED: a WMS movement (receipt, pick, ship, adjustment, transfer) changed the location's stock by delta.
+   * EVENT_TYPE_STOCK_MOVED: a WMS movement (receipt, pick, ship, adjustment, transfer leg) changed the quantity of cause.stock_status by delta.
    *
    * @generated from enum value: EVENT_TYPE_STOCK_MOVED = 30;
    */
