@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { readEvents } from "./support/event-reader.js";
 import { ensureBuilt, ServiceProcess } from "./support/service-process.js";
 import { NATS_URL, testStream } from "./support/test-servers.js";
+import { signingKeysEnv, postSigned, TEST_KEY } from "./support/signed-requests.js";
 import { getJson, postJson, syncBatch, wmsUpdate } from "./support/wms-fixtures.js";
 
 describe("contract: npm start on a fresh machine (embedded PGlite, built entry point, SIGTERM)", function () {
@@ -19,6 +20,7 @@ describe("contract: npm start on a fresh machine (embedded PGlite, built entry p
     NATS_URL,
     NATS_STREAM: stream.stream,
     NATS_SUBJECT_PREFIX: stream.subjectPrefix,
+    WMS_SIGNING_KEYS: signingKeysEnv(TEST_KEY),
   };
 
   before(() => ensureBuilt());
@@ -33,7 +35,11 @@ describe("contract: npm start on a fresh machine (embedded PGlite, built entry p
     assert.equal(started.database, "pglite");
     const baseUrl = `http://127.0.0.1:${started.gatewayPort}`;
 
-    const sync = await postJson(`${baseUrl}/inventory/sync`, syncBatch("embedded-1", [wmsUpdate("EMB-1", 1, 42), wmsUpdate("EMB-2", 2, 7)]));
+    const batch = syncBatch("embedded-1", [wmsUpdate("EMB-1", 1, 42), wmsUpdate("EMB-2", 2, 7)]);
+    const unsigned = await postJson(`${baseUrl}/inventory/sync`, batch);
+    assert.equal(unsigned.status, 401, "signing is required by default");
+    assert.equal(unsigned.body.detail.code, "WMS.SIGNATURE_MISSING");
+    const sync = await postSigned(`${baseUrl}/inventory/sync`, batch);
     assert.equal(sync.body.accepted, 2);
     assert.equal((await getJson(`${baseUrl}/readyz`)).body.database.engine, "pglite");
     assert.equal((await readEvents(NATS_URL, stream.stream, 2)).length, 2);

@@ -2,6 +2,8 @@
 import { ConfigError, loadConfig } from "./config/config.js";
 import { createLogger } from "./adapters/observability/pino-logger.js";
 import { migrateDatabase, startService } from "./main.js";
+import { OPERATION_COMMANDS, OPERATIONS_USAGE, runOperationsCommand } from "./adapters/cli/operations-cli.js";
+import { loadOperatorConfig } from "./config/operator-config.js";
 
 const USAGE = `usage: invsync <command>
 
@@ -9,6 +11,7 @@ commands:
   serve     run the service (the default): gateway, gRPC server and outbox relay
   migrate   bring the database schema up to date, then exit
   help      show this text
+${OPERATIONS_USAGE}
 
 Configuration comes from environment variables; see the README.`;
 
@@ -18,6 +21,10 @@ async function main(argv: readonly string[]): Promise<number> {
   if (command === "help" || command === "--help" || command === "-h") {
     console.log(USAGE);
     return 0;
+  }
+  if ((OPERATION_COMMANDS as readonly string[]).includes(command)) {
+    const { serviceUrl } = loadOperatorConfig(process.env);
+    return runOperationsCommand(argv, serviceUrl, { out: (line) => console.log(line), err: (line) => console.error(line) });
   }
   if (command !== "serve" && command !== "migrate") {
     console.error(`unknown command "${command}"\n\n${USAGE}`);

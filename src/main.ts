@@ -42,6 +42,8 @@ import { uuidV7Ids } from "./shared/ids.js";
 import type { Logger } from "./shared/logger.js";
 import { PeriodicTask } from "./shared/periodic-task.js";
 import { WmsBatchIngestion } from "./wms-ingestion/application/wms-batch-ingestion.js";
+import { StockMovementApplier } from "./inventory/application/stock-movement-applier.js";
+import { composeWmsIngress } from "./wms-ingress-composition.js";
 
 /** A started service. */
 export interface RunningService {
@@ -91,6 +93,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     new KnexUnitOfWork(knex),
     new KnexInbox(),
     applier,
+    new StockMovementApplier(stock, outbox, systemClock, uuidV7Ids, settlement.shortfalls),
     systemClock,
     { maxBatchUpdates: config.maxBatchUpdates },
     logger,
@@ -106,11 +109,13 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     { published: (events, at) => metrics.eventsPublished(events, at), failed: () => metrics.relayFailed() },
   );
 
+  const ingress = composeWmsIngress(config, knex, ingestion, metrics, systemClock, logger);
   const services = [
     registerService(
       WmsSyncService,
-      guardService(WmsSyncService, wmsSyncService(ingestion, { clock: systemClock, maxFutureSkewMs: config.maxFutureSkewMs }), logger),
+      guardService(WmsSyncService, wmsSyncService(ingress.ingestor, { clock: systemClock, maxFutureSkewMs: config.maxFutureSkewMs }), logger),
     ),
+    ...ingress.services,
     registerService(InventoryService, guardService(InventoryService, inventoryService(new StockQueries(stock)), logger)),
     reservations.service,
   ];
@@ -129,10 +134,12 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     [healthRoutes(probe, metrics), restAliases(services, config.maxRequestBytes), notFoundRoute],
     { host: config.host, port: config.gatewayPort, maxBodyBytes: config.maxRequestBytes },
     logger,
+    [ingress.gate],
   );
   const grpc = await startGrpcServer(services, { host: config.host, port: config.grpcPort, maxMessageBytes: config.maxRequestBytes });
   relay.start();
   reservations.tasks.forEach((task) => task.start());
+  ingress.start();
   const healthTimer = setInterval(() => void probe().then((report) => grpc.setServing(report.ready)), 5_000);
   healthTimer.unref();
   logger.info({ gatewayPort: gateway.port, grpcPort: grpc.port, database: database.engine }, "inventory-sync started");
@@ -144,7 +151,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       draining = true;
       clearInterval(healthTimer);
       grpc.setServing(false);
-      await Promise.all([gateway.close(config.shutdownGraceMs), grpc.close(config.shutdownGraceMs)]);
+      await Promise.all([gateway.close(config.shutdownGraceMs), grpc.close(config.shutdownGraceMs), ingress.stop()]);
       await Promise.all(reservations.tasks.map((task) => task.stop()));
       await relay.stop(config.shutdownGraceMs);
       await bus.close();

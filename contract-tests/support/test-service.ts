@@ -18,7 +18,12 @@ export interface TestService {
   stop(): Promise<void>;
 }
 
-/** Starts the real service (composition root, real PostgreSQL and NATS) for a test suite. */
+/**
+ * Starts the real service (composition root, real PostgreSQL and NATS) for a test suite. WMS
+ * request signing is OFF here unless `env` turns it on (`WMS_SIGNATURE_REQUIRED: "true"` with
+ * `WMS_SIGNING_KEYS`, see `signed-requests.ts`): suites about other contracts post unsigned
+ * batches. The production default is "signature required".
+ */
 export async function startTestService(label: string, env: Record<string, string> = {}): Promise<TestService> {
   const database = await createTestDatabase(label);
   const stream = testStream(label);
@@ -33,9 +38,10 @@ export async function startTestService(label: string, env: Record<string, string
     RELAY_IDLE_MS: "50",
     SHUTDOWN_GRACE_MS: "2000",
     LOG_LEVEL: "silent",
+    WMS_SIGNATURE_REQUIRED: "false",
     ...env,
   });
-  const service = await startService(config, silentLogger);
+  const service = await startService(config, process.env.DEBUG_LOG ? (await import("../../src/adapters/observability/pino-logger.js")).createLogger("debug") : silentLogger);
   return {
     config,
     service,

@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { ConfigError, EnvReader } from "./env-reader.js";
+import { readWmsIngress, type WmsIngressConfig } from "./wms-ingress-config.js";
 
 /** The service's configuration, read once from the environment at start. */
 export interface Config {
@@ -29,6 +30,8 @@ export interface Config {
   readonly reservationSweepBatchSize: number;
   readonly shipmentSettleMs: number;
   readonly reservedDriftCheckIntervalMs: number;
+  /** WMS ingress: signing, file drop, pull, gaps, pause. */
+  readonly wmsIngress: WmsIngressConfig;
 }
 
 export { ConfigError };
@@ -76,6 +79,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     reservationSweepBatchSize: read.integer("RESERVATION_SWEEP_BATCH_SIZE", 500, 1, 10_000),
     shipmentSettleMs: read.integer("SHIPMENT_SETTLE_SECONDS", 5, 0, 3600) * 1000,
     reservedDriftCheckIntervalMs: read.integer("RESERVED_DRIFT_CHECK_INTERVAL_SECONDS", 60, 1, 86_400) * 1000,
+    wmsIngress: readWmsIngress(read),
   };
   read.throwIfInvalid();
   if (config.reservationDefaultTtlMs > config.reservationMaxTtlMs) {

@@ -66,6 +66,28 @@ export class EnvReader {
     return undefined;
   }
 
+  /** `true` or `false` (also `1` / `0`, `yes` / `no`). */
+  boolean(name: string, fallback: boolean): boolean {
+    const raw = this.raw(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (["true", "1", "yes"].includes(raw)) return true;
+    if (["false", "0", "no"].includes(raw)) return false;
+    this.problems.push(`${name}=${JSON.stringify(raw)}: must be true or false`);
+    return fallback;
+  }
+
+  /** The raw value run through `parse`, which throws with the rule broken; undefined when unset. */
+  parsed<T>(name: string, parse: (value: string) => T): T | undefined {
+    const raw = this.raw(name);
+    if (raw === undefined) return undefined;
+    try {
+      return parse(raw);
+    } catch (error) {
+      this.problems.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
+    }
+  }
+
   /** Throws a {@link ConfigError} listing every problem found so far. */
   throwIfInvalid(): void {
     if (this.problems.length > 0) throw new ConfigError(this.problems);

@@ -91,3 +91,27 @@ function describeViolations(violations: readonly FieldViolation[]): string {
   const more = violations.length > 5 ? ` (and ${violations.length - 5} more)` : "";
   return `invalid request: ${shown.join("; ")}${more}`;
 }
+
+/** The caller is not who it must be (for example an unsigned or badly signed WMS request). */
+export class UnauthenticatedError extends InventorySyncError {
+  constructor(code: string, message: string) {
+    super("unauthenticated", code, message);
+    this.name = "UnauthenticatedError";
+  }
+}
+
+/** The service cannot take this now; the caller should retry later (for example while ingestion is paused). */
+export class UnavailableError extends InventorySyncError {
+  constructor(code: string, message: string) {
+    super("unavailable", code, message);
+    this.name = "UnavailableError";
+  }
+}
+
+/** The request is valid but the system is not in a state to carry it out. */
+export class FailedPreconditionError extends InventorySyncError {
+  constructor(code: string, message: string) {
+    super("failed_precondition", code, message);
+    this.name = "FailedPreconditionError";
+  }
+}

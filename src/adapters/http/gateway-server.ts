@@ -8,6 +8,7 @@ import { JSON_OPTIONS } from "./json-options.js";
 import type { HttpRequest, HttpResponse } from "./http-types.js";
 import { sendJson } from "./json-response.js";
 import type { RestRoute } from "./rest-aliases.js";
+import type { RequestGate } from "./wms-request-gate.js";
 
 /** Where and how the gateway listens. */
 export interface GatewaySettings {
@@ -37,6 +38,7 @@ export async function startGateway(
   routes: readonly RestRoute[],
   settings: GatewaySettings,
   logger: Logger,
+  gates: readonly RequestGate[] = [],
 ): Promise<RunningGateway> {
   let inFlight = 0;
   const fallback = async (req: HttpRequest, res: HttpResponse): Promise<void> => {
@@ -58,7 +60,9 @@ export async function startGateway(
   const handler = (req: HttpRequest, res: HttpResponse): void => {
     inFlight++;
     res.once("close", () => inFlight--);
-    connect(req, res);
+    void passGates(gates, req, res).then((answered) => {
+      if (!answered) connect(req, res);
+    });
   };
 
   const http1 = http.createServer({ keepAliveTimeout: 65_000 }, handler);
@@ -94,6 +98,11 @@ export async function startGateway(
       await closed;
     },
   };
+}
+
+async function passGates(gates: readonly RequestGate[], req: HttpRequest, res: HttpResponse): Promise<boolean> {
+  for (const gate of gates) if (await gate(req, res)) return true;
+  return false;
 }
 
 /** Hands `socket` to the HTTP/2 server when it opens with the HTTP/2 preface, else to HTTP/1.1. */

@@ -6,6 +6,15 @@ import type { HttpRequest } from "./http-types.js";
  * as the limit is passed, without buffering the rest.
  */
 export async function readBody(req: HttpRequest, maxBytes: number): Promise<string> {
+  return (await readBodyBytes(req, maxBytes)).toString("utf8");
+}
+
+const keptBodies = new WeakMap<HttpRequest, Buffer>();
+
+/** {@link readBody} as bytes; a body already read by a gate (see {@link keepBody}) is returned again. */
+export async function readBodyBytes(req: HttpRequest, maxBytes: number): Promise<Buffer> {
+  const kept = keptBodies.get(req);
+  if (kept) return kept;
   const declared = Number(req.headers["content-length"] ?? NaN);
   if (declared > maxBytes) throw tooLarge(maxBytes);
   const chunks: Buffer[] = [];
@@ -15,7 +24,21 @@ export async function readBody(req: HttpRequest, maxBytes: number): Promise<stri
     if (size > maxBytes) throw tooLarge(maxBytes);
     chunks.push(chunk);
   }
-  return Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks);
+}
+
+/**
+ * Makes `body`, already read from `req`, readable again: by {@link readBody} (REST aliases) and by
+ * connect-node, which iterates the request stream itself.
+ */
+export function keepBody(req: HttpRequest, body: Buffer): void {
+  keptBodies.set(req, body);
+  Object.defineProperty(req, Symbol.asyncIterator, {
+    configurable: true,
+    value: async function* () {
+      yield body;
+    },
+  });
 }
 
 const bodyTooLarge = new WeakSet<ConnectError>();

@@ -7,6 +7,7 @@ import {
   type InventoryEvent as InventoryEventMessage,
 } from "../../../gen/invsync/events/v1/inventory_event_pb.js";
 import type { EventCause, InventoryEvent } from "../../inventory/domain/inventory-event.js";
+import type { NonSellable } from "../../inventory/domain/non-sellable.js";
 import type { StockQuantities } from "../../inventory/domain/stock-level.js";
 
 /** Content type of published events. */
@@ -17,6 +18,7 @@ export const EVENT_MESSAGE_NAME = InventoryEventSchema.typeName;
 
 const TYPES: Record<InventoryEvent["type"], EventType> = {
   StockCounted: EventType.STOCK_COUNTED,
+  StockMoved: EventType.STOCK_MOVED,
   StockReserved: EventType.STOCK_RESERVED,
   ReservationReleased: EventType.RESERVATION_RELEASED,
   ReservationExpired: EventType.RESERVATION_EXPIRED,
@@ -39,6 +41,8 @@ export function toEventMessage(event: InventoryEvent): InventoryEventMessage {
     after: quantities(event.after),
     version: BigInt(event.version),
     cause: cause(event.cause),
+    nonSellableBefore: event.nonSellable && nonSellable(event.nonSellable.before),
+    nonSellableAfter: event.nonSellable && nonSellable(event.nonSellable.after),
   });
 }
 
@@ -49,6 +53,10 @@ export function encodeEvent(event: InventoryEvent): Uint8Array {
 
 function quantities(q: StockQuantities) {
   return { onHand: BigInt(q.onHand), reserved: BigInt(q.reserved), available: BigInt(q.available) };
+}
+
+function nonSellable(n: NonSellable) {
+  return { damaged: BigInt(n.damaged), qualityHold: BigInt(n.qualityHold) };
 }
 
 function cause(c: EventCause) {
@@ -76,6 +84,9 @@ function cause(c: EventCause) {
         observedAt: timestampFromDate(c.observedAt),
         schemaVersion: c.schemaVersion,
         status: c.reason.toUpperCase(),
+        movementType: c.movement?.kind.toUpperCase() ?? "",
+        stockStatus: c.movement?.status.toUpperCase() ?? "",
+        reference: c.movement?.reference ?? "",
       },
     },
   };

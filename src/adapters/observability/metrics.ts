@@ -55,6 +55,28 @@ export class ServiceMetrics {
     registers: [this.registry],
   });
 
+  /** Sequence gaps per WMS source (set by the gap monitor). */
+  readonly sequenceGaps = new Gauge({
+    name: "invsync_wms_sequence_gaps",
+    help: "Ranges of sequence numbers that never arrived, per WMS source.",
+    labelNames: ["wms_id"] as const,
+    registers: [this.registry],
+  });
+  /** Missing sequence numbers per WMS source. */
+  readonly missingSequences = new Gauge({
+    name: "invsync_wms_missing_sequences",
+    help: "Sequence numbers that never arrived, per WMS source.",
+    labelNames: ["wms_id"] as const,
+    registers: [this.registry],
+  });
+  /** WMS requests refused at the gate. */
+  readonly wmsRequestsRefused = new Counter({
+    name: "invsync_wms_requests_refused_total",
+    help: "WMS requests refused before ingestion, by code (bad signature, replay, paused).",
+    labelNames: ["code"] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: "invsync_" });
   }

@@ -5,33 +5,18 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SyncInventoryRequestSchema } from "../../../gen/invsync/wms/v1/wms_sync_service_pb.js";
 import { createTestDatabase, type TestDatabase } from "../../../contract-tests/support/test-servers.js";
+import { ingestionUseCase } from "../../../contract-tests/support/ingestion-use-case.js";
 import { wmsUpdate, type WmsUpdateJson } from "../../../contract-tests/support/wms-fixtures.js";
-import { StockCountApplier } from "../../inventory/application/stock-count-applier.js";
 import { StockQueries } from "../../inventory/application/stock-queries.js";
 import { systemClock } from "../../shared/clock.js";
-import { uuidV7Ids } from "../../shared/ids.js";
 import { silentLogger } from "../../shared/logger.js";
 import { mapWmsV1Batch } from "../../wms-ingestion/acl/wms-v1-mapper.js";
-import { WmsBatchIngestion } from "../../wms-ingestion/application/wms-batch-ingestion.js";
 import { fromJson } from "@bufbuild/protobuf";
 import { openDatabase, type Database } from "./database.js";
-import { KnexEventOutbox } from "./knex-event-outbox.js";
-import { KnexInbox } from "./knex-inbox.js";
-import { KnexStockRepository } from "./knex-stock-repository.js";
-import { KnexUnitOfWork } from "./knex-unit-of-work.js";
 
 /** The ingestion use case wired to real persistence, as main.ts wires it. */
 function ingestionStack(database: Database) {
-  const stock = new KnexStockRepository(database.knex);
-  const outbox = new KnexEventOutbox(database.knex);
-  const ingestion = new WmsBatchIngestion(
-    new KnexUnitOfWork(database.knex),
-    new KnexInbox(),
-    new StockCountApplier(stock, outbox, systemClock, uuidV7Ids),
-    systemClock,
-    { maxBatchUpdates: 10_000 },
-    silentLogger,
-  );
+  const { ingestion, stock, outbox } = ingestionUseCase(database.knex);
   const sync = (batchId: string, updates: WmsUpdateJson[]) =>
     ingestion.ingest(
       mapWmsV1Batch(fromJson(SyncInventoryRequestSchema, { batchId, updates } as never), { clock: systemClock, maxFutureSkewMs: 300_000 }),

@@ -1,5 +1,6 @@
 import type { Knex } from "knex";
 import type { InventoryEvent, EventCause } from "../../inventory/domain/inventory-event.js";
+import type { NonSellableChange } from "../../inventory/domain/non-sellable.js";
 import { asLocationId } from "../../inventory/domain/location-id.js";
 import { asSku } from "../../inventory/domain/sku.js";
 import { availableOf } from "../../inventory/domain/stock-level.js";
@@ -23,6 +24,7 @@ interface EventRow {
   after_reserved: string | number;
   version: string | number;
   cause: StoredCause | string;
+  non_sellable: NonSellableChange | string | null;
 }
 
 /** A cause as stored in jsonb: bigints and dates as strings. */
@@ -45,13 +47,14 @@ export class KnexEventOutbox implements EventOutbox, OutboxStore {
     if (events.length === 0) return;
     await knexTransaction(tx).raw(
       `INSERT INTO inventory_events (event_id, type, sku, location_id, delta, source, "timestamp",
-         before_on_hand, before_reserved, after_on_hand, after_reserved, version, cause)
+         before_on_hand, before_reserved, after_on_hand, after_reserved, version, cause, non_sellable)
        SELECT e.event_id, e.type, e.sku, e.location_id, e.delta, e.source, e.ts,
-         e.before_on_hand, e.before_reserved, e.after_on_hand, e.after_reserved, e.version, e.cause::jsonb
+         e.before_on_hand, e.before_reserved, e.after_on_hand, e.after_reserved, e.version, e.cause::jsonb,
+         e.non_sellable::jsonb
        FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::timestamptz[],
-         ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::text[])
+         ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::text[])
          WITH ORDINALITY AS e(event_id, type, sku, location_id, delta, source, ts,
-           before_on_hand, before_reserved, after_on_hand, after_reserved, version, cause, ord)
+           before_on_hand, before_reserved, after_on_hand, after_reserved, version, cause, non_sellable, ord)
        ORDER BY e.ord`,
       bindings(
         events.map((e) => e.eventId),
@@ -67,6 +70,7 @@ export class KnexEventOutbox implements EventOutbox, OutboxStore {
         events.map((e) => e.after.reserved),
         events.map((e) => e.version),
         events.map((e) => JSON.stringify(storeCause(e.cause))),
+        events.map((e) => (e.nonSellable ? JSON.stringify(e.nonSellable) : null)),
       ),
     );
     onCommit(tx, this.onAppended);
@@ -75,7 +79,7 @@ export class KnexEventOutbox implements EventOutbox, OutboxStore {
   async fetchUnpublished(limit: number): Promise<InventoryEvent[]> {
     const { rows } = await this.knex.raw<{ rows: EventRow[] }>(
       `SELECT event_id::text AS event_id, type, sku, location_id, delta, source, "timestamp", before_on_hand,
-         before_reserved, after_on_hand, after_reserved, version, cause
+         before_reserved, after_on_hand, after_reserved, version, cause, non_sellable
        FROM inventory_events WHERE published_at IS NULL ORDER BY seq LIMIT ?`,
       [limit],
     );
@@ -125,5 +129,6 @@ function toEvent(row: EventRow): InventoryEvent {
     after: { ...after, available: availableOf(after.onHand, after.reserved) },
     version: Number(row.version),
     cause: loadCause(stored),
+    ...(row.non_sellable ? { nonSellable: typeof row.non_sellable === "string" ? JSON.parse(row.non_sellable) : row.non_sellable } : {}),
   };
 }

@@ -1,5 +1,5 @@
 import type { Inbox, InboxRecording } from "../../wms-ingestion/application/inbox.port.js";
-import type { MappedUpdate, WmsBatch } from "../../wms-ingestion/application/wms-batch.js";
+import type { MappedUpdate, UpdateRejection, WmsBatch } from "../../wms-ingestion/application/wms-batch.js";
 import type { Transaction } from "../../shared/unit-of-work.js";
 import { knexTransaction } from "./knex-unit-of-work.js";
 import { bindings, storableJson } from "./row-values.js";
@@ -48,6 +48,21 @@ export class KnexInbox implements Inbox {
     if (ids.length === 0) return;
     await knexTransaction(tx).raw(`UPDATE wms_updates SET status = 'stale' WHERE id = ANY(?::bigint[])`, bindings(ids));
   }
+
+  async markRefused(tx: Transaction, refusals: ReadonlyArray<{ id: string; rejection: UpdateRejection }>): Promise<void> {
+    if (refusals.length === 0) return;
+    await knexTransaction(tx).raw(
+      `UPDATE wms_updates AS w SET status = 'rejected', reject_field = r.field, reject_code = r.code, reject_reason = r.reason
+       FROM unnest(?::bigint[], ?::text[], ?::text[], ?::text[]) AS r(id, field, code, reason)
+       WHERE w.id = r.id`,
+      bindings(
+        refusals.map((r) => r.id),
+        refusals.map((r) => r.rejection.field),
+        refusals.map((r) => r.rejection.code),
+        refusals.map((r) => r.rejection.reason),
+      ),
+    );
+  }
 }
 
 interface InboxRow {
@@ -79,6 +94,24 @@ function toRow(update: MappedUpdate): InboxRow {
       locationId: count.locationId,
       quantity: count.quantity,
       observedAt: count.observedAt.toISOString(),
+      status: "applied",
+      rejectField: null,
+      rejectCode: null,
+      rejectReason: null,
+      payload,
+    };
+  }
+  if (update.kind === "movement") {
+    const { movement } = update;
+    const leg = movement.legs[0]!;
+    return {
+      batchIndex: update.index,
+      wmsId: movement.origin.wmsId,
+      sequence: movement.origin.sequence.toString(),
+      sku: movement.sku,
+      locationId: leg.locationId,
+      quantity: leg.delta,
+      observedAt: movement.observedAt.toISOString(),
       status: "applied",
       rejectField: null,
       rejectCode: null,

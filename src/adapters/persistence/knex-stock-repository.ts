@@ -1,5 +1,6 @@
 import type { Knex } from "knex";
-import type { StockPage, StockRecordKey, StockRepository } from "../../inventory/application/stock-repository.port.js";
+import type { MovedAfterQuery, StockPage, StockRecordKey, StockRepository } from "../../inventory/application/stock-repository.port.js";
+import type { MovedUnits } from "../../inventory/domain/apply-stock-counts.js";
 import { asLocationId } from "../../inventory/domain/location-id.js";
 import { asSku, type Sku } from "../../inventory/domain/sku.js";
 import { stockKey, type StockLevel } from "../../inventory/domain/stock-level.js";
@@ -9,7 +10,8 @@ import { bindings, toDate } from "./row-values.js";
 
 /** The columns of a stock record, as {@link toStockLevel} reads them. */
 export const COLUMNS = `sku, location_id, on_hand, reserved, version, last_wms_id, last_sequence::text AS last_sequence,
-  last_observed_at, updated_at`;
+  last_observed_at, updated_at, damaged, quality_hold, last_move_wms_id, last_move_sequence::text AS last_move_sequence,
+  last_move_observed_at`;
 
 /** A row of `inventory` as read with {@link COLUMNS}. */
 export interface StockRow {
@@ -22,6 +24,11 @@ export interface StockRow {
   last_sequence: string | null;
   last_observed_at: Date | string | null;
   updated_at: Date | string;
+  damaged: string | number;
+  quality_hold: string | number;
+  last_move_wms_id: string | null;
+  last_move_sequence: string | null;
+  last_move_observed_at: Date | string | null;
 }
 
 /** {@link StockRepository} over the `inventory` table, in sets: one statement per step of a batch. */
@@ -56,9 +63,12 @@ export class KnexStockRepository implements StockRepository {
     await knexTransaction(tx).raw(
       `UPDATE inventory AS i
        SET on_hand = u.on_hand, version = u.version, last_wms_id = u.wms_id, last_sequence = u.seq,
-           last_observed_at = u.observed_at, updated_at = u.updated_at
-       FROM unnest(?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::text[], ?::bigint[], ?::timestamptz[], ?::timestamptz[])
-         AS u(sku, location_id, on_hand, version, wms_id, seq, observed_at, updated_at)
+           last_observed_at = u.observed_at, updated_at = u.updated_at, damaged = u.damaged, quality_hold = u.quality_hold,
+           last_move_wms_id = u.move_wms_id, last_move_sequence = u.move_seq, last_move_observed_at = u.move_observed_at
+       FROM unnest(?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::text[], ?::bigint[], ?::timestamptz[], ?::timestamptz[],
+         ?::bigint[], ?::bigint[], ?::text[], ?::bigint[], ?::timestamptz[])
+         AS u(sku, location_id, on_hand, version, wms_id, seq, observed_at, updated_at, damaged, quality_hold,
+              move_wms_id, move_seq, move_observed_at)
        WHERE i.sku = u.sku AND i.location_id = u.location_id`,
       bindings(
         levels.map((l) => l.sku),
@@ -69,8 +79,37 @@ export class KnexStockRepository implements StockRepository {
         levels.map((l) => l.watermark?.sequence.toString() ?? null),
         levels.map((l) => l.watermark?.observedAt.toISOString() ?? null),
         levels.map((l) => l.updatedAt.toISOString()),
+        levels.map((l) => l.nonSellable?.damaged ?? 0),
+        levels.map((l) => l.nonSellable?.qualityHold ?? 0),
+        levels.map((l) => l.movementWatermark?.wmsId ?? null),
+        levels.map((l) => l.movementWatermark?.sequence.toString() ?? null),
+        levels.map((l) => l.movementWatermark?.observedAt.toISOString() ?? null),
       ),
     );
+  }
+
+  async movedAfter(tx: Transaction, queries: readonly MovedAfterQuery[]): Promise<MovedUnits[]> {
+    const { rows } = await knexTransaction(tx).raw<{ rows: Array<{ i: string; status: string; moved: string }> }>(
+      `SELECT q.i, e.cause->'movement'->>'status' AS status, sum(e.delta)::text AS moved
+       FROM unnest(?::text[], ?::text[], ?::text[], ?::bigint[]) WITH ORDINALITY AS q(sku, location_id, wms_id, after_seq, i)
+       JOIN inventory_events e ON e.type = 'StockMoved' AND e.sku = q.sku AND e.location_id = q.location_id
+         AND e.cause->>'wmsId' = q.wms_id AND (e.cause->>'sequence')::numeric > q.after_seq
+       GROUP BY q.i, status`,
+      bindings(
+        queries.map((q) => q.sku),
+        queries.map((q) => q.locationId),
+        queries.map((q) => q.wmsId),
+        queries.map((q) => q.afterSequence.toString()),
+      ),
+    );
+    const moved = queries.map(() => ({ sellable: 0, damaged: 0, qualityHold: 0 }));
+    for (const row of rows) {
+      const units = moved[Number(row.i) - 1]!;
+      if (row.status === "sellable") units.sellable += Number(row.moved);
+      else if (row.status === "damaged") units.damaged += Number(row.moved);
+      else if (row.status === "quality_hold") units.qualityHold += Number(row.moved);
+    }
+    return moved;
   }
 
   async findBySku(sku: Sku): Promise<StockLevel[]> {
@@ -116,5 +155,12 @@ export function toStockLevel(row: StockRow): StockLevel {
         ? undefined
         : { wmsId: row.last_wms_id, sequence: BigInt(row.last_sequence), observedAt: toDate(row.last_observed_at) },
     updatedAt: toDate(row.updated_at),
+    movementWatermark:
+      row.last_move_wms_id === null || row.last_move_sequence === null || row.last_move_observed_at === null
+        ? undefined
+        : { wmsId: row.last_move_wms_id, sequence: BigInt(row.last_move_sequence), observedAt: toDate(row.last_move_observed_at) },
+    ...(Number(row.damaged) > 0 || Number(row.quality_hold) > 0
+      ? { nonSellable: { damaged: Number(row.damaged), qualityHold: Number(row.quality_hold) } }
+      : {}),
   };
 }

@@ -4,6 +4,7 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import type { InventoryService } from "../../../gen/invsync/inventory/v1/inventory_service_pb.js";
 import type { StockLevelSchema } from "../../../gen/invsync/inventory/v1/stock_level_pb.js";
 import type { StockQueries } from "../../inventory/application/stock-queries.js";
+import type { NonSellable } from "../../inventory/domain/non-sellable.js";
 import type { SkuStock } from "../../inventory/domain/sku-stock.js";
 import { availableOf } from "../../inventory/domain/stock-level.js";
 
@@ -25,7 +26,10 @@ export function inventoryService(queries: StockQueries): ServiceImpl<typeof Inve
 }
 
 function toStockLevelMessage(stock: SkuStock): MessageInitShape<typeof StockLevelSchema> {
+  const nonSellable = (pick: (n: NonSellable) => number) => stock.locations.reduce((sum, l) => sum + (l.nonSellable ? pick(l.nonSellable) : 0), 0);
   return {
+    damaged: BigInt(nonSellable((n) => n.damaged)),
+    qualityHold: BigInt(nonSellable((n) => n.qualityHold)),
     sku: stock.sku,
     onHand: BigInt(stock.onHand),
     reserved: BigInt(stock.reserved),
@@ -38,6 +42,8 @@ function toStockLevelMessage(stock: SkuStock): MessageInitShape<typeof StockLeve
       available: BigInt(availableOf(level.onHand, level.reserved)),
       updatedAt: timestampFromDate(level.updatedAt),
       version: BigInt(level.version),
+      damaged: BigInt(level.nonSellable?.damaged ?? 0),
+      qualityHold: BigInt(level.nonSellable?.qualityHold ?? 0),
     })),
   };
 }

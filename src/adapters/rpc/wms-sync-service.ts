@@ -1,10 +1,10 @@
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { WmsSyncService } from "../../../gen/invsync/wms/v1/wms_sync_service_pb.js";
-import type { WmsBatchIngestion } from "../../wms-ingestion/application/wms-batch-ingestion.js";
+import type { BatchIngestor } from "../../wms-ingestion/application/wms-batch-ingestion.js";
 import { mapWmsV1Batch, type WmsV1MapperOptions } from "../../wms-ingestion/acl/wms-v1-mapper.js";
 
 /** `invsync.wms.v1.WmsSyncService`: the ACL maps the request, the ingestion use case applies it. */
-export function wmsSyncService(ingestion: WmsBatchIngestion, mapper: WmsV1MapperOptions): ServiceImpl<typeof WmsSyncService> {
+export function wmsSyncService(ingestion: BatchIngestor, mapper: WmsV1MapperOptions): ServiceImpl<typeof WmsSyncService> {
   return {
     async syncInventory(request) {
       const result = await ingestion.ingest(mapWmsV1Batch(request, mapper));

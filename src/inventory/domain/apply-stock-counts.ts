@@ -1,5 +1,6 @@
 import type { IdGenerator } from "../../shared/ids.js";
 import type { InventoryEvent } from "./inventory-event.js";
+import { nonSellableChange } from "./non-sellable.js";
 import type { StockCount } from "./stock-count.js";
 import { quantitiesOf, stockKey, type StockLevel, type WmsWatermark } from "./stock-level.js";
 
@@ -22,6 +23,8 @@ export interface AppliedCounts {
  * - A count from another source is stale when it was observed before the watermark's count.
  * - Every applied count sets on_hand, bumps the version and emits `StockCounted` (delta may be 0:
  *   a confirmed count is news for freshness).
+ * - A count older than a movement already applied (`movementWatermark`) is rebased: the movements
+ *   applied after it (`movedAfter`) are added, since the count cannot include them.
  *
  * @param current every record the counts touch, keyed by {@link stockKey}; missing keys are a bug.
  */
@@ -30,6 +33,7 @@ export function applyStockCounts(
   counts: readonly StockCount[],
   at: Date,
   ids: IdGenerator,
+  movedAfter: MovedAfter = () => NOTHING_MOVED,
 ): AppliedCounts {
   const levels = new Map(current);
   const changedKeys = new Set<string>();
@@ -45,11 +49,13 @@ export function applyStockCounts(
       outcomes[index] = { kind: "stale" };
       continue;
     }
+    const watermark = { wmsId: count.origin.wmsId, sequence: count.origin.sequence, observedAt: count.observedAt };
+    const rebase = isStale(level.movementWatermark, count) ? movedAfter(key, count) : NOTHING_MOVED;
     const next: StockLevel = {
       ...level,
-      onHand: count.quantity,
+      ...rebased(count, rebase, level),
       version: level.version + 1,
-      watermark: { wmsId: count.origin.wmsId, sequence: count.origin.sequence, observedAt: count.observedAt },
+      watermark,
       updatedAt: at,
     };
     const event: InventoryEvent = {
@@ -64,6 +70,7 @@ export function applyStockCounts(
       after: quantitiesOf(next),
       version: next.version,
       cause: { kind: "wms_update", ...count.origin, observedAt: count.observedAt, reason: count.reason },
+      ...nonSellableChange(level.nonSellable, next.nonSellable),
     };
     levels.set(key, next);
     changedKeys.add(key);
@@ -72,6 +79,30 @@ export function applyStockCounts(
   }
 
   return { outcomes, changed: [...changedKeys].map((key) => levels.get(key)!), events };
+}
+
+/** Units moved by WMS movements applied after a count, by stock status. */
+export interface MovedUnits {
+  readonly sellable: number;
+  readonly damaged: number;
+  readonly qualityHold: number;
+}
+
+/** Nothing moved. */
+export const NOTHING_MOVED: MovedUnits = { sellable: 0, damaged: 0, qualityHold: 0 };
+
+/** The units moved at record `key` by movements of the count's source applied after it. */
+export type MovedAfter = (key: string, count: StockCount) => MovedUnits;
+
+function rebased(count: StockCount, moved: MovedUnits, level: StockLevel): Pick<StockLevel, "onHand" | "nonSellable"> {
+  const nonSellable = count.nonSellable ?? level.nonSellable;
+  return {
+    onHand: Math.max(0, count.quantity + moved.sellable),
+    nonSellable:
+      nonSellable && (moved.damaged !== 0 || moved.qualityHold !== 0)
+        ? { damaged: Math.max(0, nonSellable.damaged + moved.damaged), qualityHold: Math.max(0, nonSellable.qualityHold + moved.qualityHold) }
+        : nonSellable,
+  };
 }
 
 /** True when `count` is older than the update that set `watermark`. */

@@ -1,4 +1,6 @@
 import type { LocationId } from "./location-id.js";
+import type { NonSellableChange, StockStatus } from "./non-sellable.js";
+import type { MovementKind } from "./stock-movement.js";
 import type { Sku } from "./sku.js";
 import type { CountReason, WmsOrigin } from "./stock-count.js";
 import type { StockQuantities } from "./stock-level.js";
@@ -6,6 +8,7 @@ import type { StockQuantities } from "./stock-level.js";
 /** The kinds of inventory event, named in the past tense. */
 export type InventoryEventType =
   | "StockCounted"
+  | "StockMoved"
   | "StockReserved"
   | "ReservationReleased"
   | "ReservationExpired"
@@ -20,8 +23,10 @@ export interface WmsUpdateCause extends WmsOrigin {
   readonly kind: "wms_update";
   /** When the WMS observed the count. */
   readonly observedAt: Date;
-  /** What produced the count. */
+  /** What produced the count (for a movement: "adjusted"; see `movement`). */
   readonly reason: CountReason;
+  /** Set when a WMS movement, not a count, caused the change. */
+  readonly movement?: { readonly kind: MovementKind; readonly status: StockStatus; readonly reference: string };
 }
 
 /** The change was caused by a reservation, its release, expiry or fulfilment. */
@@ -61,4 +66,6 @@ export interface InventoryEvent {
   /** The stock record's version after the change. */
   readonly version: number;
   readonly cause: EventCause;
+  /** Damaged and quality-hold units before and after, when the location holds any. */
+  readonly nonSellable?: NonSellableChange;
 }

@@ -1,5 +1,5 @@
 import type { IdGenerator } from "../../shared/ids.js";
-import { applyStockCounts, type AppliedCounts } from "./apply-stock-counts.js";
+import { applyStockCounts, NOTHING_MOVED, type AppliedCounts, type MovedAfter } from "./apply-stock-counts.js";
 import type { InventoryEvent } from "./inventory-event.js";
 import { isSettledBy, unsettledQuantity, type PendingShipment } from "./pending-shipment.js";
 import { shortfallDetected } from "./shortfall.js";
@@ -29,7 +29,7 @@ export interface SettledCounts extends AppliedCounts {
  *   `StockCounted` event (see {@link shortfallDetected}).
  * So whether a count arrives before or after a shipment it predates, on_hand ends the same and
  * `available` never rises because of the order of arrival. Otherwise the rules of
- * {@link applyStockCounts} hold (staleness, order, versions).
+ * {@link applyStockCounts} hold (staleness, order, versions, late snapshots adjusted by `movedAfter`).
  */
 export function settleCounts(
   current: ReadonlyMap<string, StockLevel>,
@@ -37,13 +37,15 @@ export function settleCounts(
   shipments: ShipmentsInFlight,
   at: Date,
   ids: IdGenerator,
+  movedAfter: MovedAfter = () => NOTHING_MOVED,
 ): SettledCounts {
   const pendingOf = (count: StockCount) => shipments.pending.get(stockKey(count.sku, count.locationId)) ?? [];
   const netCounts = counts.map((count) => {
     const unsettled = unsettledQuantity(pendingOf(count), count.observedAt, shipments.settleMs);
     return unsettled === 0 ? count : { ...count, quantity: Math.max(0, count.quantity - unsettled) };
   });
-  const applied = applyStockCounts(current, netCounts, at, ids);
+  const original = new Map(netCounts.map((net, index) => [net, counts[index]!]));
+  const applied = applyStockCounts(current, netCounts, at, ids, (key, net) => movedAfter(key, original.get(net) ?? net));
 
   const settled = new Set<string>();
   applied.outcomes.forEach((outcome, index) => {

@@ -1,4 +1,5 @@
 import type { LocationId } from "./location-id.js";
+import type { NonSellable } from "./non-sellable.js";
 import type { Sku } from "./sku.js";
 
 /** What produced a WMS count, in our words (the ACL maps each WMS's codes to these). */
@@ -31,4 +32,6 @@ export interface StockCount {
   readonly reason: CountReason;
   /** Which update this is. */
   readonly origin: WmsOrigin;
+  /** Absolute non-sellable counts, when the WMS reports stock statuses (v2); absent leaves them as they are. */
+  readonly nonSellable?: NonSellable;
 }

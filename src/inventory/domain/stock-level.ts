@@ -1,4 +1,5 @@
 import type { LocationId } from "./location-id.js";
+import type { NonSellable } from "./non-sellable.js";
 import type { Sku } from "./sku.js";
 
 /** The newest WMS update applied to a stock record; later updates are judged against it. */
@@ -26,6 +27,13 @@ export interface StockLevel {
   readonly version: number;
   /** The newest WMS update applied, or undefined when none has been. */
   readonly watermark: WmsWatermark | undefined;
+  /**
+   * The newest WMS movement applied (`watermark` is the newest absolute count). A count older than
+   * it is rebased: the movements applied after the count are added to it.
+   */
+  readonly movementWatermark?: WmsWatermark;
+  /** Damaged and quality-hold units, apart from on_hand; absent means none. */
+  readonly nonSellable?: NonSellable;
   /** When the record last changed. */
   readonly updatedAt: Date;
 }

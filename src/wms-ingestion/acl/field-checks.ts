@@ -1,5 +1,6 @@
 import { asLocationId, DEFAULT_LOCATION, locationIdProblem, type LocationId } from "../../inventory/domain/location-id.js";
 import { asSku, skuProblem, type Sku } from "../../inventory/domain/sku.js";
+import { ValidationError } from "../../shared/errors.js";
 import type { UpdateRejection } from "../application/wms-batch.js";
 
 /** The outcome of checking one field: its value in our terms, or why it was refused. */
@@ -14,6 +15,13 @@ const EARLIEST_OBSERVATION = Date.UTC(2000, 0, 1);
 const WMS_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 
 const ok = <T>(value: T): Checked<T> => ({ ok: true, value });
+
+/** A batch's id (1 to 128 characters); a missing or oversized one fails the whole request. */
+export function assertBatchId(field: string, value: string): void {
+  if (value.length === 0 || value.length > 128) {
+    throw new ValidationError("WMS.INVALID_BATCH", [{ field, reason: value.length === 0 ? "is required" : "must be at most 128 characters" }]);
+  }
+}
 const refuse = (field: string, code: string, reason: string): Checked<never> => ({ ok: false, rejection: { field, code, reason } });
 
 /** The WMS source id: 1 to 64 letters, digits, '.', '_' or '-'. */

@@ -5,9 +5,9 @@ import { InventoryUpdateSchema } from "../../../gen/invsync/wms/v1/inventory_upd
 import type { SyncInventoryRequest } from "../../../gen/invsync/wms/v1/wms_sync_service_pb.js";
 import type { CountReason, StockCount } from "../../inventory/domain/stock-count.js";
 import type { Clock } from "../../shared/clock.js";
-import { ValidationError } from "../../shared/errors.js";
 import type { MappedUpdate, PartialIdentity, WmsBatch } from "../application/wms-batch.js";
 import {
+  assertBatchId,
   checkLocation,
   checkObservedAt,
   checkQuantity,
@@ -44,18 +44,15 @@ export interface WmsV1MapperOptions {
  */
 export function mapWmsV1Batch(request: SyncInventoryRequest, options: WmsV1MapperOptions): WmsBatch {
   const batchId = request.batchId;
-  if (batchId.length === 0 || batchId.length > 128) {
-    throw new ValidationError("WMS.INVALID_BATCH", [
-      { field: "batch_id", reason: batchId.length === 0 ? "is required" : "must be at most 128 characters" },
-    ]);
-  }
+  assertBatchId("batch_id", batchId);
   const now = options.clock.now();
   const origin = { batchId, schemaVersion: WMS_V1 };
   const updates = request.updates.map((update, index) => mapUpdate(update, index, origin, now, options.maxFutureSkewMs));
   return { batchId, schemaVersion: WMS_V1, updates };
 }
 
-function mapUpdate(
+/** Maps one v1 update at `index` of a batch (see {@link mapWmsV1Batch}); also used for files, pulls and replays. */
+export function mapUpdate(
   update: InventoryUpdate,
   index: number,
   batch: { batchId: string; schemaVersion: string },

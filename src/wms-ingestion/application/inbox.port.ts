@@ -1,5 +1,5 @@
 import type { Transaction } from "../../shared/unit-of-work.js";
-import type { WmsBatch } from "./wms-batch.js";
+import type { UpdateRejection, WmsBatch } from "./wms-batch.js";
 
 /** What storing a batch in the inbox found. */
 export interface InboxRecording {
@@ -17,4 +17,6 @@ export interface Inbox {
   record(tx: Transaction, batch: WmsBatch, receivedAt: Date): Promise<InboxRecording>;
   /** Marks stored rows that turned out older than the stock they would have changed. */
   markStale(tx: Transaction, ids: readonly string[]): Promise<void>;
+  /** Marks stored rows the domain refused (a movement below zero) as rejected, with the reason. */
+  markRefused(tx: Transaction, refusals: ReadonlyArray<{ readonly id: string; readonly rejection: UpdateRejection }>): Promise<void>;
 }

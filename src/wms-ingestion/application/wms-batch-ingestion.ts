@@ -1,4 +1,5 @@
 import type { StockCountApplier } from "../../inventory/application/stock-count-applier.js";
+import type { StockMovementApplier } from "../../inventory/application/stock-movement-applier.js";
 import type { Clock } from "../../shared/clock.js";
 import { ValidationError } from "../../shared/errors.js";
 import type { Logger } from "../../shared/logger.js";
@@ -17,16 +18,24 @@ export interface IngestionObserver {
   batchApplied(schemaVersion: string, result: BatchResult): void;
 }
 
+/** Port: anything that takes a mapped WMS batch (the use case below, or a wrapper of it). */
+export interface BatchIngestor {
+  /** Applies `batch` and says what became of each update. */
+  ingest(batch: WmsBatch): Promise<BatchResult>;
+}
+
 /**
- * Use case: take a mapped WMS batch into the inbox and apply its valid counts to stock, all in one
- * transaction. Duplicates (same wms_id and sequence) are acknowledged and change nothing; stale
- * updates are kept in the inbox as `stale`; rejected ones as `rejected` with their reason.
+ * Use case: take a mapped WMS batch into the inbox and apply its valid counts, then its movements,
+ * to stock, all in one transaction. Duplicates (same wms_id and sequence) are acknowledged and
+ * change nothing; stale updates are kept in the inbox as `stale`; rejected ones (by the ACL, or a
+ * movement the domain refused) as `rejected` with their reason.
  */
-export class WmsBatchIngestion {
+export class WmsBatchIngestion implements BatchIngestor {
   constructor(
     private readonly unitOfWork: UnitOfWork,
     private readonly inbox: Inbox,
     private readonly applier: StockCountApplier,
+    private readonly movements: StockMovementApplier,
     private readonly clock: Clock,
     private readonly limits: IngestionLimits,
     private readonly logger: Logger,
@@ -37,22 +46,40 @@ export class WmsBatchIngestion {
   async ingest(batch: WmsBatch): Promise<BatchResult> {
     assertWithinLimit(batch.updates.length, this.limits.maxBatchUpdates);
     const counts = batch.updates.filter((u): u is Extract<MappedUpdate, { kind: "count" }> => u.kind === "count");
+    const moves = batch.updates.filter((u): u is Extract<MappedUpdate, { kind: "movement" }> => u.kind === "movement");
     const rejected = batch.updates.filter((u): u is Extract<MappedUpdate, { kind: "rejected" }> => u.kind === "rejected");
 
     const tally = await this.unitOfWork.run(async (tx) => {
       const { stored } = await this.inbox.record(tx, batch, this.clock.now());
       const fresh = counts.filter((u) => stored.has(u.index));
       const outcomes = await this.applier.apply(tx, fresh.map((u) => u.count));
-      const staleIds = fresh.filter((_, i) => outcomes[i]?.kind === "stale").map((u) => stored.get(u.index)!);
+      const freshMoves = moves.filter((u) => stored.has(u.index));
+      const moveOutcomes = await this.movements.apply(tx, freshMoves.map((u) => u.movement));
+      const staleIds = [
+        ...fresh.filter((_, i) => outcomes[i]?.kind === "stale"),
+        ...freshMoves.filter((_, i) => moveOutcomes[i]?.kind === "stale"),
+      ].map((u) => stored.get(u.index)!);
       await this.inbox.markStale(tx, staleIds);
-      return { accepted: fresh.length - staleIds.length, stale: staleIds.length, duplicate: counts.length - fresh.length };
+      const refused = freshMoves.flatMap((u, i) => {
+        const outcome = moveOutcomes[i];
+        return outcome?.kind === "refused" ? [{ index: u.index, id: stored.get(u.index)!, rejection: outcome }] : [];
+      });
+      await this.inbox.markRefused(tx, refused.map(({ id, rejection: { field, code, reason } }) => ({ id, rejection: { field, code, reason } })));
+      const arrived = fresh.length + freshMoves.length;
+      return {
+        accepted: arrived - staleIds.length - refused.length,
+        stale: staleIds.length,
+        duplicate: counts.length + moves.length - arrived,
+        refused: refused.map(({ index, rejection: { field, code, reason } }) => ({ index, field, code, reason })),
+      };
     });
 
+    const { refused, ...counted } = tally;
     const result: BatchResult = {
       batchId: batch.batchId,
-      ...tally,
-      rejected: rejected.length,
-      rejections: rejected.map((u) => ({ index: u.index, ...u.rejection })),
+      ...counted,
+      rejected: rejected.length + refused.length,
+      rejections: [...rejected.map((u) => ({ index: u.index, ...u.rejection })), ...refused].sort((a, b) => a.index - b.index),
     };
     this.log(batch, result, rejected);
     this.observer.batchApplied(batch.schemaVersion, result);

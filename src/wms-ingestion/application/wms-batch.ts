@@ -1,4 +1,5 @@
 import type { StockCount } from "../../inventory/domain/stock-count.js";
+import type { StockMovement } from "../../inventory/domain/stock-movement.js";
 
 /** Why one update was refused: the offending field, a stable code and words for the WMS team. */
 export interface UpdateRejection {
@@ -20,9 +21,10 @@ export interface PartialIdentity {
   readonly observedAt?: Date;
 }
 
-/** One update of a batch after the ACL: a valid count, or a rejection. Both keep the raw update. */
+/** One update of a batch after the ACL: a valid count or movement, or a rejection. All keep the raw update. */
 export type MappedUpdate =
   | { readonly kind: "count"; readonly index: number; readonly raw: unknown; readonly count: StockCount }
+  | { readonly kind: "movement"; readonly index: number; readonly raw: unknown; readonly movement: StockMovement }
   | {
       readonly kind: "rejected";
       readonly index: number;

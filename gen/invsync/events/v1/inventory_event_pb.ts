@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file invsync/events/v1/inventory_event.proto.
  */
 export const file_invsync_events_v1_inventory_event: GenFile = /*@__PURE__*/
-  fileDesc("CidpbnZzeW5jL2V2ZW50cy92MS9pbnZlbnRvcnlfZXZlbnQucHJvdG8SEWludnN5bmMuZXZlbnRzLnYxIoQDCg5JbnZlbnRvcnlFdmVudBIQCghldmVudF9pZBgBIAEoCRIqCgR0eXBlGAIgASgOMhwuaW52c3luYy5ldmVudHMudjEuRXZlbnRUeXBlEgsKA3NrdRgDIAEoCRITCgtsb2NhdGlvbl9pZBgEIAEoCRINCgVkZWx0YRgFIAEoAxIuCgZzb3VyY2UYBiABKA4yHi5pbnZzeW5jLmV2ZW50cy52MS5FdmVudFNvdXJjZRItCgl0aW1lc3RhbXAYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjIKBmJlZm9yZRgIIAEoCzIiLmludnN5bmMuZXZlbnRzLnYxLlN0b2NrUXVhbnRpdGllcxIxCgVhZnRlchgJIAEoCzIiLmludnN5bmMuZXZlbnRzLnYxLlN0b2NrUXVhbnRpdGllcxIPCgd2ZXJzaW9uGAogASgEEiwKBWNhdXNlGAsgASgLMh0uaW52c3luYy5ldmVudHMudjEuRXZlbnRDYXVzZSJHCg9TdG9ja1F1YW50aXRpZXMSDwoHb25faGFuZBgBIAEoAxIQCghyZXNlcnZlZBgCIAEoAxIRCglhdmFpbGFibGUYAyABKAMiiQEKCkV2ZW50Q2F1c2USNwoKd21zX3VwZGF0ZRgBIAEoCzIhLmludnN5bmMuZXZlbnRzLnYxLldtc1VwZGF0ZUNhdXNlSAASOgoLcmVzZXJ2YXRpb24YAiABKAsyIy5pbnZzeW5jLmV2ZW50cy52MS5SZXNlcnZhdGlvbkNhdXNlSABCBgoEa2luZCKdAQoOV21zVXBkYXRlQ2F1c2USDgoGd21zX2lkGAEgASgJEhAKCHNlcXVlbmNlGAIgASgEEhAKCGJhdGNoX2lkGAMgASgJEi8KC29ic2VydmVkX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIWCg5zY2hlbWFfdmVyc2lvbhgFIAEoCRIOCgZzdGF0dXMYBiABKAkioQEKEFJlc2VydmF0aW9uQ2F1c2USFgoOcmVzZXJ2YXRpb25faWQYASABKAkSFwoPb3JkZXJfcmVmZXJlbmNlGAIgASgJEhAKCHF1YW50aXR5GAMgASgDEi4KCmV4cGlyZXNfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhoKEnNoaXBtZW50X3JlZmVyZW5jZRgFIAEoCSr8AQoJRXZlbnRUeXBlEhoKFkVWRU5UX1RZUEVfVU5TUEVDSUZJRUQQABIcChhFVkVOVF9UWVBFX1NUT0NLX0NPVU5URUQQARIdChlFVkVOVF9UWVBFX1NUT0NLX1JFU0VSVkVEEAoSIwofRVZFTlRfVFlQRV9SRVNFUlZBVElPTl9SRUxFQVNFRBALEiIKHkVWRU5UX1RZUEVfUkVTRVJWQVRJT05fRVhQSVJFRBAMEiQKIEVWRU5UX1RZUEVfUkVTRVJWQVRJT05fRlVMRklMTEVEEA0SJwojRVZFTlRfVFlQRV9TVE9DS19TSE9SVEZBTExfREVURUNURUQQDipfCgtFdmVudFNvdXJjZRIcChhFVkVOVF9TT1VSQ0VfVU5TUEVDSUZJRUQQABIUChBFVkVOVF9TT1VSQ0VfV01TEAESHAoYRVZFTlRfU09VUkNFX1JFU0VSVkFUSU9OEAJiBnByb3RvMw", [file_google_protobuf_timestamp]);
+  fileDesc("CidpbnZzeW5jL2V2ZW50cy92MS9pbnZlbnRvcnlfZXZlbnQucHJvdG8SEWludnN5bmMuZXZlbnRzLnYxIpEECg5JbnZlbnRvcnlFdmVudBIQCghldmVudF9pZBgBIAEoCRIqCgR0eXBlGAIgASgOMhwuaW52c3luYy5ldmVudHMudjEuRXZlbnRUeXBlEgsKA3NrdRgDIAEoCRITCgtsb2NhdGlvbl9pZBgEIAEoCRINCgVkZWx0YRgFIAEoAxIuCgZzb3VyY2UYBiABKA4yHi5pbnZzeW5jLmV2ZW50cy52MS5FdmVudFNvdXJjZRItCgl0aW1lc3RhbXAYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjIKBmJlZm9yZRgIIAEoCzIiLmludnN5bmMuZXZlbnRzLnYxLlN0b2NrUXVhbnRpdGllcxIxCgVhZnRlchgJIAEoCzIiLmludnN5bmMuZXZlbnRzLnYxLlN0b2NrUXVhbnRpdGllcxIPCgd2ZXJzaW9uGAogASgEEiwKBWNhdXNlGAsgASgLMh0uaW52c3luYy5ldmVudHMudjEuRXZlbnRDYXVzZRJFChNub25fc2VsbGFibGVfYmVmb3JlGBQgASgLMiguaW52c3luYy5ldmVudHMudjEuTm9uU2VsbGFibGVRdWFudGl0aWVzEkQKEm5vbl9zZWxsYWJsZV9hZnRlchgVIAEoCzIoLmludnN5bmMuZXZlbnRzLnYxLk5vblNlbGxhYmxlUXVhbnRpdGllcyI+ChVOb25TZWxsYWJsZVF1YW50aXRpZXMSDwoHZGFtYWdlZBgBIAEoAxIUCgxxdWFsaXR5X2hvbGQYAiABKAMiRwoPU3RvY2tRdWFudGl0aWVzEg8KB29uX2hhbmQYASABKAMSEAoIcmVzZXJ2ZWQYAiABKAMSEQoJYXZhaWxhYmxlGAMgASgDIokBCgpFdmVudENhdXNlEjcKCndtc191cGRhdGUYASABKAsyIS5pbnZzeW5jLmV2ZW50cy52MS5XbXNVcGRhdGVDYXVzZUgAEjoKC3Jlc2VydmF0aW9uGAIgASgLMiMuaW52c3luYy5ldmVudHMudjEuUmVzZXJ2YXRpb25DYXVzZUgAQgYKBGtpbmQi3QEKDldtc1VwZGF0ZUNhdXNlEg4KBndtc19pZBgBIAEoCRIQCghzZXF1ZW5jZRgCIAEoBBIQCghiYXRjaF9pZBgDIAEoCRIvCgtvYnNlcnZlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFgoOc2NoZW1hX3ZlcnNpb24YBSABKAkSDgoGc3RhdHVzGAYgASgJEhUKDW1vdmVtZW50X3R5cGUYByABKAkSFAoMc3RvY2tfc3RhdHVzGAggASgJEhEKCXJlZmVyZW5jZRgJIAEoCSKhAQoQUmVzZXJ2YXRpb25DYXVzZRIWCg5yZXNlcnZhdGlvbl9pZBgBIAEoCRIXCg9vcmRlcl9yZWZlcmVuY2UYAiABKAkSEAoIcXVhbnRpdHkYAyABKAMSLgoKZXhwaXJlc19hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASGgoSc2hpcG1lbnRfcmVmZXJlbmNlGAUgASgJKpgCCglFdmVudFR5cGUSGgoWRVZFTlRfVFlQRV9VTlNQRUNJRklFRBAAEhwKGEVWRU5UX1RZUEVfU1RPQ0tfQ09VTlRFRBABEh0KGUVWRU5UX1RZUEVfU1RPQ0tfUkVTRVJWRUQQChIjCh9FVkVOVF9UWVBFX1JFU0VSVkFUSU9OX1JFTEVBU0VEEAsSIgoeRVZFTlRfVFlQRV9SRVNFUlZBVElPTl9FWFBJUkVEEAwSJAogRVZFTlRfVFlQRV9SRVNFUlZBVElPTl9GVUxGSUxMRUQQDRInCiNFVkVOVF9UWVBFX1NUT0NLX1NIT1JURkFMTF9ERVRFQ1RFRBAOEhoKFkVWRU5UX1RZUEVfU1RPQ0tfTU9WRUQQHipfCgtFdmVudFNvdXJjZRIcChhFVkVOVF9TT1VSQ0VfVU5TUEVDSUZJRUQQABIUChBFVkVOVF9TT1VSQ0VfV01TEAESHAoYRVZFTlRfU09VUkNFX1JFU0VSVkFUSU9OEAJiBnByb3RvMw", [file_google_protobuf_timestamp]);
 
 /**
  * InventoryEvent is one change of stock, published on subject <prefix>.v1.<type>.<sku token>.
@@ -97,6 +97,20 @@ export type InventoryEvent = Message<"invsync.events.v1.InventoryEvent"> & {
    * @generated from field: invsync.events.v1.EventCause cause = 11;
    */
   cause?: EventCause | undefined;
+
+  /**
+   * non_sellable_before holds the location's non-sellable quantities before the change (WMS v2 stock statuses).
+   *
+   * @generated from field: invsync.events.v1.NonSellableQuantities non_sellable_before = 20;
+   */
+  nonSellableBefore?: NonSellableQuantities | undefined;
+
+  /**
+   * non_sellable_after holds the location's non-sellable quantities after the change.
+   *
+   * @generated from field: invsync.events.v1.NonSellableQuantities non_sellable_after = 21;
+   */
+  nonSellableAfter?: NonSellableQuantities | undefined;
 };
 
 /**
@@ -105,6 +119,34 @@ export type InventoryEvent = Message<"invsync.events.v1.InventoryEvent"> & {
  */
 export const InventoryEventSchema: GenMessage<InventoryEvent> = /*@__PURE__*/
   messageDesc(file_invsync_events_v1_inventory_event, 0);
+
+/**
+ * NonSellableQuantities are units held at a location that can never be available (not part of on_hand).
+ *
+ * @generated from message invsync.events.v1.NonSellableQuantities
+ */
+export type NonSellableQuantities = Message<"invsync.events.v1.NonSellableQuantities"> & {
+  /**
+   * damaged is the count of damaged units.
+   *
+   * @generated from field: int64 damaged = 1;
+   */
+  damaged: bigint;
+
+  /**
+   * quality_hold is the count of units blocked for quality inspection.
+   *
+   * @generated from field: int64 quality_hold = 2;
+   */
+  qualityHold: bigint;
+};
+
+/**
+ * Describes the message invsync.events.v1.NonSellableQuantities.
+ * Use `create(NonSellableQuantitiesSchema)` to create a new message.
+ */
+export const NonSellableQuantitiesSchema: GenMessage<NonSellableQuantities> = /*@__PURE__*/
+  messageDesc(file_invsync_events_v1_inventory_event, 1);
 
 /**
  * StockQuantities are the quantities of one SKU at one location.
@@ -139,7 +181,7 @@ export type StockQuantities = Message<"invsync.events.v1.StockQuantities"> & {
  * Use `create(StockQuantitiesSchema)` to create a new message.
  */
 export const StockQuantitiesSchema: GenMessage<StockQuantities> = /*@__PURE__*/
-  messageDesc(file_invsync_events_v1_inventory_event, 1);
+  messageDesc(file_invsync_events_v1_inventory_event, 2);
 
 /**
  * EventCause identifies what caused a change.
@@ -176,7 +218,7 @@ export type EventCause = Message<"invsync.events.v1.EventCause"> & {
  * Use `create(EventCauseSchema)` to create a new message.
  */
 export const EventCauseSchema: GenMessage<EventCause> = /*@__PURE__*/
-  messageDesc(file_invsync_events_v1_inventory_event, 2);
+  messageDesc(file_invsync_events_v1_inventory_event, 3);
 
 /**
  * WmsUpdateCause identifies the WMS update behind a change.
@@ -225,6 +267,27 @@ export type WmsUpdateCause = Message<"invsync.events.v1.WmsUpdateCause"> & {
    * @generated from field: string status = 6;
    */
   status: string;
+
+  /**
+   * movement_type is, for a movement, what moved the stock: RECEIPT, PICK, SHIP, ADJUSTMENT or TRANSFER.
+   *
+   * @generated from field: string movement_type = 7;
+   */
+  movementType: string;
+
+  /**
+   * stock_status is, for a movement, the status the delta applied to: SELLABLE, DAMAGED or QUALITY_HOLD.
+   *
+   * @generated from field: string stock_status = 8;
+   */
+  stockStatus: string;
+
+  /**
+   * reference is, for a movement, the WMS document behind it (order, receipt, adjustment number).
+   *
+   * @generated from field: string reference = 9;
+   */
+  reference: string;
 };
 
 /**
@@ -232,7 +295,7 @@ export type WmsUpdateCause = Message<"invsync.events.v1.WmsUpdateCause"> & {
  * Use `create(WmsUpdateCauseSchema)` to create a new message.
  */
 export const WmsUpdateCauseSchema: GenMessage<WmsUpdateCause> = /*@__PURE__*/
-  messageDesc(file_invsync_events_v1_inventory_event, 3);
+  messageDesc(file_invsync_events_v1_inventory_event, 4);
 
 /**
  * ReservationCause identifies the reservation behind a change.
@@ -281,7 +344,7 @@ export type ReservationCause = Message<"invsync.events.v1.ReservationCause"> & {
  * Use `create(ReservationCauseSchema)` to create a new message.
  */
 export const ReservationCauseSchema: GenMessage<ReservationCause> = /*@__PURE__*/
-  messageDesc(file_invsync_events_v1_inventory_event, 4);
+  messageDesc(file_invsync_events_v1_inventory_event, 5);
 
 /**
  * EventType names the kind of change.
@@ -337,6 +400,13 @@ export enum EventType {
    * @generated from enum value: EVENT_TYPE_STOCK_SHORTFALL_DETECTED = 14;
    */
   STOCK_SHORTFALL_DETECTED = 14,
+
+  /**
+   * EVENT_TYPE_STOCK_MOVED: a WMS movement (receipt, pick, ship, adjustment, transfer leg) changed the quantity of cause.stock_status by delta.
+   *
+   * @generated from enum value: EVENT_TYPE_STOCK_MOVED = 30;
+   */
+  STOCK_MOVED = 30,
 }
 
 /**

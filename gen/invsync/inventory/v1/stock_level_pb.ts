@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file invsync/inventory/v1/stock_level.proto.
  */
 export const file_invsync_inventory_v1_stock_level: GenFile = /*@__PURE__*/
-  fileDesc("CiZpbnZzeW5jL2ludmVudG9yeS92MS9zdG9ja19sZXZlbC5wcm90bxIUaW52c3luYy5pbnZlbnRvcnkudjEitwEKClN0b2NrTGV2ZWwSCwoDc2t1GAEgASgJEg8KB29uX2hhbmQYAiABKAMSEAoIcmVzZXJ2ZWQYAyABKAMSEQoJYXZhaWxhYmxlGAQgASgDEi4KCnVwZGF0ZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjYKCWxvY2F0aW9ucxgGIAMoCzIjLmludnN5bmMuaW52ZW50b3J5LnYxLkxvY2F0aW9uU3RvY2simwEKDUxvY2F0aW9uU3RvY2sSEwoLbG9jYXRpb25faWQYASABKAkSDwoHb25faGFuZBgCIAEoAxIQCghyZXNlcnZlZBgDIAEoAxIRCglhdmFpbGFibGUYBCABKAMSLgoKdXBkYXRlZF9hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDwoHdmVyc2lvbhgGIAEoBGIGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("CiZpbnZzeW5jL2ludmVudG9yeS92MS9zdG9ja19sZXZlbC5wcm90bxIUaW52c3luYy5pbnZlbnRvcnkudjEi3gEKClN0b2NrTGV2ZWwSCwoDc2t1GAEgASgJEg8KB29uX2hhbmQYAiABKAMSEAoIcmVzZXJ2ZWQYAyABKAMSEQoJYXZhaWxhYmxlGAQgASgDEi4KCnVwZGF0ZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjYKCWxvY2F0aW9ucxgGIAMoCzIjLmludnN5bmMuaW52ZW50b3J5LnYxLkxvY2F0aW9uU3RvY2sSDwoHZGFtYWdlZBgUIAEoAxIUCgxxdWFsaXR5X2hvbGQYFSABKAMiwgEKDUxvY2F0aW9uU3RvY2sSEwoLbG9jYXRpb25faWQYASABKAkSDwoHb25faGFuZBgCIAEoAxIQCghyZXNlcnZlZBgDIAEoAxIRCglhdmFpbGFibGUYBCABKAMSLgoKdXBkYXRlZF9hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDwoHdmVyc2lvbhgGIAEoBBIPCgdkYW1hZ2VkGBQgASgDEhQKDHF1YWxpdHlfaG9sZBgVIAEoA2IGcHJvdG8z", [file_google_protobuf_timestamp]);
 
 /**
  * StockLevel is the stock of one SKU summed over its locations, with the per-location breakdown.
@@ -61,6 +61,20 @@ export type StockLevel = Message<"invsync.inventory.v1.StockLevel"> & {
    * @generated from field: repeated invsync.inventory.v1.LocationStock locations = 6;
    */
   locations: LocationStock[];
+
+  /**
+   * damaged is the count of damaged units, summed over locations; never part of on_hand or available.
+   *
+   * @generated from field: int64 damaged = 20;
+   */
+  damaged: bigint;
+
+  /**
+   * quality_hold is the count of units blocked for quality inspection, summed over locations; never available.
+   *
+   * @generated from field: int64 quality_hold = 21;
+   */
+  qualityHold: bigint;
 };
 
 /**
@@ -117,6 +131,20 @@ export type LocationStock = Message<"invsync.inventory.v1.LocationStock"> & {
    * @generated from field: uint64 version = 6;
    */
   version: bigint;
+
+  /**
+   * damaged is the count of damaged units at this location; never part of on_hand or available.
+   *
+   * @generated from field: int64 damaged = 20;
+   */
+  damaged: bigint;
+
+  /**
+   * quality_hold is the count of units blocked for quality inspection at this location; never available.
+   *
+   * @generated from field: int64 quality_hold = 21;
+   */
+  qualityHold: bigint;
 };
 
 /**

@@ -1,6 +1,7 @@
 import type { Knex } from "knex";
 import * as initialSchema from "./0001-initial-schema.js";
 import * as reservations from "./0002-reservations.js";
+import * as resilientIngestion from "./0003-resilient-ingestion.js";
 
 /** A migration: a name that sorts in apply order, and the step up. */
 interface NamedMigration {
@@ -12,6 +13,7 @@ interface NamedMigration {
 const migrations: readonly NamedMigration[] = [
   { name: "0001-initial-schema", migration: initialSchema },
   { name: "0002-reservations", migration: reservations },
+  { name: "0003-resilient-ingestion", migration: resilientIngestion },
 ];
 
 /** knex migration source over {@link migrations}. */

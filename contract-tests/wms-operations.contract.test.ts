@@ -1,0 +1,199 @@
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+import { runOperationsCommand } from "../src/adapters/cli/operations-cli.js";
+import { FakeWms } from "./support/fake-wms.js";
+import { startTestService, type TestService } from "./support/test-service.js";
+import { getJson, postJson, syncBatch, wmsUpdate } from "./support/wms-fixtures.js";
+
+/** Runs `invsync <args>` against the test service and returns its exit code and parsed output. */
+async function invsync(svc: TestService, ...args: string[]): Promise<{ code: number; out: any; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runOperationsCommand(args, svc.baseUrl, { out: (l) => out.push(l), err: (l) => err.push(l) });
+  return { code, out: out.length ? JSON.parse(out.join("\n")) : undefined, err: err.join("\n") };
+}
+
+async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function sql(svc: TestService, text: string, values: unknown[] = []): Promise<any[]> {
+  const client = new pg.Client({ connectionString: svc.database.url });
+  await client.connect();
+  try {
+    return (await client.query(text, values)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+const onHand = async (svc: TestService, sku: string): Promise<string | undefined> => (await getJson(`${svc.baseUrl}/inventory/${sku}`)).body?.stock?.onHand;
+
+describe("contract: WMS outages — pull, gaps, file drop, pause, backfill and replay", function () {
+  this.timeout(60_000);
+  let svc: TestService;
+  let wms: FakeWms;
+  const dropDir = mkdtempSync(join(tmpdir(), "invsync-drop-"));
+
+  before(async () => {
+    wms = await FakeWms.start();
+    wms.addReceipts("wms-pull", "PULL-1", 1, 7);
+    wms.failNext = 1;
+    svc = await startTestService("wms_operations", {
+      WMS_PULL_URL: wms.url,
+      WMS_PULL_WMS_IDS: "wms-pull",
+      WMS_PULL_PAGE_SIZE: "3",
+      WMS_PULL_INTERVAL_MS: "200",
+      WMS_PULL_MAX_ATTEMPTS: "2",
+      WMS_PULL_AUTH_HEADER: "Authorization: Bearer pull-token",
+      WMS_GAP_CHECK_INTERVAL_MS: "300",
+      WMS_DROP_DIR: dropDir,
+      WMS_DROP_POLL_MS: "100",
+    });
+  });
+  after(async () => {
+    await svc?.stop();
+    await wms?.close();
+    rmSync(dropDir, { recursive: true, force: true });
+  });
+
+  it("pulls new updates page by page past a WMS error, with the auth header, and keeps a durable cursor", async () => {
+    await eventually("PULL-1 at 7", async () => ((await onHand(svc, "PULL-1")) === "7" ? true : undefined));
+    wms.addReceipts("wms-pull", "PULL-1", 8, 9);
+    await eventually("PULL-1 at 9", async () => ((await onHand(svc, "PULL-1")) === "9" ? true : undefined));
+    assert.equal(wms.authorization, "Bearer pull-token");
+    assert.ok(wms.requests.some((url) => url.searchParams.get("after_sequence") === "3" && url.searchParams.get("limit") === "3"), "paged by WMS_PULL_PAGE_SIZE");
+    const status = await invsync(svc, "ingestion", "status");
+    assert.equal(status.code, 0);
+    assert.deepEqual(status.out.cursors.map((c: { wmsId: string; lastSequence: string }) => [c.wmsId, c.lastSequence]), [["wms-pull", "9"]]);
+  });
+
+  it("finds a gap while the WMS is down (API and metric) and heals it by pulling exactly that range once the WMS is back", async () => {
+    wms.down = true;
+    wms.addReceipts("wms-gap", "GAP-1", 1, 8);
+    const pushed = [1, 2, 3, 7, 8].map((seq) => ({ wmsId: "wms-gap", sequence: String(seq), sku: "GAP-1", quantity: seq, status: "COUNTED", observedAt: new Date(Date.now() - 60_000 + seq).toISOString() }));
+    assert.equal((await postJson(`${svc.baseUrl}/inventory/sync`, syncBatch("gap-push", pushed))).body.accepted, 5);
+    const gaps = await invsync(svc, "gaps", "--wms-id", "wms-gap");
+    assert.deepEqual(gaps.out.gaps, [{ wmsId: "wms-gap", firstMissing: "4", lastMissing: "6" }]);
+    await eventually("the gap metric", async () => ((await (await fetch(`${svc.baseUrl}/metrics`)).text()).includes('invsync_wms_missing_sequences{wms_id="wms-gap"} 3') ? true : undefined));
+
+    wms.down = false;
+    await eventually("the gap healed", async () => ((await invsync(svc, "gaps", "--wms-id", "wms-gap")).out.gaps.length === 0 ? true : undefined));
+    const rows = await sql(svc, `SELECT sequence::int AS s, status FROM wms_updates WHERE wms_id = 'wms-gap' ORDER BY sequence`);
+    assert.deepEqual(rows.map((r) => r.s), [1, 2, 3, 4, 5, 6, 7, 8], "every sequence once");
+    assert.ok(wms.requests.some((u) => u.searchParams.get("wms_id") === "wms-gap" && u.searchParams.get("after_sequence") === "3" && u.searchParams.get("to_sequence") === "6"));
+    assert.equal(await onHand(svc, "GAP-1"), "8", "the late receipts are older than count 8 and change nothing");
+  });
+
+  it("while paused, every replica answers WMS pushes 503 with Retry-After and stores nothing; resume applies again", async () => {
+    const paused = await invsync(svc, "ingestion", "pause", "--reason", "WMS cut-over");
+    assert.deepEqual([paused.code, paused.out.state.paused, paused.out.state.reason], [0, true, "WMS cut-over"]);
+    const before = (await sql(svc, `SELECT count(*)::int AS n FROM wms_updates`))[0].n;
+    const response = await fetch(`${svc.baseUrl}/inventory/sync`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(syncBatch("p-1", [wmsUpdate("PAUSE-1", 1, 1, { wmsId: "wms-p" })])) });
+    const body = (await response.json()) as { code: string; detail: { code: string } };
+    assert.deepEqual([response.status, response.headers.get("retry-after"), body.code, body.detail.code], [503, "30", "unavailable", "WMS.INGESTION_PAUSED"]);
+    const v2 = await postJson(`${svc.baseUrl}/invsync.wms.v2.WmsSyncService/SyncStock`, { batchRef: "p-2", records: [] });
+    assert.equal(v2.status, 503);
+    assert.equal((await sql(svc, `SELECT count(*)::int AS n FROM wms_updates`))[0].n, before, "nothing stored while paused");
+    const replayWhilePaused = await invsync(svc, "replay");
+    assert.deepEqual([replayWhilePaused.code, /WMS.INGESTION_PAUSED/.test(replayWhilePaused.err)], [1, true]);
+
+    assert.equal((await invsync(svc, "ingestion", "resume")).out.state.paused, false);
+    const after = await postJson(`${svc.baseUrl}/inventory/sync`, syncBatch("p-1", [wmsUpdate("PAUSE-1", 1, 1, { wmsId: "wms-p" })]));
+    assert.equal(after.body.accepted, 1, "the WMS's retry after the resume applies");
+  });
+
+  it("ingests a dropped CSV: the broken line is reported by number while the rest applies; the same content again changes nothing", async () => {
+    const at = new Date(Date.now() - 5000).toISOString();
+    const csv = [
+      "wms_id,sequence,sku,quantity,status,location_id,observed_at",
+      `wms-file,1,FILE-1,10,COUNTED,,${at}`,
+      `wms-file,2,FILE-2,4,COUNTED,DC-1`,
+      `wms-file,3,FILE-3,-1,COUNTED,,${at}`,
+      "",
+      `wms-file,4,FILE-1,12,COUNTED,,${at}`,
+    ].join("\n");
+    writeFileSync(join(dropDir, "counts.v1.csv"), csv);
+    const report = await eventually("the report", async () => {
+      const path = join(dropDir, "processed", "counts.v1.csv.report.json");
+      return existsSync(path) ? JSON.parse(readFileSync(path, "utf8")) : undefined;
+    });
+    assert.equal(report.status, "processed");
+    assert.deepEqual([report.outcome.accepted, report.outcome.rejected], [2, 2]);
+    assert.deepEqual(report.rejections.map((r: { line: number; code: string }) => [r.line, r.code]), [[3, "LINE_MALFORMED"], [4, "QUANTITY_NEGATIVE"]]);
+    assert.equal(await onHand(svc, "FILE-1"), "12");
+    const inbox = (await sql(svc, `SELECT count(*)::int AS n FROM wms_updates`))[0].n;
+
+    writeFileSync(join(dropDir, "counts-again.v1.csv"), csv);
+    writeFileSync(join(dropDir, "no-version.csv"), csv);
+    const again = await eventually("the second report", async () => {
+      const path = join(dropDir, "processed", "counts-again.v1.csv.report.json");
+      return existsSync(path) ? JSON.parse(readFileSync(path, "utf8")) : undefined;
+    });
+    assert.equal(again.status, "duplicate");
+    assert.match(again.note, /counts\.v1\.csv/);
+    await eventually("the unversioned file failed", async () => (existsSync(join(dropDir, "failed", "no-version.csv.report.json")) ? true : undefined));
+    assert.equal((await sql(svc, `SELECT count(*)::int AS n FROM wms_updates`))[0].n, inbox, "the same content again stores nothing");
+  });
+
+  it("backfills from a file in the drop folder and from a WMS range; a second backfill is all duplicates", async () => {
+    mkdirSync(join(dropDir, "backfill"), { recursive: true });
+    const line = (seqNo: number, delta: number) =>
+      JSON.stringify({ sourceSystem: "wms-bf", seqNo: String(seqNo), itemCode: "BF-1", eventTime: new Date(Date.now() - 9000 + seqNo).toISOString(), movement: { movementType: "MOVEMENT_TYPE_RECEIPT", delta: String(delta) } });
+    writeFileSync(join(dropDir, "backfill", "late.v2.jsonl"), `${line(1, 5)}\n${line(2, 6)}\nnot json\n`);
+    const file = await invsync(svc, "backfill", "--file", "backfill/late.v2.jsonl");
+    assert.deepEqual([file.code, file.out.outcome.accepted, file.out.outcome.rejected], [0, "2", "1"]);
+    assert.equal(await onHand(svc, "BF-1"), "11");
+    const outside = await invsync(svc, "backfill", "--file", "../../etc/passwd");
+    assert.deepEqual([outside.code, /file_path/.test(outside.err)], [1, true]);
+
+    wms.addReceipts("wms-range", "RANGE-1", 1, 6, 2);
+    const range = await invsync(svc, "backfill", "--wms-id", "wms-range", "--from-sequence", "2", "--to-sequence", "4");
+    assert.deepEqual([range.out.outcome.accepted, await onHand(svc, "RANGE-1")], ["3", "6"]);
+    const again = await invsync(svc, "backfill", "--wms-id", "wms-range", "--from-sequence", "2", "--to-sequence", "4");
+    assert.deepEqual([again.out.outcome.accepted, again.out.outcome.duplicate, await onHand(svc, "RANGE-1")], ["0", "3", "6"]);
+  });
+
+  it("replay after a mapper fix turns rejected inbox rows into applied updates exactly once", async () => {
+    // Rows as an earlier mapper left them: rejected, though the current mapper accepts their payloads.
+    const payload = (seq: number, quantity: number) => JSON.stringify({ wmsId: "wms-fix", sequence: String(seq), sku: "FIX-1", quantity, status: "COUNTED", observedAt: new Date(Date.now() - 9000 + seq).toISOString() });
+    for (const [seq, quantity] of [[1, 4], [2, 9]] as const) {
+      await sql(
+        svc,
+        `INSERT INTO wms_updates (batch_id, batch_index, schema_version, wms_id, sequence, sku, status, reject_field, reject_code, reject_reason, payload)
+         VALUES ('old-mapper', $1, 'wms.v1', 'wms-fix', $2, 'FIX-1', 'rejected', 'status', 'STATUS_UNKNOWN', 'unknown to the old mapper', $3::jsonb)`,
+        [seq, seq, payload(seq, quantity)],
+      );
+    }
+    const first = await invsync(svc, "replay", "--status", "rejected", "--sku", "FIX-1");
+    assert.deepEqual([first.out.examined, first.out.outcome.accepted, first.out.stillRejected], ["2", "2", "0"]);
+    assert.equal(await onHand(svc, "FIX-1"), "9");
+    const second = await invsync(svc, "replay", "--status", "rejected", "--sku", "FIX-1");
+    assert.deepEqual([second.out.examined, second.out.outcome.accepted], ["0", "0"]);
+    const applied = await invsync(svc, "replay", "--status", "applied", "--sku", "FIX-1");
+    assert.deepEqual([applied.out.outcome.accepted, applied.out.outcome.duplicate], ["0", "2"], "replaying applied rows is harmless");
+    const events = await sql(svc, `SELECT count(*)::int AS n FROM inventory_events WHERE sku = 'FIX-1'`);
+    assert.equal(events[0].n, 2, "one event per update, however often it is replayed");
+  });
+
+  it("replays a movement refused below zero once the missing receipt has arrived", async () => {
+    const at = (s: number) => new Date(Date.now() - 9000 + s).toISOString();
+    const v2 = `${svc.baseUrl}/invsync.wms.v2.WmsSyncService/SyncStock`;
+    const pick = await postJson(v2, { batchRef: "rep-1", records: [{ sourceSystem: "wms-rep", seqNo: "2", itemCode: "REP-1", eventTime: at(2), movement: { movementType: "MOVEMENT_TYPE_PICK", delta: "-3" } }] });
+    assert.equal(pick.body.rejections[0].code, "MOVEMENT_BELOW_ZERO");
+    await postJson(v2, { batchRef: "rep-2", records: [{ sourceSystem: "wms-rep", seqNo: "1", itemCode: "REP-1", eventTime: at(1), movement: { movementType: "MOVEMENT_TYPE_RECEIPT", delta: "5" } }] });
+    const replay = await invsync(svc, "replay", "--wms-id", "wms-rep");
+    assert.equal(replay.out.outcome.accepted, "1");
+    assert.equal(await onHand(svc, "REP-1"), "2");
+    assert.equal((await invsync(svc, "replay", "--wms-id", "wms-rep")).out.examined, "0");
+  });
+});

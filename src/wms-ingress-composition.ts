@@ -1,0 +1,158 @@
+import type { Knex } from "knex";
+import { OperationsService } from "../gen/invsync/operations/v1/operations_service_pb.js";
+import { WmsSyncService as WmsSyncServiceV2 } from "../gen/invsync/wms/v2/wms_sync_service_pb.js";
+import { backfillFile } from "./adapters/file-drop/backfill-file.js";
+import { FileDropWatcher } from "./adapters/file-drop/file-drop-watcher.js";
+import { wmsRequestGate, type RequestGate } from "./adapters/http/wms-request-gate.js";
+import type { ServiceMetrics } from "./adapters/observability/metrics.js";
+import { KnexDroppedFiles } from "./adapters/persistence/knex-dropped-files.js";
+import { KnexInboxArchive } from "./adapters/persistence/knex-inbox-archive.js";
+import { KnexIngestionSwitch } from "./adapters/persistence/knex-ingestion-switch.js";
+import { KnexPullCursors } from "./adapters/persistence/knex-pull-cursors.js";
+import { KnexSeenSignatures } from "./adapters/persistence/knex-seen-signatures.js";
+import { KnexSequenceGaps } from "./adapters/persistence/knex-sequence-gaps.js";
+import { operationsService } from "./adapters/rpc/operations-service.js";
+import { registerService, type RegisteredService } from "./adapters/rpc/registered-service.js";
+import { guardService } from "./adapters/rpc/service-guard.js";
+import { wmsV2SyncService } from "./adapters/rpc/wms-v2-sync-service.js";
+import { HttpWmsFeed } from "./adapters/wms-client/http-wms-feed.js";
+import type { Config } from "./config/config.js";
+import type { Clock } from "./shared/clock.js";
+import { uuidV7Ids } from "./shared/ids.js";
+import type { Logger } from "./shared/logger.js";
+import { wmsDecoder } from "./wms-ingestion/acl/wms-decoder.js";
+import { Backfill } from "./wms-ingestion/application/backfill.js";
+import { FileIngestion } from "./wms-ingestion/application/file-ingestion.js";
+import { GapMonitor } from "./wms-ingestion/application/gap-monitor.js";
+import { InboxReplay } from "./wms-ingestion/application/inbox-replay.js";
+import { IngestionControl, PausableIngestion } from "./wms-ingestion/application/ingestion-control.js";
+import type { BatchIngestor } from "./wms-ingestion/application/wms-batch-ingestion.js";
+import { WmsPull } from "./wms-ingestion/application/wms-pull.js";
+
+/** The WMS ingress paths around the ingestion use case, wired (part of the composition root). */
+export interface WmsIngress {
+  /** Every ingestion path goes through this: it refuses batches while ingestion is paused. */
+  readonly ingestor: BatchIngestor;
+  /** The v2 WMS contract and the operations service. */
+  readonly services: readonly RegisteredService[];
+  /** Pause check and signature check in front of WMS requests. */
+  readonly gate: RequestGate;
+  /** Starts the file drop watcher, the pull schedule and the gap checks that are configured. */
+  start(): void;
+  /** Stops them, letting the work in progress finish. */
+  stop(): Promise<void>;
+}
+
+/** Wires the WMS ingress around `ingestion`: signing, pause, v2, file drop, pull, gaps, backfill, replay. */
+export function composeWmsIngress(
+  config: Config,
+  knex: Knex,
+  ingestion: BatchIngestor,
+  metrics: ServiceMetrics,
+  clock: Clock,
+  logger: Logger,
+): WmsIngress {
+  const settings = config.wmsIngress;
+  const mapper = { clock, maxFutureSkewMs: config.maxFutureSkewMs };
+  const decoder = wmsDecoder(mapper);
+  const control = new IngestionControl(new KnexIngestionSwitch(knex));
+  const ingestor = new PausableIngestion(control, ingestion);
+  const cursors = new KnexPullCursors(knex);
+  const feed = settings.pullUrl
+    ? new HttpWmsFeed({
+        url: settings.pullUrl,
+        schemaVersion: settings.pullSchemaVersion,
+        authHeader: settings.pullAuthHeader,
+        maxAttempts: settings.pullMaxAttempts,
+        timeoutMs: settings.pullTimeoutMs,
+        backoffMs: 500,
+      })
+    : undefined;
+  const pull = new WmsPull(feed, cursors, decoder, ingestor, settings.pullPageSize, logger);
+  const gaps = new GapMonitor(new KnexSequenceGaps(knex), pull, (found) => reportGaps(metrics, found), logger);
+  const files = new FileIngestion(ingestor, decoder, new KnexDroppedFiles(knex), { batchSize: settings.fileBatchSize, maxListedRejections: 1000 });
+  const watcher = settings.dropDir ? new FileDropWatcher({ directory: settings.dropDir, pollMs: settings.dropPollMs, settleMs: 1000 }, files, control, logger) : undefined;
+  const backfill = new Backfill(pull, settings.dropDir ? backfillFile(settings.dropDir, files) : undefined, control);
+  const replay = new InboxReplay(new KnexInboxArchive(knex), decoder, ingestor, uuidV7Ids, control);
+  const seen = new KnexSeenSignatures(knex, settings.signatureToleranceMs);
+  const gate = wmsRequestGate(
+    {
+      signatureRequired: settings.signatureRequired,
+      keys: settings.signingKeys,
+      toleranceMs: settings.signatureToleranceMs,
+      maxBodyBytes: config.maxRequestBytes,
+      retryAfterSeconds: settings.pausedRetryAfterSeconds,
+      remember: (signature) => seen.remember(signature),
+      refused: (code) => metrics.wmsRequestsRefused.inc({ code }),
+    },
+    control,
+    logger,
+  );
+  const timers = [
+    ...settings.pullWmsIds.map((wmsId) => repeat(settings.pullIntervalMs, () => pullIfRunning(control, pull, wmsId, logger))),
+    repeat(settings.gapCheckIntervalMs, () => gaps.check().then(() => undefined)),
+  ];
+  warnAboutSigning(config, logger);
+
+  return {
+    ingestor,
+    services: [
+      registerService(WmsSyncServiceV2, guardService(WmsSyncServiceV2, wmsV2SyncService(ingestor, mapper), logger)),
+      registerService(OperationsService, guardService(OperationsService, operationsService({ control, cursors, gaps, backfill, replay }), logger)),
+    ],
+    gate,
+    start() {
+      watcher?.start();
+      if (feed) timers.forEach((timer) => timer.start());
+      else timers.at(-1)!.start();
+    },
+    async stop() {
+      await Promise.all([watcher?.stop(), ...timers.map((timer) => timer.stop())]);
+    },
+  };
+}
+
+function reportGaps(metrics: ServiceMetrics, found: readonly { wmsId: string; firstMissing: bigint; lastMissing: bigint }[]): void {
+  metrics.sequenceGaps.reset();
+  metrics.missingSequences.reset();
+  for (const gap of found) {
+    metrics.sequenceGaps.inc({ wms_id: gap.wmsId });
+    metrics.missingSequences.inc({ wms_id: gap.wmsId }, Number(gap.lastMissing - gap.firstMissing + 1n));
+  }
+}
+
+async function pullIfRunning(control: IngestionControl, pull: WmsPull, wmsId: string, logger: Logger): Promise<void> {
+  if ((await control.state()).paused) return;
+  const tally = await pull.pullNew(wmsId);
+  if (tally.received > 0) logger.info({ wmsId, ...tally }, "wms pull applied new updates");
+}
+
+function warnAboutSigning(config: Config, logger: Logger): void {
+  const { signatureRequired, signingKeys } = config.wmsIngress;
+  if (!signatureRequired) {
+    logger.warn({}, "WMS REQUEST SIGNING IS OFF (WMS_SIGNATURE_REQUIRED=false): anyone who reaches the gateway can change stock; for local development only");
+  } else if (signingKeys.size === 0) {
+    logger.warn({}, "no WMS_SIGNING_KEYS set: every WMS write is refused (401 WMS.SIGNING_NOT_CONFIGURED) until keys are configured");
+  }
+}
+
+/** Runs `work` every `intervalMs` (never overlapping itself), logging failures. */
+function repeat(intervalMs: number, work: () => Promise<void>): { start(): void; stop(): Promise<void> } {
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
+  let stopped = false;
+  const tick = (): void => {
+    running = work().catch(() => undefined);
+    void running.then(() => {
+      if (!stopped) timer = setTimeout(tick, intervalMs).unref();
+    });
+  };
+  return {
+    start: () => void (timer = setTimeout(tick, intervalMs).unref()),
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+    },
+  };
+}
