@@ -1,25 +1,37 @@
 import { InventoryService } from "../gen/invsync/inventory/v1/inventory_service_pb.js";
+import { MigrationService } from "../gen/invsync/migration/v1/migration_service_pb.js";
 import { WmsSyncService } from "../gen/invsync/wms/v1/wms_sync_service_pb.js";
+import { UnleashFeatureFlags, type UnleashSettings } from "./adapters/flags/unleash-feature-flags.js";
+import { KnexLegacyFeed } from "./adapters/legacy/knex-legacy-feed.js";
 import { JetStreamEventPublisher } from "./adapters/messaging/jetstream-event-publisher.js";
 import { startGateway } from "./adapters/http/gateway-server.js";
 import { healthRoutes, notFoundRoute } from "./adapters/http/health-routes.js";
 import { restAliases } from "./adapters/http/rest-aliases.js";
 import { ServiceMetrics } from "./adapters/observability/metrics.js";
+import { MigrationMetrics } from "./adapters/observability/migration-metrics.js";
 import { readinessProbe } from "./adapters/observability/readiness.js";
 import { openDatabase, type Database } from "./adapters/persistence/database.js";
+import { KnexComparisonStore } from "./adapters/persistence/knex-comparison-store.js";
 import { KnexEventOutbox } from "./adapters/persistence/knex-event-outbox.js";
 import { KnexInbox } from "./adapters/persistence/knex-inbox.js";
+import { KnexRouteLedger } from "./adapters/persistence/knex-route-ledger.js";
 import { KnexStockRepository } from "./adapters/persistence/knex-stock-repository.js";
 import { KnexUnitOfWork } from "./adapters/persistence/knex-unit-of-work.js";
 import { PgAdvisoryRelayLease } from "./adapters/persistence/pg-advisory-relay-lease.js";
 import { startGrpcServer } from "./adapters/rpc/grpc-server.js";
 import { inventoryService } from "./adapters/rpc/inventory-service.js";
+import { migrationService } from "./adapters/rpc/migration-service.js";
 import { registerService } from "./adapters/rpc/registered-service.js";
 import { guardService } from "./adapters/rpc/service-guard.js";
 import { wmsSyncService } from "./adapters/rpc/wms-sync-service.js";
-import type { Config } from "./config/config.js";
+import type { Config, FlagsConfig } from "./config/config.js";
 import { StockCountApplier } from "./inventory/application/stock-count-applier.js";
 import { StockQueries } from "./inventory/application/stock-queries.js";
+import { CohortRouter } from "./migration/application/cohort-router.js";
+import { CohortStatusQuery } from "./migration/application/cohort-status.js";
+import { discardedEvents } from "./migration/application/discarded-events.js";
+import { LegacyRunWatch } from "./migration/application/legacy-run-watch.js";
+import { ShadowComparator } from "./migration/application/shadow-comparator.js";
 import { OutboxRelay } from "./outbox/outbox-relay.js";
 import { soleProcessLease } from "./outbox/relay-lease.port.js";
 import { systemClock } from "./shared/clock.js";
@@ -69,10 +81,26 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   const outbox = new KnexEventOutbox(knex, () => relay.wake());
   const stock = new KnexStockRepository(knex);
   const applier = new StockCountApplier(stock, outbox, systemClock, uuidV7Ids);
+  const flags = await UnleashFeatureFlags.start(unleashSettings(config.flags), logger.child({ component: "flags" }));
+  const migrationMetrics = new MigrationMetrics(metrics.registry, flags);
+  const legacy = new KnexLegacyFeed(knex);
+  const router = new CohortRouter({
+    flags,
+    flagNames: config.flags.names,
+    ledger: new KnexRouteLedger(),
+    legacy,
+    shadow: new StockCountApplier(new KnexStockRepository(knex, "shadow_inventory"), discardedEvents, systemClock, uuidV7Ids),
+    live: applier,
+    clock: systemClock,
+    observer: { routed: (counts, cutovers) => migrationMetrics.routedUpdates(counts, cutovers) },
+  });
+  const comparisons = new KnexComparisonStore(knex);
+  const comparator = new ShadowComparator(comparisons, legacy, systemClock, logger, { compared: (t) => migrationMetrics.comparisonFinished(t) });
+  const legacyRuns = new LegacyRunWatch(comparator, config.legacyRunPollMs, logger);
   const ingestion = new WmsBatchIngestion(
     new KnexUnitOfWork(knex),
     new KnexInbox(),
-    applier,
+    router,
     systemClock,
     { maxBatchUpdates: config.maxBatchUpdates },
     logger,
@@ -94,6 +122,10 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       guardService(WmsSyncService, wmsSyncService(ingestion, { clock: systemClock, maxFutureSkewMs: config.maxFutureSkewMs }), logger),
     ),
     registerService(InventoryService, guardService(InventoryService, inventoryService(new StockQueries(stock)), logger)),
+    registerService(
+      MigrationService,
+      guardService(MigrationService, migrationService(new CohortStatusQuery(flags, config.flags.names, comparisons), comparator), logger),
+    ),
   ];
 
   let draining = false;
@@ -113,6 +145,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   );
   const grpc = await startGrpcServer(services, { host: config.host, port: config.grpcPort, maxMessageBytes: config.maxRequestBytes });
   relay.start();
+  legacyRuns.start();
   const healthTimer = setInterval(() => void probe().then((report) => grpc.setServing(report.ready)), 5_000);
   healthTimer.unref();
   logger.info({ gatewayPort: gateway.port, grpcPort: grpc.port, database: database.engine }, "inventory-sync started");
@@ -126,11 +159,18 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       grpc.setServing(false);
       await Promise.all([gateway.close(config.shutdownGraceMs), grpc.close(config.shutdownGraceMs)]);
       await relay.stop(config.shutdownGraceMs);
+      await legacyRuns.stop();
+      flags.close();
       await bus.close();
       await database.close();
       logger.info({}, "inventory-sync stopped");
     },
   };
+}
+
+function unleashSettings(flags: FlagsConfig): UnleashSettings {
+  if (!flags.unleash) return { kind: "bootstrap", file: flags.bootstrapFile };
+  return { kind: "server", ...flags.unleash };
 }
 
 function openConfiguredDatabase(config: Config, logger: Logger): Promise<Database> {

@@ -33,6 +33,8 @@ export async function startTestService(label: string, env: Record<string, string
     RELAY_IDLE_MS: "50",
     SHUTDOWN_GRACE_MS: "2000",
     LOG_LEVEL: "silent",
+    // With DATABASE_URL set the default flags keep every SKU on legacy; these suites test the new path.
+    FLAGS_BOOTSTRAP_FILE: "flags/all-new.json",
     ...env,
   });
   const service = await startService(config, silentLogger);

@@ -8,6 +8,7 @@ import {
 } from "../../../gen/invsync/events/v1/inventory_event_pb.js";
 import type { EventCause, InventoryEvent } from "../../inventory/domain/inventory-event.js";
 import type { StockQuantities } from "../../inventory/domain/stock-level.js";
+import { routeFields } from "./route-codec.js";
 
 /** Content type of published events. */
 export const EVENT_CONTENT_TYPE = "application/protobuf";
@@ -32,6 +33,7 @@ export function toEventMessage(event: InventoryEvent): InventoryEventMessage {
     after: quantities(event.after),
     version: BigInt(event.version),
     cause: cause(event.cause),
+    ...routeFields(event.route),
   });
 }
 

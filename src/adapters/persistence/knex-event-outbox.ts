@@ -7,6 +7,7 @@ import type { EventOutbox } from "../../outbox/event-outbox.port.js";
 import type { OutboxBacklog, OutboxStore } from "../../outbox/outbox-store.port.js";
 import type { Transaction } from "../../shared/unit-of-work.js";
 import { knexTransaction, onCommit } from "./knex-unit-of-work.js";
+import { readRoute, storeRoute } from "./route-json.js";
 import { bindings, toDate } from "./row-values.js";
 
 interface EventRow {
@@ -23,6 +24,8 @@ interface EventRow {
   after_reserved: string | number;
   version: string | number;
   cause: StoredCause | string;
+  path: string | null;
+  routing: unknown;
 }
 
 type StoredCause = Omit<EventCause, "sequence" | "observedAt"> & { sequence: string; observedAt: string };
@@ -42,13 +45,13 @@ export class KnexEventOutbox implements EventOutbox, OutboxStore {
     if (events.length === 0) return;
     await knexTransaction(tx).raw(
       `INSERT INTO inventory_events (event_id, type, sku, location_id, delta, source, "timestamp",
-         before_on_hand, before_reserved, after_on_hand, after_reserved, version, cause)
+         before_on_hand, before_reserved, after_on_hand, after_reserved, version, cause, path, routing)
        SELECT e.event_id, e.type, e.sku, e.location_id, e.delta, e.source, e.ts,
-         e.before_on_hand, e.before_reserved, e.after_on_hand, e.after_reserved, e.version, e.cause::jsonb
+         e.before_on_hand, e.before_reserved, e.after_on_hand, e.after_reserved, e.version, e.cause::jsonb, e.path, e.routing::jsonb
        FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::timestamptz[],
-         ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::text[])
+         ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::text[])
          WITH ORDINALITY AS e(event_id, type, sku, location_id, delta, source, ts,
-           before_on_hand, before_reserved, after_on_hand, after_reserved, version, cause, ord)
+           before_on_hand, before_reserved, after_on_hand, after_reserved, version, cause, path, routing, ord)
        ORDER BY e.ord`,
       bindings(
         events.map((e) => e.eventId),
@@ -64,6 +67,8 @@ export class KnexEventOutbox implements EventOutbox, OutboxStore {
         events.map((e) => e.after.reserved),
         events.map((e) => e.version),
         events.map((e) => JSON.stringify(storeCause(e.cause))),
+        events.map((e) => e.route?.decision.path ?? null),
+        events.map((e) => (e.route ? storeRoute(e.route) : null)),
       ),
     );
     onCommit(tx, this.onAppended);
@@ -72,7 +77,7 @@ export class KnexEventOutbox implements EventOutbox, OutboxStore {
   async fetchUnpublished(limit: number): Promise<InventoryEvent[]> {
     const { rows } = await this.knex.raw<{ rows: EventRow[] }>(
       `SELECT event_id::text AS event_id, type, sku, location_id, delta, source, "timestamp", before_on_hand,
-         before_reserved, after_on_hand, after_reserved, version, cause
+         before_reserved, after_on_hand, after_reserved, version, cause, path, routing
        FROM inventory_events WHERE published_at IS NULL ORDER BY seq LIMIT ?`,
       [limit],
     );
@@ -116,5 +121,11 @@ function toEvent(row: EventRow): InventoryEvent {
     after: { ...after, available: availableOf(after.onHand, after.reserved) },
     version: Number(row.version),
     cause: { ...stored, sequence: BigInt(stored.sequence), observedAt: new Date(stored.observedAt) },
+    ...routeOf(row),
   };
+}
+
+function routeOf(row: EventRow): Pick<InventoryEvent, "route"> {
+  const route = readRoute(row.path, row.routing);
+  return route ? { route } : {};
 }

@@ -64,6 +64,7 @@ export function applyStockCounts(
       after: quantitiesOf(next),
       version: next.version,
       cause: { kind: "wms_update", ...count.origin, observedAt: count.observedAt, reason: count.reason },
+      ...(count.route ? { route: count.route } : {}),
     };
     levels.set(key, next);
     changedKeys.add(key);

@@ -1,3 +1,4 @@
+import type { EventRoute } from "../../migration/domain/ingestion-path.js";
 import type { LocationId } from "./location-id.js";
 import type { Sku } from "./sku.js";
 import type { CountReason, WmsOrigin } from "./stock-count.js";
@@ -41,4 +42,6 @@ export interface InventoryEvent {
   /** The stock record's version after the change. */
   readonly version: number;
   readonly cause: EventCause;
+  /** The ingestion path and flag state behind the change; undefined for changes not routed by flags. */
+  readonly route?: EventRoute;
 }

@@ -1,3 +1,4 @@
+import type { EventRoute } from "../../migration/domain/ingestion-path.js";
 import type { LocationId } from "./location-id.js";
 import type { Sku } from "./sku.js";
 
@@ -31,4 +32,6 @@ export interface StockCount {
   readonly reason: CountReason;
   /** Which update this is. */
   readonly origin: WmsOrigin;
+  /** How the strangler router sent it here; copied onto the count's event. */
+  readonly route?: EventRoute;
 }

@@ -1,4 +1,4 @@
-import type { StockCountApplier } from "../../inventory/application/stock-count-applier.js";
+import type { SkuRouter } from "../../migration/application/sku-router.port.js";
 import type { Clock } from "../../shared/clock.js";
 import { ValidationError } from "../../shared/errors.js";
 import type { Logger } from "../../shared/logger.js";
@@ -18,7 +18,7 @@ export interface IngestionObserver {
 }
 
 /**
- * Use case: take a mapped WMS batch into the inbox and apply its valid counts to stock, all in one
+ * Use case: take a mapped WMS batch into the inbox and route its valid counts (`SkuRouter`), all in one
  * transaction. Duplicates (same wms_id and sequence) are acknowledged and change nothing; stale
  * updates are kept in the inbox as `stale`; rejected ones as `rejected` with their reason.
  */
@@ -26,7 +26,7 @@ export class WmsBatchIngestion {
   constructor(
     private readonly unitOfWork: UnitOfWork,
     private readonly inbox: Inbox,
-    private readonly applier: StockCountApplier,
+    private readonly router: SkuRouter,
     private readonly clock: Clock,
     private readonly limits: IngestionLimits,
     private readonly logger: Logger,
@@ -42,7 +42,7 @@ export class WmsBatchIngestion {
     const tally = await this.unitOfWork.run(async (tx) => {
       const { stored } = await this.inbox.record(tx, batch, this.clock.now());
       const fresh = counts.filter((u) => stored.has(u.index));
-      const outcomes = await this.applier.apply(tx, fresh.map((u) => u.count));
+      const outcomes = await this.router.routeSkus(tx, fresh.map((u) => ({ inboxId: stored.get(u.index)!, count: u.count })));
       const staleIds = fresh.filter((_, i) => outcomes[i]?.kind === "stale").map((u) => stored.get(u.index)!);
       await this.inbox.markStale(tx, staleIds);
       return { accepted: fresh.length - staleIds.length, stale: staleIds.length, duplicate: counts.length - fresh.length };

@@ -6,13 +6,15 @@ import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2"
 import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
+import type { Cutover, IngestionPath, Routing } from "./routing_pb.js";
+import { file_invsync_events_v1_routing } from "./routing_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file invsync/events/v1/inventory_event.proto.
  */
 export const file_invsync_events_v1_inventory_event: GenFile = /*@__PURE__*/
-  fileDesc("CidpbnZzeW5jL2V2ZW50cy92MS9pbnZlbnRvcnlfZXZlbnQucHJvdG8SEWludnN5bmMuZXZlbnRzLnYxIoQDCg5JbnZlbnRvcnlFdmVudBIQCghldmVudF9pZBgBIAEoCRIqCgR0eXBlGAIgASgOMhwuaW52c3luYy5ldmVudHMudjEuRXZlbnRUeXBlEgsKA3NrdRgDIAEoCRITCgtsb2NhdGlvbl9pZBgEIAEoCRINCgVkZWx0YRgFIAEoAxIuCgZzb3VyY2UYBiABKA4yHi5pbnZzeW5jLmV2ZW50cy52MS5FdmVudFNvdXJjZRItCgl0aW1lc3RhbXAYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjIKBmJlZm9yZRgIIAEoCzIiLmludnN5bmMuZXZlbnRzLnYxLlN0b2NrUXVhbnRpdGllcxIxCgVhZnRlchgJIAEoCzIiLmludnN5bmMuZXZlbnRzLnYxLlN0b2NrUXVhbnRpdGllcxIPCgd2ZXJzaW9uGAogASgEEiwKBWNhdXNlGAsgASgLMh0uaW52c3luYy5ldmVudHMudjEuRXZlbnRDYXVzZSJHCg9TdG9ja1F1YW50aXRpZXMSDwoHb25faGFuZBgBIAEoAxIQCghyZXNlcnZlZBgCIAEoAxIRCglhdmFpbGFibGUYAyABKAMiTQoKRXZlbnRDYXVzZRI3Cgp3bXNfdXBkYXRlGAEgASgLMiEuaW52c3luYy5ldmVudHMudjEuV21zVXBkYXRlQ2F1c2VIAEIGCgRraW5kIp0BCg5XbXNVcGRhdGVDYXVzZRIOCgZ3bXNfaWQYASABKAkSEAoIc2VxdWVuY2UYAiABKAQSEAoIYmF0Y2hfaWQYAyABKAkSLwoLb2JzZXJ2ZWRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhYKDnNjaGVtYV92ZXJzaW9uGAUgASgJEg4KBnN0YXR1cxgGIAEoCSpFCglFdmVudFR5cGUSGgoWRVZFTlRfVFlQRV9VTlNQRUNJRklFRBAAEhwKGEVWRU5UX1RZUEVfU1RPQ0tfQ09VTlRFRBABKkEKC0V2ZW50U291cmNlEhwKGEVWRU5UX1NPVVJDRV9VTlNQRUNJRklFRBAAEhQKEEVWRU5UX1NPVVJDRV9XTVMQAWIGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("CidpbnZzeW5jL2V2ZW50cy92MS9pbnZlbnRvcnlfZXZlbnQucHJvdG8SEWludnN5bmMuZXZlbnRzLnYxIo4ECg5JbnZlbnRvcnlFdmVudBIQCghldmVudF9pZBgBIAEoCRIqCgR0eXBlGAIgASgOMhwuaW52c3luYy5ldmVudHMudjEuRXZlbnRUeXBlEgsKA3NrdRgDIAEoCRITCgtsb2NhdGlvbl9pZBgEIAEoCRINCgVkZWx0YRgFIAEoAxIuCgZzb3VyY2UYBiABKA4yHi5pbnZzeW5jLmV2ZW50cy52MS5FdmVudFNvdXJjZRItCgl0aW1lc3RhbXAYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjIKBmJlZm9yZRgIIAEoCzIiLmludnN5bmMuZXZlbnRzLnYxLlN0b2NrUXVhbnRpdGllcxIxCgVhZnRlchgJIAEoCzIiLmludnN5bmMuZXZlbnRzLnYxLlN0b2NrUXVhbnRpdGllcxIPCgd2ZXJzaW9uGAogASgEEiwKBWNhdXNlGAsgASgLMh0uaW52c3luYy5ldmVudHMudjEuRXZlbnRDYXVzZRIuCgRwYXRoGAwgASgOMiAuaW52c3luYy5ldmVudHMudjEuSW5nZXN0aW9uUGF0aBIrCgdyb3V0aW5nGA0gASgLMhouaW52c3luYy5ldmVudHMudjEuUm91dGluZxIrCgdjdXRvdmVyGA4gASgLMhouaW52c3luYy5ldmVudHMudjEuQ3V0b3ZlciJHCg9TdG9ja1F1YW50aXRpZXMSDwoHb25faGFuZBgBIAEoAxIQCghyZXNlcnZlZBgCIAEoAxIRCglhdmFpbGFibGUYAyABKAMiTQoKRXZlbnRDYXVzZRI3Cgp3bXNfdXBkYXRlGAEgASgLMiEuaW52c3luYy5ldmVudHMudjEuV21zVXBkYXRlQ2F1c2VIAEIGCgRraW5kIp0BCg5XbXNVcGRhdGVDYXVzZRIOCgZ3bXNfaWQYASABKAkSEAoIc2VxdWVuY2UYAiABKAQSEAoIYmF0Y2hfaWQYAyABKAkSLwoLb2JzZXJ2ZWRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhYKDnNjaGVtYV92ZXJzaW9uGAUgASgJEg4KBnN0YXR1cxgGIAEoCSpFCglFdmVudFR5cGUSGgoWRVZFTlRfVFlQRV9VTlNQRUNJRklFRBAAEhwKGEVWRU5UX1RZUEVfU1RPQ0tfQ09VTlRFRBABKkEKC0V2ZW50U291cmNlEhwKGEVWRU5UX1NPVVJDRV9VTlNQRUNJRklFRBAAEhQKEEVWRU5UX1NPVVJDRV9XTVMQAWIGcHJvdG8z", [file_google_protobuf_timestamp, file_invsync_events_v1_routing]);
 
 /**
  * InventoryEvent is one change of stock, published on subject <prefix>.v1.<type>.<sku token>.
@@ -96,6 +98,27 @@ export type InventoryEvent = Message<"invsync.events.v1.InventoryEvent"> & {
    * @generated from field: invsync.events.v1.EventCause cause = 11;
    */
   cause?: EventCause | undefined;
+
+  /**
+   * path is the ingestion path that made the change (strangler migration); unspecified when not routed.
+   *
+   * @generated from field: invsync.events.v1.IngestionPath path = 12;
+   */
+  path: IngestionPath;
+
+  /**
+   * routing is the flag state that put the record on that path; absent when not routed.
+   *
+   * @generated from field: invsync.events.v1.Routing routing = 13;
+   */
+  routing?: Routing | undefined;
+
+  /**
+   * cutover is set on the event that seeded the record from its latest WMS count as it moved to the new path.
+   *
+   * @generated from field: invsync.events.v1.Cutover cutover = 14;
+   */
+  cutover?: Cutover | undefined;
 };
 
 /**
