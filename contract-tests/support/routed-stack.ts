@@ -60,3 +60,37 @@ export function routedIngestionStack(database: Database, flags: FeatureFlags) {
     status: new CohortStatusQuery(flags, FLAG_NAMES, comparisons),
   };
 }
+
+/** Flags whose bootstrap file can be swapped mid-test, as an operator flips flags in Unleash. */
+export class SwitchableFlags implements FeatureFlags {
+  private constructor(private current: UnleashFeatureFlags) {}
+
+  /** Starts on the bootstrap file `file`. */
+  static async start(file: string): Promise<SwitchableFlags> {
+    return new SwitchableFlags(await bootstrapFlags(file));
+  }
+
+  /** Replaces the flags with those of `file`. */
+  async switchTo(file: string): Promise<void> {
+    const next = await bootstrapFlags(file);
+    this.current.close();
+    this.current = next;
+  }
+
+  isEnabled(...args: Parameters<FeatureFlags["isEnabled"]>) {
+    return this.current.isEnabled(...args);
+  }
+
+  status() {
+    return this.current.status();
+  }
+
+  definition(flag: string) {
+    return this.current.definition(flag);
+  }
+
+  /** Closes the flag client. */
+  close(): void {
+    this.current.close();
+  }
+}

@@ -92,8 +92,10 @@ export class CohortRouter implements SkuRouter {
       const cutover = { from: previous.get(key), seededFrom: seededFrom.get(key)! };
       return { ...seed, route: { decision: decisions.get(key)!.decision, cutover } };
     });
-    const applied = await this.parts.live.apply(tx, [...seeds, ...stamped]);
-    indices.forEach((i, j) => (outcomes[i] = applied[seeds.length + j]!));
+    // Seeds first, on their own: they set the record's watermark, which the batch's counts are then judged against.
+    if (seeds.length > 0) await this.parts.live.apply(tx, seeds);
+    const applied = await this.parts.live.apply(tx, stamped);
+    indices.forEach((i, j) => (outcomes[i] = applied[j]!));
     return moving.length;
   }
 
