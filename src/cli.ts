@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { ConfigError, loadConfig } from "./config/config.js";
+import { COHORT_USAGE, cohortCommand } from "./adapters/cli/cohort-command.js";
+import { ConfigError, loadConfig, loadClientConfig } from "./config/config.js";
 import { createLogger } from "./adapters/observability/pino-logger.js";
 import { migrateDatabase, startService } from "./main.js";
 
@@ -8,6 +9,7 @@ const USAGE = `usage: invsync <command>
 commands:
   serve     run the service (the default): gateway, gRPC server and outbox relay
   migrate   bring the database schema up to date, then exit
+  cohort    cohort status of the strangler migration (see "invsync cohort help")
   help      show this text
 
 Configuration comes from environment variables; see the README.`;
@@ -18,6 +20,13 @@ async function main(argv: readonly string[]): Promise<number> {
   if (command === "help" || command === "--help" || command === "-h") {
     console.log(USAGE);
     return 0;
+  }
+  if (command === "cohort") {
+    if (argv[1] === "help" || argv[1] === "--help") {
+      console.log(COHORT_USAGE);
+      return 0;
+    }
+    return cohortCommand(argv.slice(1), loadClientConfig(process.env).serviceUrl);
   }
   if (command !== "serve" && command !== "migrate") {
     console.error(`unknown command "${command}"\n\n${USAGE}`);

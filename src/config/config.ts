@@ -110,3 +110,17 @@ function readFlagsConfig(read: EnvReader, env: NodeJS.ProcessEnv): FlagsConfig {
     },
   };
 }
+
+/** Configuration of the CLI commands that call a running service. */
+export interface ClientConfig {
+  /** The service's gateway, for example `http://127.0.0.1:8080`. */
+  readonly serviceUrl: string;
+}
+
+/** Reads {@link ClientConfig} from `env` (`INVSYNC_URL`). */
+export function loadClientConfig(env: NodeJS.ProcessEnv): ClientConfig {
+  const read = new EnvReader(env);
+  const config = { serviceUrl: read.url("INVSYNC_URL", "http://127.0.0.1:8080", ["http:", "https:"]) };
+  read.throwIfInvalid();
+  return config;
+}

@@ -51,10 +51,11 @@ export class UnleashFeatureFlags implements FeatureFlags {
   }
 
   /**
-   * Starts the client and waits until flags are loaded, for at most `readyWithinMs` (a server that
-   * is down with no backup leaves every record on legacy until it answers).
+   * Starts the client and waits until flags are loaded, for at most one request timeout (a server
+   * that is down with no backup leaves every record on legacy until it answers).
    */
-  static async start(settings: UnleashSettings, logger: Logger, readyWithinMs = 5_000): Promise<UnleashFeatureFlags> {
+  static async start(settings: UnleashSettings, logger: Logger): Promise<UnleashFeatureFlags> {
+    const readyWithinMs = settings.kind === "server" ? settings.timeoutMs : 5_000;
     const { client, source } = settings.kind === "bootstrap" ? fromBootstrapFile(settings.file) : fromServer(settings);
     const flags = new UnleashFeatureFlags(client, source, logger);
     const timer = new Promise<void>((resolve) => setTimeout(resolve, readyWithinMs).unref());
