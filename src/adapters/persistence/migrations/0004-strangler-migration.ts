@@ -41,21 +41,10 @@ export async function up(knex: Knex): Promise<void> {
     SELECT sku, location_id, 'new', '', '{"reason":"before_migration"}', updated_at, updated_at FROM inventory`);
   await knex.raw(`CREATE INDEX sku_routes_path ON sku_routes (path, flag)`);
 
-  await knex.raw(`
-    CREATE TABLE shadow_inventory (
-      sku              text        COLLATE "C" NOT NULL,
-      location_id      text        COLLATE "C" NOT NULL,
-      on_hand          bigint      NOT NULL DEFAULT 0 CHECK (on_hand >= 0),
-      reserved         bigint      NOT NULL DEFAULT 0 CHECK (reserved = 0),
-      available        bigint      GENERATED ALWAYS AS (GREATEST(on_hand - reserved, 0)) STORED,
-      version          bigint      NOT NULL DEFAULT 0,
-      last_wms_id      text,
-      last_sequence    bigint,
-      last_observed_at timestamptz,
-      created_at       timestamptz NOT NULL DEFAULT now(),
-      updated_at       timestamptz NOT NULL DEFAULT now(),
-      PRIMARY KEY (sku, location_id)
-    )`);
+  // The shadow projection has the shape of `inventory` (the same repository code writes both);
+  // reservations never touch it.
+  await knex.raw(`CREATE TABLE shadow_inventory (LIKE inventory INCLUDING ALL)`);
+  await knex.raw(`ALTER TABLE shadow_inventory ADD CONSTRAINT shadow_inventory_no_reservations CHECK (reserved = 0)`);
 
   await knex.raw(`
     CREATE TABLE legacy_inventory_feed (
