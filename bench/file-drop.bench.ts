@@ -17,7 +17,7 @@ import { silentLogger } from "../src/shared/logger.js";
 import { wmsDecoder } from "../src/wms-ingestion/acl/wms-decoder.js";
 import { FileIngestion } from "../src/wms-ingestion/application/file-ingestion.js";
 import type { BatchIngestor } from "../src/wms-ingestion/application/wms-batch-ingestion.js";
-import { ingestionUseCase } from "../contract-tests/support/ingestion-use-case.js";
+import { bootstrapFlags, routedIngestionStack } from "../contract-tests/support/routed-stack.js";
 import { createTestDatabase } from "../contract-tests/support/test-servers.js";
 
 const { values } = parseArgs({ options: { mb: { type: "string", default: "1024" }, batch: { type: "string", default: "1000" } } });
@@ -55,7 +55,8 @@ try {
   console.log(`generated ${mib(bytes)} MiB, ${lines.toLocaleString()} lines in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
   await database.migrate();
-  const { ingestion } = ingestionUseCase(database.knex, 100_000);
+  const flags = await bootstrapFlags("flags/all-new.json");
+  const { ingestion } = routedIngestionStack(database, flags, 100_000);
   let done = 0;
   let peakRss = process.memoryUsage().rss;
   let nextReport = 0.1;

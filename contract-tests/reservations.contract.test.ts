@@ -170,6 +170,28 @@ describe("contract: ReservationService over Connect JSON and gRPC", function () 
     assert.equal(events[6]?.subject, `${svc.stream.subjectPrefix}.v1.stock_shortfall_detected.C-EV-1`);
   });
 
+  it("treats a WMS v2 pick that leaves on_hand below reserved as a shortfall, like a count", async () => {
+    await count("C-RES-PICK", 10);
+    ok(await protocols[0]![1]("ReserveStock", { sku: "C-RES-PICK", quantity: 6, orderReference: "O-PICK", idempotencyKey: "c-res-pick" }));
+    const pick = await postJson(`${svc.baseUrl}/invsync.wms.v2.WmsSyncService/SyncStock`, {
+      batchRef: "v2-pick",
+      records: [
+        {
+          sourceSystem: "wms-res-v2",
+          seqNo: "1",
+          itemCode: "C-RES-PICK",
+          eventTime: new Date(Date.now() - 500).toISOString(),
+          movement: { movementType: "MOVEMENT_TYPE_PICK", delta: "-7" },
+        },
+      ],
+    });
+    assert.equal(pick.body.applied, 1, JSON.stringify(pick.body));
+    assert.deepEqual(await stock("C-RES-PICK"), [3, 6, 0], "available is zero, never negative");
+    const filterSubject = `${svc.stream.subjectPrefix}.v1.*.C-RES-PICK`;
+    const events = (await readEvents(svc.config.natsUrl, svc.stream.stream, 4, { filterSubject, graceMs: 300 })).map((r) => r.subject.split(".").at(-2));
+    assert.deepEqual(events, ["stock_counted", "stock_reserved", "stock_moved", "stock_shortfall_detected"]);
+  });
+
   it("serves ReservationService in gRPC health and reflection, and reports drift and outcomes on /metrics", async () => {
     const health = await unary(grpcClients.health, "check", { service: "invsync.inventory.v1.ReservationService" });
     assert.equal(health.status, "SERVING");

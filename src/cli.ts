@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { COHORT_USAGE, cohortCommand } from "./adapters/cli/cohort-command.js";
 import { ConfigError, loadConfig } from "./config/config.js";
 import { createLogger } from "./adapters/observability/pino-logger.js";
 import { migrateDatabase, startService } from "./main.js";
@@ -10,6 +11,7 @@ const USAGE = `usage: invsync <command>
 commands:
   serve     run the service (the default): gateway, gRPC server and outbox relay
   migrate   bring the database schema up to date, then exit
+  cohort    cohort status of the strangler migration (see "invsync cohort help")
   help      show this text
 ${OPERATIONS_USAGE}
 
@@ -25,6 +27,13 @@ async function main(argv: readonly string[]): Promise<number> {
   if ((OPERATION_COMMANDS as readonly string[]).includes(command)) {
     const { serviceUrl } = loadOperatorConfig(process.env);
     return runOperationsCommand(argv, serviceUrl, { out: (line) => console.log(line), err: (line) => console.error(line) });
+  }
+  if (command === "cohort") {
+    if (argv[1] === "help" || argv[1] === "--help") {
+      console.log(COHORT_USAGE);
+      return 0;
+    }
+    return cohortCommand(argv.slice(1), loadOperatorConfig(process.env).serviceUrl);
   }
   if (command !== "serve" && command !== "migrate") {
     console.error(`unknown command "${command}"\n\n${USAGE}`);

@@ -1,49 +1,35 @@
-import type { Knex } from "knex";
 import { InventoryService } from "../gen/invsync/inventory/v1/inventory_service_pb.js";
-import { ReservationService } from "../gen/invsync/inventory/v1/reservation_service_pb.js";
+import { MigrationService } from "../gen/invsync/migration/v1/migration_service_pb.js";
 import { WmsSyncService } from "../gen/invsync/wms/v1/wms_sync_service_pb.js";
-import { JetStreamEventPublisher } from "./adapters/messaging/jetstream-event-publisher.js";
+import { UnleashFeatureFlags, type UnleashSettings } from "./adapters/flags/unleash-feature-flags.js";
 import { startGateway } from "./adapters/http/gateway-server.js";
 import { healthRoutes, notFoundRoute } from "./adapters/http/health-routes.js";
 import { restAliases } from "./adapters/http/rest-aliases.js";
+import { JetStreamEventPublisher } from "./adapters/messaging/jetstream-event-publisher.js";
 import { ServiceMetrics } from "./adapters/observability/metrics.js";
+import { MigrationMetrics } from "./adapters/observability/migration-metrics.js";
 import { readinessProbe } from "./adapters/observability/readiness.js";
-import { ReservationMetrics } from "./adapters/observability/reservation-metrics.js";
 import { openDatabase, type Database } from "./adapters/persistence/database.js";
 import { KnexEventOutbox } from "./adapters/persistence/knex-event-outbox.js";
-import { KnexInbox } from "./adapters/persistence/knex-inbox.js";
-import { KnexPendingShipments } from "./adapters/persistence/knex-pending-shipments.js";
-import { KnexReservationRepository } from "./adapters/persistence/knex-reservation-repository.js";
-import { KnexReservationStock } from "./adapters/persistence/knex-reservation-stock.js";
-import { KnexReservedCounterAudit } from "./adapters/persistence/knex-reserved-counter-audit.js";
-import { KnexShortfallRegister } from "./adapters/persistence/knex-shortfall-register.js";
-import { KnexStockRepository } from "./adapters/persistence/knex-stock-repository.js";
-import { KnexUnitOfWork } from "./adapters/persistence/knex-unit-of-work.js";
 import { PgAdvisoryRelayLease } from "./adapters/persistence/pg-advisory-relay-lease.js";
 import { startGrpcServer } from "./adapters/rpc/grpc-server.js";
 import { inventoryService } from "./adapters/rpc/inventory-service.js";
-import { registerService, type RegisteredService } from "./adapters/rpc/registered-service.js";
-import { reservationService } from "./adapters/rpc/reservation-service.js";
+import { migrationService } from "./adapters/rpc/migration-service.js";
+import { registerService } from "./adapters/rpc/registered-service.js";
 import { guardService } from "./adapters/rpc/service-guard.js";
 import { wmsSyncService } from "./adapters/rpc/wms-sync-service.js";
-import type { Config } from "./config/config.js";
-import { StockCountApplier } from "./inventory/application/stock-count-applier.js";
+import { composeIngestion } from "./composition/ingestion.js";
+import { composeReservations } from "./composition/reservations.js";
+import { composeWmsIngress } from "./composition/wms-ingress.js";
+import type { Config, FlagsConfig } from "./config/config.js";
 import { StockQueries } from "./inventory/application/stock-queries.js";
+import { CohortStatusQuery } from "./migration/application/cohort-status.js";
+import { LegacyRunWatch } from "./migration/application/legacy-run-watch.js";
+import { ShadowComparator } from "./migration/application/shadow-comparator.js";
 import { OutboxRelay } from "./outbox/outbox-relay.js";
-import type { EventOutbox } from "./outbox/event-outbox.port.js";
-import { ReservationLifecycle } from "./reservations/application/reservation-lifecycle.js";
-import { ReservationQueries } from "./reservations/application/reservation-queries.js";
-import { ReservationSweeper } from "./reservations/application/reservation-sweeper.js";
-import { ReservedCounterCheck } from "./reservations/application/reserved-counter-check.js";
-import { StockReserver } from "./reservations/application/reserve-stock.js";
 import { soleProcessLease } from "./outbox/relay-lease.port.js";
 import { systemClock } from "./shared/clock.js";
-import { uuidV7Ids } from "./shared/ids.js";
 import type { Logger } from "./shared/logger.js";
-import { PeriodicTask } from "./shared/periodic-task.js";
-import { WmsBatchIngestion } from "./wms-ingestion/application/wms-batch-ingestion.js";
-import { StockMovementApplier } from "./inventory/application/stock-movement-applier.js";
-import { composeWmsIngress } from "./wms-ingress-composition.js";
 
 /** A started service. */
 export interface RunningService {
@@ -64,8 +50,9 @@ export async function migrateDatabase(config: Config, logger: Logger): Promise<v
 }
 
 /**
- * The composition root: the only place that wires concrete adapters to the use cases, then starts
- * the gateway, the gRPC server and the outbox relay.
+ * The composition root: the only place that wires concrete adapters to the use cases (with the
+ * `composition/` modules it calls), then starts the gateway, the gRPC server, the outbox relay and
+ * the background tasks.
  */
 export async function startService(config: Config, logger: Logger): Promise<RunningService> {
   const database = await openConfiguredDatabase(config, logger);
@@ -83,22 +70,25 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     },
     logger,
   );
-
   const outbox = new KnexEventOutbox(knex, () => relay.wake());
-  const stock = new KnexStockRepository(knex);
-  const settlement = { shipments: new KnexPendingShipments(), shortfalls: new KnexShortfallRegister(), settleMs: config.shipmentSettleMs };
-  const applier = new StockCountApplier(stock, outbox, systemClock, uuidV7Ids, settlement);
-  const reservations = wireReservations(knex, outbox, settlement, config, metrics, logger);
-  const ingestion = new WmsBatchIngestion(
-    new KnexUnitOfWork(knex),
-    new KnexInbox(),
-    applier,
-    new StockMovementApplier(stock, outbox, systemClock, uuidV7Ids, settlement.shortfalls),
-    systemClock,
-    { maxBatchUpdates: config.maxBatchUpdates },
+  const flags = await UnleashFeatureFlags.start(unleashSettings(config.flags), logger.child({ component: "flags" }));
+  const migrationMetrics = new MigrationMetrics(metrics.registry, flags);
+  const { ingestion, stock, legacy, comparisons, settlement } = composeIngestion(knex, outbox, {
+    flags,
+    flagNames: config.flags.names,
+    shipmentSettleMs: config.shipmentSettleMs,
+    maxBatchUpdates: config.maxBatchUpdates,
+    clock: systemClock,
     logger,
-    { batchApplied: (version, result) => metrics.batchApplied(version, result) },
-  );
+    observers: {
+      batches: { batchApplied: (version, result) => metrics.batchApplied(version, result) },
+      routing: { routed: (counts, cutovers) => migrationMetrics.routedUpdates(counts, cutovers) },
+    },
+  });
+  const comparator = new ShadowComparator(comparisons, legacy, systemClock, logger, { compared: (t) => migrationMetrics.comparisonFinished(t) });
+  const legacyRuns = new LegacyRunWatch(comparator, config.legacyRunPollMs, logger);
+  const reservations = composeReservations(knex, outbox, settlement, config, metrics, logger);
+  const ingress = composeWmsIngress(config, knex, ingestion, metrics, systemClock, logger);
   const relay = new OutboxRelay(
     outbox,
     bus,
@@ -109,7 +99,6 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     { published: (events, at) => metrics.eventsPublished(events, at), failed: () => metrics.relayFailed() },
   );
 
-  const ingress = composeWmsIngress(config, knex, ingestion, metrics, systemClock, logger);
   const services = [
     registerService(
       WmsSyncService,
@@ -118,6 +107,10 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     ...ingress.services,
     registerService(InventoryService, guardService(InventoryService, inventoryService(new StockQueries(stock)), logger)),
     reservations.service,
+    registerService(
+      MigrationService,
+      guardService(MigrationService, migrationService(new CohortStatusQuery(flags, config.flags.names, comparisons), comparator), logger),
+    ),
   ];
 
   let draining = false;
@@ -137,8 +130,9 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     [ingress.gate],
   );
   const grpc = await startGrpcServer(services, { host: config.host, port: config.grpcPort, maxMessageBytes: config.maxRequestBytes });
+  const tasks = [...reservations.tasks, legacyRuns];
   relay.start();
-  reservations.tasks.forEach((task) => task.start());
+  tasks.forEach((task) => task.start());
   ingress.start();
   const healthTimer = setInterval(() => void probe().then((report) => grpc.setServing(report.ready)), 5_000);
   healthTimer.unref();
@@ -152,8 +146,9 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       clearInterval(healthTimer);
       grpc.setServing(false);
       await Promise.all([gateway.close(config.shutdownGraceMs), grpc.close(config.shutdownGraceMs), ingress.stop()]);
-      await Promise.all(reservations.tasks.map((task) => task.stop()));
+      await Promise.all(tasks.map((task) => task.stop()));
       await relay.stop(config.shutdownGraceMs);
+      flags.close();
       await bus.close();
       await database.close();
       logger.info({}, "inventory-sync stopped");
@@ -161,47 +156,11 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   };
 }
 
+function unleashSettings(flags: FlagsConfig): UnleashSettings {
+  if (!flags.unleash) return { kind: "bootstrap", file: flags.bootstrapFile };
+  return { kind: "server", ...flags.unleash };
+}
+
 function openConfiguredDatabase(config: Config, logger: Logger): Promise<Database> {
   return openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, poolMax: config.databasePoolMax }, logger);
-}
-
-/**
- * Reservations: the use cases on their adapters, the ReservationService, and two background tasks:
- * the expiry sweeper and the periodic drift check (which keeps `invsync_reserved_drift_skus` current).
- */
-function wireReservations(
-  knex: Knex,
-  outbox: EventOutbox,
-  { shipments, shortfalls }: { shipments: KnexPendingShipments; shortfalls: KnexShortfallRegister },
-  config: Config,
-  metrics: ServiceMetrics,
-  logger: Logger,
-): { service: RegisteredService; tasks: PeriodicTask[] } {
-  const observer = new ReservationMetrics(metrics.registry);
-  const unitOfWork = new KnexUnitOfWork(knex);
-  const repository = new KnexReservationRepository(knex);
-  const stores = { reservations: repository, stock: new KnexReservationStock(shipments), outbox, ids: uuidV7Ids, shortfalls };
-  const limits = { defaultTtlMs: config.reservationDefaultTtlMs, maxTtlMs: config.reservationMaxTtlMs };
-  const sweeper = new ReservationSweeper(unitOfWork, stores, systemClock, config.reservationSweepBatchSize, observer);
-  const counters = new ReservedCounterCheck(new KnexReservedCounterAudit(knex), observer);
-  const useCases = {
-    reserver: new StockReserver(unitOfWork, stores, systemClock, limits, observer),
-    lifecycle: new ReservationLifecycle(unitOfWork, stores, systemClock, limits, observer),
-    queries: new ReservationQueries(repository),
-    counters,
-  };
-  return {
-    service: registerService(ReservationService, guardService(ReservationService, reservationService(useCases), logger)),
-    tasks: [
-      new PeriodicTask("reservation sweeper", config.reservationSweepIntervalMs, () => sweeper.sweep(), logger),
-      new PeriodicTask("reserved drift check", config.reservedDriftCheckIntervalMs, () => reportDrift(counters, logger), logger),
-    ],
-  };
-}
-
-async function reportDrift(counters: ReservedCounterCheck, logger: Logger): Promise<void> {
-  const report = await counters.verify();
-  if (report.driftedRecords > 0) {
-    logger.error({ driftedRecords: report.driftedRecords, driftedSkus: report.driftedSkus, drifts: report.drifts.slice(0, 10) }, "reserved counters drifted from their reservations");
-  }
 }

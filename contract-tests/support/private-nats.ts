@@ -55,7 +55,8 @@ export class PrivateNats {
   }
 }
 
-function freePort(): Promise<number> {
+/** A TCP port that was free a moment ago on 127.0.0.1. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once("error", reject);

@@ -39,6 +39,8 @@ export async function startTestService(label: string, env: Record<string, string
     SHUTDOWN_GRACE_MS: "2000",
     LOG_LEVEL: "silent",
     WMS_SIGNATURE_REQUIRED: "false",
+    // With DATABASE_URL set the default flags keep every SKU on legacy; these suites test the new path.
+    FLAGS_BOOTSTRAP_FILE: "flags/all-new.json",
     ...env,
   });
   const service = await startService(config, process.env.DEBUG_LOG ? (await import("../../src/adapters/observability/pino-logger.js")).createLogger("debug") : silentLogger);

@@ -35,4 +35,21 @@ describe("configuration", () => {
       },
     );
   });
+
+  it("routes every SKU to the new path on a developer's machine, and to legacy wherever DATABASE_URL is set", () => {
+    assert.ok(loadConfig({}).flags.bootstrapFile.endsWith("flags/all-new.json"));
+    assert.ok(loadConfig({ DATABASE_URL: "postgres://h/db" }).flags.bootstrapFile.endsWith("flags/all-legacy.json"));
+    assert.equal(loadConfig({}).flags.unleash, undefined);
+    const server = loadConfig({ UNLEASH_URL: "https://unleash.example/api", UNLEASH_API_TOKEN: "default:production.x" }).flags.unleash;
+    assert.deepEqual([server?.url, server?.refreshIntervalMs, server?.timeoutMs], ["https://unleash.example/api", 15_000, 5000]);
+  });
+
+  it("refuses an Unleash URL without a token, and a timeout the client would reject", () => {
+    assert.throws(() => loadConfig({ UNLEASH_URL: "http://u/api", UNLEASH_TIMEOUT_MS: "500" }), (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.match(error.message, /UNLEASH_API_TOKEN: is required when UNLEASH_URL is set/);
+      assert.match(error.message, /UNLEASH_TIMEOUT_MS="500": must be a whole number from 1000/);
+      return true;
+    });
+  });
 });

@@ -32,6 +32,17 @@ export interface Config {
   readonly reservedDriftCheckIntervalMs: number;
   /** WMS ingress: signing, file drop, pull, gaps, pause. */
   readonly wmsIngress: WmsIngressConfig;
+  readonly flags: FlagsConfig;
+  readonly legacyRunPollMs: number;
+}
+
+/** Where routing flags come from and what they are called (see the README's strangler migration section). */
+export interface FlagsConfig {
+  /** Local bootstrap file used when no Unleash server is configured. */
+  readonly bootstrapFile: string;
+  /** An Unleash server (URL of its `/api`, a backend token), or undefined for the bootstrap file. */
+  readonly unleash: { readonly url: string; readonly token: string; readonly refreshIntervalMs: number; readonly timeoutMs: number; readonly backupDir: string } | undefined;
+  readonly names: { readonly cohort: string; readonly shadow: string; readonly killSwitch: string };
 }
 
 export { ConfigError };
@@ -80,10 +91,41 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     shipmentSettleMs: read.integer("SHIPMENT_SETTLE_SECONDS", 5, 0, 3600) * 1000,
     reservedDriftCheckIntervalMs: read.integer("RESERVED_DRIFT_CHECK_INTERVAL_SECONDS", 60, 1, 86_400) * 1000,
     wmsIngress: readWmsIngress(read),
+    flags: readFlagsConfig(read, env),
+    legacyRunPollMs: read.integer("LEGACY_RUN_POLL_SECONDS", 60, 1, 86_400) * 1000,
   };
   read.throwIfInvalid();
   if (config.reservationDefaultTtlMs > config.reservationMaxTtlMs) {
     throw new ConfigError(["RESERVATION_DEFAULT_TTL_SECONDS: must not exceed RESERVATION_MAX_TTL_SECONDS"]);
   }
   return config;
+}
+
+const FLAG_NAME = /^[A-Za-z0-9_.~-]{1,100}$/;
+
+function readFlagsConfig(read: EnvReader, env: NodeJS.ProcessEnv): FlagsConfig {
+  // Embedded mode (no DATABASE_URL) is a developer's machine: every SKU on the new path. Anywhere
+  // else the safe default is legacy for every SKU until flags say otherwise.
+  const embedded = (env.DATABASE_URL ?? "").trim() === "";
+  const bootstrapFile = resolve(read.string("FLAGS_BOOTSTRAP_FILE", embedded ? "flags/all-new.json" : "flags/all-legacy.json"));
+  const url = read.optionalUrl("UNLEASH_URL", ["http:", "https:"]);
+  const token = read.string("UNLEASH_API_TOKEN", "");
+  if (url && token === "") read.report("UNLEASH_API_TOKEN: is required when UNLEASH_URL is set (a backend token)");
+  const unleash = {
+    url: url ?? "",
+    token,
+    refreshIntervalMs: read.integer("UNLEASH_REFRESH_INTERVAL_MS", 15_000, 1000, 3_600_000),
+    timeoutMs: read.integer("UNLEASH_TIMEOUT_MS", 5000, 1000, 60_000),
+    backupDir: resolve(read.string("UNLEASH_BACKUP_DIR", ".data/unleash")),
+  };
+  const name = (variable: string, fallback: string) => read.pattern(variable, fallback, FLAG_NAME, "an Unleash flag name (letters, digits, '_', '.', '~', '-')");
+  return {
+    bootstrapFile,
+    unleash: url ? unleash : undefined,
+    names: {
+      cohort: name("FLAG_NEW_PATH", "invsync.cohort.new"),
+      shadow: name("FLAG_SHADOW_PATH", "invsync.cohort.shadow"),
+      killSwitch: name("FLAG_INGESTION_KILL_SWITCH", "invsync.ingestion.kill-switch"),
+    },
+  };
 }

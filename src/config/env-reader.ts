@@ -88,6 +88,11 @@ export class EnvReader {
     }
   }
 
+  /** Records a problem found by a rule across variables. */
+  report(problem: string): void {
+    this.problems.push(problem);
+  }
+
   /** Throws a {@link ConfigError} listing every problem found so far. */
   throwIfInvalid(): void {
     if (this.problems.length > 0) throw new ConfigError(this.problems);

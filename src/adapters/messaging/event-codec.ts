@@ -9,6 +9,7 @@ import {
 import type { EventCause, InventoryEvent } from "../../inventory/domain/inventory-event.js";
 import type { NonSellable } from "../../inventory/domain/non-sellable.js";
 import type { StockQuantities } from "../../inventory/domain/stock-level.js";
+import { routeFields } from "./route-codec.js";
 
 /** Content type of published events. */
 export const EVENT_CONTENT_TYPE = "application/protobuf";
@@ -43,6 +44,7 @@ export function toEventMessage(event: InventoryEvent): InventoryEventMessage {
     cause: cause(event.cause),
     nonSellableBefore: event.nonSellable && nonSellable(event.nonSellable.before),
     nonSellableAfter: event.nonSellable && nonSellable(event.nonSellable.after),
+    ...routeFields(event.route),
   });
 }
 

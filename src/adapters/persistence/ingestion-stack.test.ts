@@ -1,28 +1,13 @@
-import { create } from "@bufbuild/protobuf";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { SyncInventoryRequestSchema } from "../../../gen/invsync/wms/v1/wms_sync_service_pb.js";
 import { createTestDatabase, type TestDatabase } from "../../../contract-tests/support/test-servers.js";
-import { ingestionUseCase } from "../../../contract-tests/support/ingestion-use-case.js";
-import { wmsUpdate, type WmsUpdateJson } from "../../../contract-tests/support/wms-fixtures.js";
-import { StockQueries } from "../../inventory/application/stock-queries.js";
-import { systemClock } from "../../shared/clock.js";
+import { bootstrapFlags, routedIngestionStack } from "../../../contract-tests/support/routed-stack.js";
+import { wmsUpdate } from "../../../contract-tests/support/wms-fixtures.js";
+import type { UnleashFeatureFlags } from "../flags/unleash-feature-flags.js";
 import { silentLogger } from "../../shared/logger.js";
-import { mapWmsV1Batch } from "../../wms-ingestion/acl/wms-v1-mapper.js";
-import { fromJson } from "@bufbuild/protobuf";
 import { openDatabase, type Database } from "./database.js";
-
-/** The ingestion use case wired to real persistence, as main.ts wires it. */
-function ingestionStack(database: Database) {
-  const { ingestion, stock, outbox } = ingestionUseCase(database.knex);
-  const sync = (batchId: string, updates: WmsUpdateJson[]) =>
-    ingestion.ingest(
-      mapWmsV1Batch(fromJson(SyncInventoryRequestSchema, { batchId, updates } as never), { clock: systemClock, maxFutureSkewMs: 300_000 }),
-    );
-  return { sync, queries: new StockQueries(stock), outbox };
-}
 
 async function onHand(database: Database, sku: string): Promise<number | undefined> {
   const { rows } = await database.knex.raw(`SELECT sum(on_hand)::int AS n FROM inventory WHERE sku = ?`, [sku]);
@@ -32,15 +17,18 @@ async function onHand(database: Database, sku: string): Promise<number | undefin
 describe("WMS ingestion on PostgreSQL", function () {
   let testDb: TestDatabase;
   let database: Database;
-  let stack: ReturnType<typeof ingestionStack>;
+  let stack: ReturnType<typeof routedIngestionStack>;
+  let flags: UnleashFeatureFlags;
 
   before(async () => {
     testDb = await createTestDatabase("ingestion");
     database = await openDatabase({ url: testDb.url, dataDir: "", poolMax: 10 }, silentLogger);
     await database.migrate();
-    stack = ingestionStack(database);
+    flags = await bootstrapFlags("flags/all-new.json");
+    stack = routedIngestionStack(database, flags);
   });
   after(async () => {
+    flags?.close();
     await database?.close();
     await testDb?.drop();
   });
@@ -140,19 +128,22 @@ describe("WMS ingestion on embedded PGlite", function () {
   this.timeout(60_000);
   let dataDir: string;
   let database: Database;
+  let flags: UnleashFeatureFlags;
 
   before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), "invsync-pglite-"));
     database = await openDatabase({ url: undefined, dataDir, poolMax: 1 }, silentLogger);
     await database.migrate();
+    flags = await bootstrapFlags("flags/all-new.json");
   });
   after(async () => {
+    flags?.close();
     await database?.close();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
   it("runs the same migrations and set-based statements as PostgreSQL", async () => {
-    const stack = ingestionStack(database);
+    const stack = routedIngestionStack(database, flags);
     const result = await stack.sync("b-lite", [wmsUpdate("LITE-1", 1, 4), wmsUpdate("LITE-1", 2, 6), wmsUpdate("LITE-2", 3, 1.5)]);
     assert.deepEqual([result.accepted, result.rejected], [2, 1]);
     const stock = await stack.queries.get("LITE-1");

@@ -8,6 +8,7 @@ import type { EventOutbox } from "../../outbox/event-outbox.port.js";
 import type { OutboxBacklog, OutboxStore } from "../../outbox/outbox-store.port.js";
 import type { Transaction } from "../../shared/unit-of-work.js";
 import { knexTransaction, onCommit } from "./knex-unit-of-work.js";
+import { readRoute, storeRoute } from "./route-json.js";
 import { bindings, toDate } from "./row-values.js";
 
 interface EventRow {
@@ -25,6 +26,8 @@ interface EventRow {
   version: string | number;
   cause: StoredCause | string;
   non_sellable: NonSellableChange | string | null;
+  path: string | null;
+  routing: unknown;
 }
 
 /** A cause as stored in jsonb: bigints and dates as strings. */
@@ -47,14 +50,14 @@ export class KnexEventOutbox implements EventOutbox, OutboxStore {
     if (events.length === 0) return;
     await knexTransaction(tx).raw(
       `INSERT INTO inventory_events (event_id, type, sku, location_id, delta, source, "timestamp",
-         before_on_hand, before_reserved, after_on_hand, after_reserved, version, cause, non_sellable)
+         before_on_hand, before_reserved, after_on_hand, after_reserved, version, cause, non_sellable, path, routing)
        SELECT e.event_id, e.type, e.sku, e.location_id, e.delta, e.source, e.ts,
          e.before_on_hand, e.before_reserved, e.after_on_hand, e.after_reserved, e.version, e.cause::jsonb,
-         e.non_sellable::jsonb
+         e.non_sellable::jsonb, e.path, e.routing::jsonb
        FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::timestamptz[],
-         ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::text[])
+         ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[])
          WITH ORDINALITY AS e(event_id, type, sku, location_id, delta, source, ts,
-           before_on_hand, before_reserved, after_on_hand, after_reserved, version, cause, non_sellable, ord)
+           before_on_hand, before_reserved, after_on_hand, after_reserved, version, cause, non_sellable, path, routing, ord)
        ORDER BY e.ord`,
       bindings(
         events.map((e) => e.eventId),
@@ -71,6 +74,8 @@ export class KnexEventOutbox implements EventOutbox, OutboxStore {
         events.map((e) => e.version),
         events.map((e) => JSON.stringify(storeCause(e.cause))),
         events.map((e) => (e.nonSellable ? JSON.stringify(e.nonSellable) : null)),
+        events.map((e) => e.route?.decision.path ?? null),
+        events.map((e) => (e.route ? storeRoute(e.route) : null)),
       ),
     );
     onCommit(tx, this.onAppended);
@@ -79,7 +84,7 @@ export class KnexEventOutbox implements EventOutbox, OutboxStore {
   async fetchUnpublished(limit: number): Promise<InventoryEvent[]> {
     const { rows } = await this.knex.raw<{ rows: EventRow[] }>(
       `SELECT event_id::text AS event_id, type, sku, location_id, delta, source, "timestamp", before_on_hand,
-         before_reserved, after_on_hand, after_reserved, version, cause, non_sellable
+         before_reserved, after_on_hand, after_reserved, version, cause, non_sellable, path, routing
        FROM inventory_events WHERE published_at IS NULL ORDER BY seq LIMIT ?`,
       [limit],
     );
@@ -130,5 +135,11 @@ function toEvent(row: EventRow): InventoryEvent {
     version: Number(row.version),
     cause: loadCause(stored),
     ...(row.non_sellable ? { nonSellable: typeof row.non_sellable === "string" ? JSON.parse(row.non_sellable) : row.non_sellable } : {}),
+    ...routeOf(row),
   };
+}
+
+function routeOf(row: EventRow): Pick<InventoryEvent, "route"> {
+  const route = readRoute(row.path, row.routing);
+  return route ? { route } : {};
 }

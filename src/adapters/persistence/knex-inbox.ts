@@ -11,13 +11,13 @@ export class KnexInbox implements Inbox {
     // Insert in (wms_id, sequence) order so concurrent batches sharing updates wait instead of deadlocking.
     const { rows: inserted } = await knexTransaction(tx).raw<{ rows: Array<{ id: string; batch_index: number; status: string }> }>(
       `INSERT INTO wms_updates (batch_id, schema_version, received_at, batch_index, wms_id, sequence, sku, location_id,
-         quantity, observed_at, status, reject_field, reject_code, reject_reason, payload)
+         quantity, observed_at, status, reject_field, reject_code, reject_reason, payload, update_kind)
        SELECT ?, ?, ?::timestamptz, u.batch_index, u.wms_id, u.sequence, u.sku, u.location_id,
-         u.quantity, u.observed_at, u.status, u.reject_field, u.reject_code, u.reject_reason, u.payload::jsonb
+         u.quantity, u.observed_at, u.status, u.reject_field, u.reject_code, u.reject_reason, u.payload::jsonb, u.update_kind
        FROM unnest(?::int[], ?::text[], ?::bigint[], ?::text[], ?::text[], ?::bigint[], ?::timestamptz[], ?::text[],
-         ?::text[], ?::text[], ?::text[], ?::text[])
+         ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
          AS u(batch_index, wms_id, sequence, sku, location_id, quantity, observed_at, status,
-              reject_field, reject_code, reject_reason, payload)
+              reject_field, reject_code, reject_reason, payload, update_kind)
        ORDER BY u.wms_id, u.sequence, u.batch_index
        ON CONFLICT (wms_id, sequence) WHERE status <> 'rejected' DO NOTHING
        RETURNING id::text AS id, batch_index, status`,
@@ -37,6 +37,7 @@ export class KnexInbox implements Inbox {
         rows.map((r) => r.rejectCode),
         rows.map((r) => r.rejectReason),
         rows.map((r) => r.payload),
+        rows.map((r) => r.updateKind),
       ),
     );
     const stored = new Map<number, string>();
@@ -74,6 +75,8 @@ interface InboxRow {
   quantity: number | null;
   observedAt: string | null;
   status: "applied" | "rejected";
+  /** `movement` rows carry a signed delta in `quantity`, `count` rows an absolute count. */
+  updateKind: "count" | "movement";
   rejectField: string | null;
   rejectCode: string | null;
   rejectReason: string | null;
@@ -99,6 +102,7 @@ function toRow(update: MappedUpdate): InboxRow {
       rejectCode: null,
       rejectReason: null,
       payload,
+      updateKind: "count",
     };
   }
   if (update.kind === "movement") {
@@ -117,6 +121,7 @@ function toRow(update: MappedUpdate): InboxRow {
       rejectCode: null,
       rejectReason: null,
       payload,
+      updateKind: "movement",
     };
   }
   const { identity, rejection } = update;
@@ -133,6 +138,7 @@ function toRow(update: MappedUpdate): InboxRow {
     rejectCode: rejection.code,
     rejectReason: rejection.reason,
     payload,
+    updateKind: "count",
   };
 }
 

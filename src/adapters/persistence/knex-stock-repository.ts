@@ -31,9 +31,15 @@ export interface StockRow {
   last_move_observed_at: Date | string | null;
 }
 
-/** {@link StockRepository} over the `inventory` table, in sets: one statement per step of a batch. */
+/** The tables of stock records: live stock, and the strangler migration's shadow projection (same shape). */
+export type StockTable = "inventory" | "shadow_inventory";
+
+/** {@link StockRepository} over the `inventory` table (or its shadow), in sets: one statement per step of a batch. */
 export class KnexStockRepository implements StockRepository {
-  constructor(private readonly knex: Knex) {}
+  constructor(
+    private readonly knex: Knex,
+    private readonly table: StockTable = "inventory",
+  ) {}
 
   async lockForUpdate(tx: Transaction, keys: readonly StockRecordKey[]): Promise<Map<string, StockLevel>> {
     const trx = knexTransaction(tx);
@@ -42,14 +48,14 @@ export class KnexStockRepository implements StockRepository {
     // Create missing records first (in key order, so concurrent batches wait rather than deadlock),
     // then lock every record in key order.
     await trx.raw(
-      `INSERT INTO inventory (sku, location_id)
+      `INSERT INTO ${this.table} (sku, location_id)
        SELECT sku, location_id FROM unnest(?::text[], ?::text[]) AS k(sku, location_id)
        ORDER BY 1, 2
        ON CONFLICT DO NOTHING`,
       [skus, locations],
     );
     const { rows } = await trx.raw<{ rows: StockRow[] }>(
-      `SELECT ${COLUMNS} FROM inventory
+      `SELECT ${COLUMNS} FROM ${this.table}
        WHERE (sku, location_id) IN (SELECT * FROM unnest(?::text[], ?::text[]))
        ORDER BY sku, location_id
        FOR UPDATE`,
@@ -61,7 +67,7 @@ export class KnexStockRepository implements StockRepository {
   async saveCounts(tx: Transaction, levels: readonly StockLevel[]): Promise<void> {
     if (levels.length === 0) return;
     await knexTransaction(tx).raw(
-      `UPDATE inventory AS i
+      `UPDATE ${this.table} AS i
        SET on_hand = u.on_hand, version = u.version, last_wms_id = u.wms_id, last_sequence = u.seq,
            last_observed_at = u.observed_at, updated_at = u.updated_at, damaged = u.damaged, quality_hold = u.quality_hold,
            last_move_wms_id = u.move_wms_id, last_move_sequence = u.move_seq, last_move_observed_at = u.move_observed_at
@@ -114,7 +120,7 @@ export class KnexStockRepository implements StockRepository {
 
   async findBySku(sku: Sku): Promise<StockLevel[]> {
     const { rows } = await this.knex.raw<{ rows: StockRow[] }>(
-      `SELECT ${COLUMNS} FROM inventory WHERE sku = ? ORDER BY location_id`,
+      `SELECT ${COLUMNS} FROM ${this.table} WHERE sku = ? ORDER BY location_id`,
       [sku],
     );
     return rows.map(toStockLevel);
@@ -124,11 +130,11 @@ export class KnexStockRepository implements StockRepository {
     const prefixPattern = params.skuPrefix === undefined ? null : `${params.skuPrefix.replace(/[\\%_]/g, "\\$&")}%`;
     const { rows } = await this.knex.raw<{ rows: StockRow[] }>(
       `WITH page AS (
-         SELECT DISTINCT sku FROM inventory
+         SELECT DISTINCT sku FROM ${this.table}
          WHERE (?::text IS NULL OR sku > ?::text) AND (?::text IS NULL OR sku LIKE ?::text)
          ORDER BY sku LIMIT ?
        )
-       SELECT ${COLUMNS} FROM inventory JOIN page USING (sku) ORDER BY sku, location_id`,
+       SELECT ${COLUMNS} FROM ${this.table} JOIN page USING (sku) ORDER BY sku, location_id`,
       [params.afterSku ?? null, params.afterSku ?? null, prefixPattern, prefixPattern, params.limit + 1],
     );
     const bySku = new Map<string, StockLevel[]>();

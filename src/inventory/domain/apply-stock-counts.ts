@@ -71,6 +71,7 @@ export function applyStockCounts(
       version: next.version,
       cause: { kind: "wms_update", ...count.origin, observedAt: count.observedAt, reason: count.reason },
       ...nonSellableChange(level.nonSellable, next.nonSellable),
+      ...(count.route ? { route: count.route } : {}),
     };
     levels.set(key, next);
     changedKeys.add(key);

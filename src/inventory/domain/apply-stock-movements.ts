@@ -174,6 +174,7 @@ function movedEvent(
       movement: { kind: movement.kind, status: leg.status, reference: movement.reference },
     },
     ...nonSellableChange(before.nonSellable, after.nonSellable),
+    ...(movement.route ? { route: movement.route } : {}),
   };
 }
 

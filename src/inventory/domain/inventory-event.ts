@@ -1,3 +1,4 @@
+import type { EventRoute } from "../../migration/domain/ingestion-path.js";
 import type { LocationId } from "./location-id.js";
 import type { NonSellableChange, StockStatus } from "./non-sellable.js";
 import type { MovementKind } from "./stock-movement.js";
@@ -68,4 +69,6 @@ export interface InventoryEvent {
   readonly cause: EventCause;
   /** Damaged and quality-hold units before and after, when the location holds any. */
   readonly nonSellable?: NonSellableChange;
+  /** The ingestion path and flag state behind the change; undefined for changes not routed by flags. */
+  readonly route?: EventRoute;
 }

@@ -1,3 +1,4 @@
+import type { EventRoute } from "../../migration/domain/ingestion-path.js";
 import type { LocationId } from "./location-id.js";
 import type { NonSellable } from "./non-sellable.js";
 import type { Sku } from "./sku.js";
@@ -34,4 +35,6 @@ export interface StockCount {
   readonly origin: WmsOrigin;
   /** Absolute non-sellable counts, when the WMS reports stock statuses (v2); absent leaves them as they are. */
   readonly nonSellable?: NonSellable;
+  /** How the strangler router sent it here; copied onto the count's event. */
+  readonly route?: EventRoute;
 }

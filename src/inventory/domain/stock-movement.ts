@@ -2,6 +2,7 @@ import type { LocationId } from "./location-id.js";
 import type { StockStatus } from "./non-sellable.js";
 import type { Sku } from "./sku.js";
 import type { WmsOrigin } from "./stock-count.js";
+import type { EventRoute } from "../../migration/domain/ingestion-path.js";
 
 /** What moved the stock, in our words (the ACL maps each WMS's codes to these). */
 export type MovementKind = "receipt" | "pick" | "ship" | "adjustment" | "transfer";
@@ -28,4 +29,6 @@ export interface StockMovement {
   readonly reference: string;
   /** Which update this is. */
   readonly origin: WmsOrigin;
+  /** How the strangler router sent it here; copied onto the movement's events. */
+  readonly route?: EventRoute;
 }

@@ -1,5 +1,4 @@
-import type { StockCountApplier } from "../../inventory/application/stock-count-applier.js";
-import type { StockMovementApplier } from "../../inventory/application/stock-movement-applier.js";
+import type { SkuRouter } from "../../migration/application/sku-router.port.js";
 import type { Clock } from "../../shared/clock.js";
 import { ValidationError } from "../../shared/errors.js";
 import type { Logger } from "../../shared/logger.js";
@@ -25,17 +24,16 @@ export interface BatchIngestor {
 }
 
 /**
- * Use case: take a mapped WMS batch into the inbox and apply its valid counts, then its movements,
- * to stock, all in one transaction. Duplicates (same wms_id and sequence) are acknowledged and
- * change nothing; stale updates are kept in the inbox as `stale`; rejected ones (by the ACL, or a
- * movement the domain refused) as `rejected` with their reason.
+ * Use case: take a mapped WMS batch into the inbox and route its valid counts, then its movements
+ * (`SkuRouter`: legacy, shadow or new path), all in one transaction. Duplicates (same wms_id and
+ * sequence) are acknowledged and change nothing; stale updates are kept in the inbox as `stale`;
+ * rejected ones (by the ACL, or a movement the domain refused) as `rejected` with their reason.
  */
 export class WmsBatchIngestion implements BatchIngestor {
   constructor(
     private readonly unitOfWork: UnitOfWork,
     private readonly inbox: Inbox,
-    private readonly applier: StockCountApplier,
-    private readonly movements: StockMovementApplier,
+    private readonly router: SkuRouter,
     private readonly clock: Clock,
     private readonly limits: IngestionLimits,
     private readonly logger: Logger,
@@ -52,9 +50,14 @@ export class WmsBatchIngestion implements BatchIngestor {
     const tally = await this.unitOfWork.run(async (tx) => {
       const { stored } = await this.inbox.record(tx, batch, this.clock.now());
       const fresh = counts.filter((u) => stored.has(u.index));
-      const outcomes = await this.applier.apply(tx, fresh.map((u) => u.count));
       const freshMoves = moves.filter((u) => stored.has(u.index));
-      const moveOutcomes = await this.movements.apply(tx, freshMoves.map((u) => u.movement));
+      const routed = await this.router.routeSkus(
+        tx,
+        fresh.map((u) => ({ inboxId: stored.get(u.index)!, count: u.count })),
+        freshMoves.map((u) => ({ inboxId: stored.get(u.index)!, movement: u.movement })),
+      );
+      const outcomes = routed.counts;
+      const moveOutcomes = routed.movements;
       const staleIds = [
         ...fresh.filter((_, i) => outcomes[i]?.kind === "stale"),
         ...freshMoves.filter((_, i) => moveOutcomes[i]?.kind === "stale"),

@@ -2,6 +2,8 @@ import type { Knex } from "knex";
 import * as initialSchema from "./0001-initial-schema.js";
 import * as reservations from "./0002-reservations.js";
 import * as resilientIngestion from "./0003-resilient-ingestion.js";
+import * as stranglerMigration from "./0004-strangler-migration.js";
+import * as inboxUpdateKind from "./0006-inbox-update-kind.js";
 
 /** A migration: a name that sorts in apply order, and the step up. */
 interface NamedMigration {
@@ -14,6 +16,8 @@ const migrations: readonly NamedMigration[] = [
   { name: "0001-initial-schema", migration: initialSchema },
   { name: "0002-reservations", migration: reservations },
   { name: "0003-resilient-ingestion", migration: resilientIngestion },
+  { name: "0004-strangler-migration", migration: stranglerMigration },
+  { name: "0006-inbox-update-kind", migration: inboxUpdateKind },
 ];
 
 /** knex migration source over {@link migrations}. */
