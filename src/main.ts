@@ -1,5 +1,6 @@
 import { InventoryService } from "../gen/invsync/inventory/v1/inventory_service_pb.js";
 import { WmsSyncService } from "../gen/invsync/wms/v1/wms_sync_service_pb.js";
+import { encodeEvent } from "./adapters/messaging/event-codec.js";
 import { JetStreamEventPublisher } from "./adapters/messaging/jetstream-event-publisher.js";
 import { startGateway } from "./adapters/http/gateway-server.js";
 import { healthRoutes, notFoundRoute } from "./adapters/http/health-routes.js";
@@ -66,7 +67,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     logger,
   );
 
-  const outbox = new KnexEventOutbox(knex, () => relay.wake());
+  const outbox = new KnexEventOutbox(knex, encodeEvent, () => relay.wake());
   const stock = new KnexStockRepository(knex);
   const applier = new StockCountApplier(stock, outbox, systemClock, uuidV7Ids);
   const ingestion = new WmsBatchIngestion(

@@ -13,9 +13,11 @@ import { uuidV7Ids } from "../../shared/ids.js";
 import { silentLogger } from "../../shared/logger.js";
 import { mapWmsV1Batch } from "../../wms-ingestion/acl/wms-v1-mapper.js";
 import { WmsBatchIngestion } from "../../wms-ingestion/application/wms-batch-ingestion.js";
-import { fromJson } from "@bufbuild/protobuf";
+import { fromBinary, fromJson } from "@bufbuild/protobuf";
 import { openDatabase, type Database } from "./database.js";
 import { KnexEventOutbox } from "./knex-event-outbox.js";
+import { encodeEvent } from "../messaging/event-codec.js";
+import { InventoryEventSchema } from "../../../gen/invsync/events/v1/inventory_event_pb.js";
 import { KnexInbox } from "./knex-inbox.js";
 import { KnexStockRepository } from "./knex-stock-repository.js";
 import { KnexUnitOfWork } from "./knex-unit-of-work.js";
@@ -23,7 +25,7 @@ import { KnexUnitOfWork } from "./knex-unit-of-work.js";
 /** The ingestion use case wired to real persistence, as main.ts wires it. */
 function ingestionStack(database: Database) {
   const stock = new KnexStockRepository(database.knex);
-  const outbox = new KnexEventOutbox(database.knex);
+  const outbox = new KnexEventOutbox(database.knex, encodeEvent);
   const ingestion = new WmsBatchIngestion(
     new KnexUnitOfWork(database.knex),
     new KnexInbox(),
@@ -173,8 +175,8 @@ describe("WMS ingestion on embedded PGlite", function () {
     const stock = await stack.queries.get("LITE-1");
     assert.equal(stock.onHand, 6);
     assert.equal(stock.locations[0]?.version, 2);
-    const events = await stack.outbox.fetchUnpublished(10);
-    assert.deepEqual(events.map((e) => [e.sku, e.after.onHand, e.cause.sequence]), [
+    const events = (await stack.outbox.fetchUnpublished(10)).map((m) => fromBinary(InventoryEventSchema, m.payload));
+    assert.deepEqual(events.map((e) => [e.sku, Number(e.after?.onHand), e.cause?.kind.value?.sequence]), [
       ["LITE-1", 4, 1n],
       ["LITE-1", 6, 2n],
     ]);

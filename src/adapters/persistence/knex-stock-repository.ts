@@ -5,7 +5,7 @@ import { asSku, type Sku } from "../../inventory/domain/sku.js";
 import { stockKey, type StockLevel } from "../../inventory/domain/stock-level.js";
 import type { Transaction } from "../../shared/unit-of-work.js";
 import { knexTransaction } from "./knex-unit-of-work.js";
-import { bindings, toDate } from "./row-values.js";
+import { jsonRows, toDate } from "./row-values.js";
 
 const COLUMNS = `sku, location_id, on_hand, reserved, version, last_wms_id, last_sequence::text AS last_sequence,
   last_observed_at, updated_at`;
@@ -28,23 +28,22 @@ export class KnexStockRepository implements StockRepository {
 
   async lockForUpdate(tx: Transaction, keys: readonly StockRecordKey[]): Promise<Map<string, StockLevel>> {
     const trx = knexTransaction(tx);
-    const skus = keys.map((k) => k.sku);
-    const locations = keys.map((k) => k.locationId);
+    const keyRows = jsonRows(keys.map((k) => ({ s: k.sku, l: k.locationId })));
     // Create missing records first (in key order, so concurrent batches wait rather than deadlock),
     // then lock every record in key order.
     await trx.raw(
       `INSERT INTO inventory (sku, location_id)
-       SELECT sku, location_id FROM unnest(?::text[], ?::text[]) AS k(sku, location_id)
-       ORDER BY 1, 2
+       SELECT k.s, k.l FROM json_to_recordset(?::json) AS k(s text, l text)
+       ORDER BY k.s COLLATE "C", k.l COLLATE "C"
        ON CONFLICT DO NOTHING`,
-      [skus, locations],
+      [keyRows],
     );
     const { rows } = await trx.raw<{ rows: StockRow[] }>(
       `SELECT ${COLUMNS} FROM inventory
-       WHERE (sku, location_id) IN (SELECT * FROM unnest(?::text[], ?::text[]))
+       WHERE (sku, location_id) IN (SELECT k.s, k.l FROM json_to_recordset(?::json) AS k(s text, l text))
        ORDER BY sku, location_id
        FOR UPDATE`,
-      [skus, locations],
+      [keyRows],
     );
     return new Map(rows.map((row) => [stockKey(row.sku, row.location_id), toStockLevel(row)]));
   }
@@ -55,19 +54,23 @@ export class KnexStockRepository implements StockRepository {
       `UPDATE inventory AS i
        SET on_hand = u.on_hand, version = u.version, last_wms_id = u.wms_id, last_sequence = u.seq,
            last_observed_at = u.observed_at, updated_at = u.updated_at
-       FROM unnest(?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::text[], ?::bigint[], ?::timestamptz[], ?::timestamptz[])
-         AS u(sku, location_id, on_hand, version, wms_id, seq, observed_at, updated_at)
+       FROM json_to_recordset(?::json)
+         AS u(sku text, location_id text, on_hand bigint, version bigint, wms_id text, seq bigint, observed_at timestamptz, updated_at timestamptz)
        WHERE i.sku = u.sku AND i.location_id = u.location_id`,
-      bindings(
-        levels.map((l) => l.sku),
-        levels.map((l) => l.locationId),
-        levels.map((l) => l.onHand),
-        levels.map((l) => l.version),
-        levels.map((l) => l.watermark?.wmsId ?? null),
-        levels.map((l) => l.watermark?.sequence.toString() ?? null),
-        levels.map((l) => l.watermark?.observedAt.toISOString() ?? null),
-        levels.map((l) => l.updatedAt.toISOString()),
-      ),
+      [
+        jsonRows(
+          levels.map((l) => ({
+            sku: l.sku,
+            location_id: l.locationId,
+            on_hand: l.onHand,
+            version: l.version,
+            wms_id: l.watermark?.wmsId ?? null,
+            seq: l.watermark?.sequence.toString() ?? null,
+            observed_at: l.watermark?.observedAt.toISOString() ?? null,
+            updated_at: l.updatedAt.toISOString(),
+          })),
+        ),
+      ],
     );
   }
 

@@ -1,5 +1,6 @@
 import type { Knex } from "knex";
 import * as initialSchema from "./0001-initial-schema.js";
+import * as outboxPayload from "./0005-outbox-payload.js";
 
 /** A migration: a name that sorts in apply order, and the step up. */
 interface NamedMigration {
@@ -8,7 +9,10 @@ interface NamedMigration {
 }
 
 /** Every migration, in order. Listed explicitly so a bundled or compiled build finds them all. */
-const migrations: readonly NamedMigration[] = [{ name: "0001-initial-schema", migration: initialSchema }];
+const migrations: readonly NamedMigration[] = [
+  { name: "0001-initial-schema", migration: initialSchema },
+  { name: "0005-outbox-payload", migration: outboxPayload },
+];
 
 /** knex migration source over {@link migrations}. */
 export const migrationSource: Knex.MigrationSource<NamedMigration> = {
