@@ -2,6 +2,7 @@ import { InventoryService } from "../gen/invsync/inventory/v1/inventory_service_
 import { MigrationService } from "../gen/invsync/migration/v1/migration_service_pb.js";
 import { WmsSyncService } from "../gen/invsync/wms/v1/wms_sync_service_pb.js";
 import { UnleashFeatureFlags, type UnleashSettings } from "./adapters/flags/unleash-feature-flags.js";
+import { encodeEvent } from "./adapters/messaging/event-codec.js";
 import { startGateway } from "./adapters/http/gateway-server.js";
 import { healthRoutes, notFoundRoute } from "./adapters/http/health-routes.js";
 import { restAliases } from "./adapters/http/rest-aliases.js";
@@ -70,7 +71,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     },
     logger,
   );
-  const outbox = new KnexEventOutbox(knex, () => relay.wake());
+  const outbox = new KnexEventOutbox(knex, encodeEvent, () => relay.wake());
   const flags = await UnleashFeatureFlags.start(unleashSettings(config.flags), logger.child({ component: "flags" }));
   const migrationMetrics = new MigrationMetrics(metrics.registry, flags);
   const { ingestion, stock, legacy, comparisons, settlement } = composeIngestion(knex, outbox, {

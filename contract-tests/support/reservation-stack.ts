@@ -1,4 +1,5 @@
 import type { Database } from "../../src/adapters/persistence/database.js";
+import { encodeEvent } from "../../src/adapters/messaging/event-codec.js";
 import { KnexEventOutbox } from "../../src/adapters/persistence/knex-event-outbox.js";
 import { KnexPendingShipments } from "../../src/adapters/persistence/knex-pending-shipments.js";
 import { KnexReservationRepository } from "../../src/adapters/persistence/knex-reservation-repository.js";
@@ -33,7 +34,7 @@ export function reservationStack(database: Database, options: StackOptions) {
   const { clock } = options;
   const knex = database.knex;
   const unitOfWork = new KnexUnitOfWork(knex);
-  const outbox = new KnexEventOutbox(knex);
+  const outbox = new KnexEventOutbox(knex, encodeEvent);
   const shipments = new KnexPendingShipments();
   const shortfalls = new KnexShortfallRegister();
   const stores = { reservations: new KnexReservationRepository(knex), stock: new KnexReservationStock(shipments), outbox, ids: uuidV7Ids, shortfalls };

@@ -3,6 +3,7 @@ import { SyncInventoryRequestSchema } from "../../gen/invsync/wms/v1/wms_sync_se
 import { UnleashFeatureFlags } from "../../src/adapters/flags/unleash-feature-flags.js";
 import type { Database } from "../../src/adapters/persistence/database.js";
 import { KnexEventOutbox } from "../../src/adapters/persistence/knex-event-outbox.js";
+import { encodeEvent } from "../../src/adapters/messaging/event-codec.js";
 import { composeIngestion } from "../../src/composition/ingestion.js";
 import { StockQueries } from "../../src/inventory/application/stock-queries.js";
 import { CohortStatusQuery } from "../../src/migration/application/cohort-status.js";
@@ -28,7 +29,7 @@ export function bootstrapFlags(file: string): Promise<UnleashFeatureFlags> {
  * wires it (`composeIngestion`), for adapter tests and benchmarks.
  */
 export function routedIngestionStack(database: Database, flags: FeatureFlags, maxBatchUpdates = 10_000) {
-  const outbox = new KnexEventOutbox(database.knex);
+  const outbox = new KnexEventOutbox(database.knex, encodeEvent);
   const { ingestion, stock, legacy, comparisons } = composeIngestion(database.knex, outbox, {
     flags,
     flagNames: FLAG_NAMES,

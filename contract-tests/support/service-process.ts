@@ -29,10 +29,15 @@ export class ServiceProcess {
     this.exited = new Promise((resolve) => child.once("exit", (code) => resolve(code)));
   }
 
-  /** Starts `node dist/src/cli.js serve` with `env` (and nothing of the test's own environment but PATH). */
-  static spawn(env: Record<string, string>): ServiceProcess {
-    const child = spawn(process.execPath, [ENTRY, "serve"], { cwd: ROOT, env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  /** Starts `node [nodeArgs] dist/src/cli.js serve` with `env` (and nothing of the test's own environment but PATH). */
+  static spawn(env: Record<string, string>, nodeArgs: readonly string[] = []): ServiceProcess {
+    const child = spawn(process.execPath, [...nodeArgs, ENTRY, "serve"], { cwd: ROOT, env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
     return new ServiceProcess(child);
+  }
+
+  /** The child's process id. */
+  get pid(): number {
+    return this.child.pid!;
   }
 
   /** Waits for a log line with message `msg`. */

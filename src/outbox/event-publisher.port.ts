@@ -1,12 +1,12 @@
-import type { InventoryEvent } from "../inventory/domain/inventory-event.js";
+import type { OutboxMessage } from "./outbox-message.js";
 
 /** Port: the message bus, as the relay uses it. */
 export interface EventPublisher {
   /**
-   * Publishes `event` and resolves once the bus has durably accepted it (a duplicate of an event
+   * Publishes `message` and resolves once the bus has durably accepted it (a duplicate of a message
    * already accepted counts as accepted). Rejects when it was not accepted.
    */
-  publish(event: InventoryEvent): Promise<void>;
+  publish(message: OutboxMessage): Promise<void>;
   /** True while the bus is reachable; the relay waits instead of failing while it is not. */
   isConnected(): boolean;
 }

@@ -1,10 +1,8 @@
 import assert from "node:assert/strict";
-import type { InventoryEvent } from "../inventory/domain/inventory-event.js";
-import { DEFAULT_LOCATION } from "../inventory/domain/location-id.js";
-import { asSku } from "../inventory/domain/sku.js";
 import { systemClock } from "../shared/clock.js";
 import { silentLogger } from "../shared/logger.js";
 import type { EventPublisher } from "./event-publisher.port.js";
+import type { OutboxMessage } from "./outbox-message.js";
 import { OutboxRelay } from "./outbox-relay.js";
 import type { OutboxBacklog, OutboxStore } from "./outbox-store.port.js";
 import { soleProcessLease } from "./relay-lease.port.js";
@@ -12,7 +10,7 @@ import { soleProcessLease } from "./relay-lease.port.js";
 /** An outbox held in memory: the relay's port, implemented plainly to test its ordering rules. */
 class MemoryOutbox implements OutboxStore {
   readonly published = new Set<string>();
-  constructor(readonly events: InventoryEvent[]) {}
+  constructor(readonly events: OutboxMessage[]) {}
   async fetchUnpublished(limit: number) {
     return this.events.filter((e) => !this.published.has(e.eventId)).slice(0, limit);
   }
@@ -26,9 +24,9 @@ class MemoryOutbox implements OutboxStore {
 
 /** A bus that records what it accepted, and refuses the events it is told to, once each. */
 class RecordingBus implements EventPublisher {
-  readonly accepted: InventoryEvent[] = [];
+  readonly accepted: OutboxMessage[] = [];
   constructor(private readonly failOnce = new Set<string>()) {}
-  async publish(event: InventoryEvent) {
+  async publish(event: OutboxMessage) {
     await new Promise((resolve) => setImmediate(resolve));
     if (this.failOnce.delete(event.eventId)) throw new Error(`bus refused ${event.eventId}`);
     this.accepted.push(event);
@@ -38,21 +36,13 @@ class RecordingBus implements EventPublisher {
   }
 }
 
-function event(id: string, sku: string, version: number): InventoryEvent {
-  const quantities = { onHand: version, reserved: 0, available: version };
-  return {
-    eventId: id,
-    type: "StockCounted",
-    sku: asSku(sku),
-    locationId: DEFAULT_LOCATION,
-    delta: 1,
-    source: "wms",
-    occurredAt: new Date(),
-    before: quantities,
-    after: quantities,
-    version,
-    cause: { kind: "wms_update", wmsId: "w", sequence: BigInt(version), batchId: "b", schemaVersion: "wms.v1", observedAt: new Date(), reason: "counted" },
-  };
+/** A message whose payload is its version number, so tests can read the order back. */
+function event(id: string, sku: string, version: number): OutboxMessage {
+  return { eventId: id, type: "StockCounted", sku, payload: Uint8Array.of(version), committedAt: new Date(), observedAt: undefined };
+}
+
+function versionOf(message: OutboxMessage): number {
+  return message.payload[0]!;
 }
 
 const options = { batchSize: 100, idleDelayMs: 10, maxBackoffMs: 20 };
@@ -77,7 +67,7 @@ describe("OutboxRelay", () => {
     assert.deepEqual([...outbox.published].sort(), ["a1", "b1", "b2"], "a3 waits behind a2");
 
     assert.deepEqual(await relay.publishRound(), { published: 2, unpublished: 0 });
-    const orderOf = (sku: string) => bus.accepted.filter((e) => e.sku === sku).map((e) => e.version);
+    const orderOf = (sku: string) => bus.accepted.filter((e) => e.sku === sku).map(versionOf);
     assert.deepEqual(orderOf("A"), [1, 2, 3]);
     assert.deepEqual(orderOf("B"), [1, 2]);
   });
@@ -109,7 +99,7 @@ describe("OutboxRelay", () => {
     await relay.stop(100);
     assert.equal(outbox.published.size, events.length);
     for (let s = 0; s < 7; s++) {
-      const versions = bus.accepted.filter((e) => e.sku === `S${s}`).map((e) => e.version);
+      const versions = bus.accepted.filter((e) => e.sku === `S${s}`).map(versionOf);
       assert.deepEqual(versions, [...versions].sort((a, b) => a - b), `S${s} in order`);
     }
   });

@@ -1,7 +1,7 @@
-import type { InventoryEvent } from "../inventory/domain/inventory-event.js";
 import type { Clock } from "../shared/clock.js";
 import type { Logger } from "../shared/logger.js";
 import type { EventPublisher } from "./event-publisher.port.js";
+import type { OutboxMessage } from "./outbox-message.js";
 import type { OutboxStore } from "./outbox-store.port.js";
 import type { RelayLease } from "./relay-lease.port.js";
 
@@ -18,7 +18,7 @@ export interface RelayOptions {
 /** Hooks for metrics; every one optional. */
 export interface RelayObserver {
   /** `events` were acknowledged by the bus at `at`. */
-  published?(events: readonly InventoryEvent[], at: Date): void;
+  published?(messages: readonly OutboxMessage[], at: Date): void;
   /** A round failed. */
   failed?(error: unknown): void;
 }
@@ -95,7 +95,7 @@ export class OutboxRelay {
     if (events.length === 0) return { published: 0, unpublished: 0 };
     if (!this.publisher.isConnected()) return { published: 0, unpublished: events.length };
 
-    const acknowledged: InventoryEvent[] = [];
+    const acknowledged: OutboxMessage[] = [];
     let failure: unknown;
     await Promise.all(
       [...groupBySku(events).values()].map(async (chain) => {
@@ -162,8 +162,8 @@ export class OutboxRelay {
   }
 }
 
-function groupBySku(events: readonly InventoryEvent[]): Map<string, InventoryEvent[]> {
-  const chains = new Map<string, InventoryEvent[]>();
+function groupBySku(events: readonly OutboxMessage[]): Map<string, OutboxMessage[]> {
+  const chains = new Map<string, OutboxMessage[]>();
   for (const event of events) {
     const chain = chains.get(event.sku);
     if (chain) chain.push(event);

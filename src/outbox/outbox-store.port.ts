@@ -1,4 +1,4 @@
-import type { InventoryEvent } from "../inventory/domain/inventory-event.js";
+import type { OutboxMessage } from "./outbox-message.js";
 
 /** How far the relay is behind. */
 export interface OutboxBacklog {
@@ -11,7 +11,7 @@ export interface OutboxBacklog {
 /** Port: the relay's view of the outbox. */
 export interface OutboxStore {
   /** Up to `limit` unpublished events, oldest first (per SKU, in the order they were committed). */
-  fetchUnpublished(limit: number): Promise<InventoryEvent[]>;
+  fetchUnpublished(limit: number): Promise<OutboxMessage[]>;
   /** Records that the bus acknowledged `eventIds`. */
   markPublished(eventIds: readonly string[], at: Date): Promise<void>;
   /** The current backlog. */

@@ -1,11 +1,9 @@
-import type { InventoryEventType } from "../../inventory/domain/inventory-event.js";
-
 /**
  * Subjects of inventory events: `<prefix>.v1.<type>.<sku token>`, for example
  * `inventory.v1.stock_counted.SKU-1~2E5`. Consumers filter by type (`inventory.v1.stock_counted.>`)
  * or by SKU (`inventory.v1.*.<sku token>`).
  */
-export function eventSubject(prefix: string, type: InventoryEventType, sku: string): string {
+export function eventSubject(prefix: string, type: string, sku: string): string {
   return `${prefix}.v1.${typeToken(type)}.${skuToken(sku)}`;
 }
 
@@ -14,9 +12,16 @@ export function allEventsSubject(prefix: string): string {
   return `${prefix}.v1.>`;
 }
 
-/** `StockCounted` → `stock_counted`. */
-export function typeToken(type: InventoryEventType): string {
-  return type.replace(/[A-Z]/g, (c, offset: number) => (offset === 0 ? "" : "_") + c.toLowerCase());
+const typeTokens = new Map<string, string>();
+
+/** `StockCounted` → `stock_counted` (memoised: a handful of types, millions of events). */
+export function typeToken(type: string): string {
+  let token = typeTokens.get(type);
+  if (token === undefined) {
+    token = type.replace(/[A-Z]/g, (c, offset: number) => (offset === 0 ? "" : "_") + c.toLowerCase());
+    typeTokens.set(type, token);
+  }
+  return token;
 }
 
 /**

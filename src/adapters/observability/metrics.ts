@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
-import type { InventoryEvent } from "../../inventory/domain/inventory-event.js";
+import type { OutboxMessage } from "../../outbox/outbox-message.js";
 import type { BatchResult } from "../../wms-ingestion/application/wms-batch.js";
 
 /**
@@ -92,12 +92,10 @@ export class ServiceMetrics {
   }
 
   /** Counts events acknowledged at `at`, and their freshness lag. */
-  eventsPublished(events: readonly InventoryEvent[], at: Date): void {
-    this.published.inc(events.length);
-    for (const event of events) {
-      if (event.cause.kind === "wms_update") {
-        this.freshness.observe(Math.max(0, (at.getTime() - event.cause.observedAt.getTime()) / 1000));
-      }
+  eventsPublished(messages: readonly OutboxMessage[], at: Date): void {
+    this.published.inc(messages.length);
+    for (const { observedAt } of messages) {
+      if (observedAt) this.freshness.observe(Math.max(0, (at.getTime() - observedAt.getTime()) / 1000));
     }
   }
 

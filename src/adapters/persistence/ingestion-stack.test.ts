@@ -8,6 +8,8 @@ import { wmsUpdate } from "../../../contract-tests/support/wms-fixtures.js";
 import type { UnleashFeatureFlags } from "../flags/unleash-feature-flags.js";
 import { silentLogger } from "../../shared/logger.js";
 import { openDatabase, type Database } from "./database.js";
+import { fromBinary } from "@bufbuild/protobuf";
+import { InventoryEventSchema } from "../../../gen/invsync/events/v1/inventory_event_pb.js";
 
 async function onHand(database: Database, sku: string): Promise<number | undefined> {
   const { rows } = await database.knex.raw(`SELECT sum(on_hand)::int AS n FROM inventory WHERE sku = ?`, [sku]);
@@ -149,8 +151,8 @@ describe("WMS ingestion on embedded PGlite", function () {
     const stock = await stack.queries.get("LITE-1");
     assert.equal(stock.onHand, 6);
     assert.equal(stock.locations[0]?.version, 2);
-    const events = await stack.outbox.fetchUnpublished(10);
-    assert.deepEqual(events.map((e) => [e.sku, e.after.onHand, e.cause.kind === "wms_update" && e.cause.sequence]), [
+    const events = (await stack.outbox.fetchUnpublished(10)).map((m) => fromBinary(InventoryEventSchema, m.payload));
+    assert.deepEqual(events.map((e) => [e.sku, Number(e.after?.onHand), e.cause?.kind.case === "wmsUpdate" ? e.cause.kind.value.sequence : undefined]), [
       ["LITE-1", 4, 1n],
       ["LITE-1", 6, 2n],
     ]);

@@ -6,7 +6,7 @@ import { asSku, type Sku } from "../../inventory/domain/sku.js";
 import { stockKey, type StockLevel } from "../../inventory/domain/stock-level.js";
 import type { Transaction } from "../../shared/unit-of-work.js";
 import { knexTransaction } from "./knex-unit-of-work.js";
-import { bindings, toDate } from "./row-values.js";
+import { bindings, jsonRows, toDate } from "./row-values.js";
 
 /** The columns of a stock record, as {@link toStockLevel} reads them. */
 export const COLUMNS = `sku, location_id, on_hand, reserved, version, last_wms_id, last_sequence::text AS last_sequence,
@@ -43,23 +43,22 @@ export class KnexStockRepository implements StockRepository {
 
   async lockForUpdate(tx: Transaction, keys: readonly StockRecordKey[]): Promise<Map<string, StockLevel>> {
     const trx = knexTransaction(tx);
-    const skus = keys.map((k) => k.sku);
-    const locations = keys.map((k) => k.locationId);
+    const keyRows = jsonRows(keys.map((k) => ({ s: k.sku, l: k.locationId })));
     // Create missing records first (in key order, so concurrent batches wait rather than deadlock),
     // then lock every record in key order.
     await trx.raw(
       `INSERT INTO ${this.table} (sku, location_id)
-       SELECT sku, location_id FROM unnest(?::text[], ?::text[]) AS k(sku, location_id)
-       ORDER BY 1, 2
+       SELECT k.s, k.l FROM json_to_recordset(?::json) AS k(s text, l text)
+       ORDER BY k.s COLLATE "C", k.l COLLATE "C"
        ON CONFLICT DO NOTHING`,
-      [skus, locations],
+      [keyRows],
     );
     const { rows } = await trx.raw<{ rows: StockRow[] }>(
       `SELECT ${COLUMNS} FROM ${this.table}
-       WHERE (sku, location_id) IN (SELECT * FROM unnest(?::text[], ?::text[]))
+       WHERE (sku, location_id) IN (SELECT k.s, k.l FROM json_to_recordset(?::json) AS k(s text, l text))
        ORDER BY sku, location_id
        FOR UPDATE`,
-      [skus, locations],
+      [keyRows],
     );
     return new Map(rows.map((row) => [stockKey(row.sku, row.location_id), toStockLevel(row)]));
   }
@@ -71,26 +70,29 @@ export class KnexStockRepository implements StockRepository {
        SET on_hand = u.on_hand, version = u.version, last_wms_id = u.wms_id, last_sequence = u.seq,
            last_observed_at = u.observed_at, updated_at = u.updated_at, damaged = u.damaged, quality_hold = u.quality_hold,
            last_move_wms_id = u.move_wms_id, last_move_sequence = u.move_seq, last_move_observed_at = u.move_observed_at
-       FROM unnest(?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::text[], ?::bigint[], ?::timestamptz[], ?::timestamptz[],
-         ?::bigint[], ?::bigint[], ?::text[], ?::bigint[], ?::timestamptz[])
-         AS u(sku, location_id, on_hand, version, wms_id, seq, observed_at, updated_at, damaged, quality_hold,
-              move_wms_id, move_seq, move_observed_at)
+       FROM json_to_recordset(?::json)
+         AS u(sku text, location_id text, on_hand bigint, version bigint, wms_id text, seq bigint, observed_at timestamptz,
+              updated_at timestamptz, damaged bigint, quality_hold bigint, move_wms_id text, move_seq bigint, move_observed_at timestamptz)
        WHERE i.sku = u.sku AND i.location_id = u.location_id`,
-      bindings(
-        levels.map((l) => l.sku),
-        levels.map((l) => l.locationId),
-        levels.map((l) => l.onHand),
-        levels.map((l) => l.version),
-        levels.map((l) => l.watermark?.wmsId ?? null),
-        levels.map((l) => l.watermark?.sequence.toString() ?? null),
-        levels.map((l) => l.watermark?.observedAt.toISOString() ?? null),
-        levels.map((l) => l.updatedAt.toISOString()),
-        levels.map((l) => l.nonSellable?.damaged ?? 0),
-        levels.map((l) => l.nonSellable?.qualityHold ?? 0),
-        levels.map((l) => l.movementWatermark?.wmsId ?? null),
-        levels.map((l) => l.movementWatermark?.sequence.toString() ?? null),
-        levels.map((l) => l.movementWatermark?.observedAt.toISOString() ?? null),
-      ),
+      [
+        jsonRows(
+          levels.map((l) => ({
+            sku: l.sku,
+            location_id: l.locationId,
+            on_hand: l.onHand,
+            version: l.version,
+            wms_id: l.watermark?.wmsId ?? null,
+            seq: l.watermark?.sequence.toString() ?? null,
+            observed_at: l.watermark?.observedAt.toISOString() ?? null,
+            updated_at: l.updatedAt.toISOString(),
+            damaged: l.nonSellable?.damaged ?? 0,
+            quality_hold: l.nonSellable?.qualityHold ?? 0,
+            move_wms_id: l.movementWatermark?.wmsId ?? null,
+            move_seq: l.movementWatermark?.sequence.toString() ?? null,
+            move_observed_at: l.movementWatermark?.observedAt.toISOString() ?? null,
+          })),
+        ),
+      ],
     );
   }
 

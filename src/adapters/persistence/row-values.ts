@@ -18,6 +18,20 @@ export function storableJson(value: unknown): unknown {
   return value;
 }
 
+/** JSON escapes PostgreSQL refuses in json/jsonb and text: NUL, and UTF-16 surrogate halves. */
+const UNSTORABLE_ESCAPE = /\\u(0000|d[89a-f][0-9a-f]{2})/i;
+
+/**
+ * Rows as one JSON array, the parameter of a set-based statement
+ * (`FROM json_to_recordset(?::json) AS r(col type, …)`). One native `JSON.stringify` costs far less
+ * than binding one PostgreSQL array per column. Text PostgreSQL cannot store is made storable first
+ * (see {@link storableJson}); the check is one scan of the JSON text.
+ */
+export function jsonRows(rows: readonly object[]): string {
+  const json = JSON.stringify(rows);
+  return UNSTORABLE_ESCAPE.test(json) ? JSON.stringify(storableJson(rows)) : json;
+}
+
 /**
  * Query parameters that include arrays (bound as PostgreSQL arrays for `unnest`). knex's types do
  * not describe arrays with nulls; pg and PGlite both bind them.

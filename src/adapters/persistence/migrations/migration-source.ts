@@ -3,6 +3,7 @@ import * as initialSchema from "./0001-initial-schema.js";
 import * as reservations from "./0002-reservations.js";
 import * as resilientIngestion from "./0003-resilient-ingestion.js";
 import * as stranglerMigration from "./0004-strangler-migration.js";
+import * as outboxPayload from "./0005-outbox-payload.js";
 import * as inboxUpdateKind from "./0006-inbox-update-kind.js";
 
 /** A migration: a name that sorts in apply order, and the step up. */
@@ -17,6 +18,7 @@ const migrations: readonly NamedMigration[] = [
   { name: "0002-reservations", migration: reservations },
   { name: "0003-resilient-ingestion", migration: resilientIngestion },
   { name: "0004-strangler-migration", migration: stranglerMigration },
+  { name: "0005-outbox-payload", migration: outboxPayload },
   { name: "0006-inbox-update-kind", migration: inboxUpdateKind },
 ];
 

@@ -1,0 +1,170 @@
+/**
+ * `npm run bench`: drives the real service (built `dist/`, real PostgreSQL and NATS) over its WMS
+ * endpoint with Connect JSON batches, measures it, then measures the machine's own limits and a
+ * naive peer in the same run, and prints a table and a JSON file. `--quick` runs a few seconds to
+ * prove the harness works (used by `npm test`); figures from a quick run mean nothing.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { ensureBuilt, ServiceProcess } from "../contract-tests/support/service-process.js";
+import { createTestDatabase, NATS_URL, testStream } from "../contract-tests/support/test-servers.js";
+import { EventCounter } from "./event-counter.js";
+import { barePublishRate, bareUpsertRate } from "./limits.js";
+import { naivePeerRate } from "./naive-peer.js";
+import { outboxTimings } from "./outbox-timings.js";
+import { cpuSeconds, peakRssMiB } from "./process-usage.js";
+import { fmt, printTable } from "./report.js";
+import { round } from "./stats.js";
+import { paced, saturate } from "./wms-load.js";
+import { WmsSender, ZipfSampler, type GeneratedUpdate, type WorkloadSettings } from "./workload.js";
+import { seededRandom } from "./stats.js";
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    seconds: { type: "string" },
+    senders: { type: "string" },
+    "paced-rate": { type: "string" },
+    "paced-seconds": { type: "string" },
+    out: { type: "string" },
+    profile: { type: "boolean", default: false },
+  },
+});
+const quick = args.quick ?? false;
+const settings = {
+  seconds: Number(args.seconds ?? (quick ? 3 : 60)),
+  senders: Number(args.senders ?? (quick ? 2 : 4)),
+  pacedRate: Number(args["paced-rate"] ?? (quick ? 1000 : 5000)),
+  pacedSeconds: Number(args["paced-seconds"] ?? (quick ? 2 : 20)),
+  pacedBatch: quick ? 200 : 1000,
+  naiveUpdates: quick ? 300 : 20_000,
+};
+const workload: WorkloadSettings = {
+  skus: 100_000,
+  zipfExponent: 1.0,
+  minBatch: quick ? 100 : 500,
+  maxBatch: quick ? 500 : 5000,
+  duplicateShare: 0.03,
+  lateShare: 0.01,
+  seed: 20261124,
+};
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+
+ensureBuilt();
+const database = await createTestDatabase("bench");
+const stream = testStream("bench");
+const service = ServiceProcess.spawn({
+  DATABASE_URL: database.url,
+  NATS_URL,
+  NATS_STREAM: stream.stream,
+  NATS_SUBJECT_PREFIX: stream.subjectPrefix,
+  HOST: "127.0.0.1",
+  GATEWAY_PORT: "0",
+  GRPC_PORT: "0",
+  LOG_LEVEL: "info",
+}, args.profile ? ["--cpu-prof", `--cpu-prof-dir=${join(ROOT, "test-results/profiles")}`] : []); // --profile: a V8 CPU profile of the service, written when it stops
+let exitCode = 0;
+try {
+  const started = await service.waitForLog("inventory-sync started", 60_000).catch(async () => {
+    throw new Error(`service did not start: ${service.stderr.join("")}`);
+  });
+  const baseUrl = `http://127.0.0.1:${started.gatewayPort as number}`;
+  const counter = await EventCounter.start(NATS_URL, stream.stream);
+  const zipf = new ZipfSampler(workload.skus, workload.zipfExponent, seededRandom(workload.seed));
+  const senders = Array.from({ length: settings.senders }, (_, i) => new WmsSender(`bench-wms-${i}`, workload, i, zipf));
+
+  console.log(`bench: saturating for ${settings.seconds}s with ${settings.senders} senders …`);
+  const sent: GeneratedUpdate[] = [];
+  const cpuBefore = cpuSeconds(service.pid);
+  const saturationStart = performance.now();
+  const load = await saturate(baseUrl, senders, settings.seconds, "tp", sent);
+  const cpuUsed = cpuSeconds(service.pid) - cpuBefore;
+  const allPublished = await counter.waitFor(load.accepted, 180_000);
+  const endToEndSeconds = (counter.lastAt - saturationStart) / 1000;
+  const eventsAfterSaturation = counter.count;
+  const saturationTimings = await outboxTimings(database.url, "tp-");
+
+  console.log(`bench: paced at ${settings.pacedRate}/s for ${settings.pacedSeconds}s …`);
+  const pacedLoad = await paced(baseUrl, senders, settings.pacedRate, settings.pacedBatch, settings.pacedSeconds, "paced");
+  await counter.waitFor(eventsAfterSaturation + pacedLoad.accepted, 60_000);
+  const pacedTimings = await outboxTimings(database.url, "paced-");
+  const peakRss = peakRssMiB(service.pid);
+  const eventBytes = counter.count > 0 ? counter.bytes / counter.count : 200;
+  await counter.stop();
+  await service.stop();
+
+  console.log("bench: measuring the limits and the naive peer on the same servers …");
+  const upsert1 = await bareUpsertRate(database.url, sent, 1);
+  const upsert4 = await bareUpsertRate(database.url, sent, 4);
+  const bareUpsert = Math.max(upsert1, upsert4);
+  const barePublish = await barePublishRate(NATS_URL, Math.max(1000, load.accepted), Math.round(eventBytes), 1000);
+  const naive = await naivePeerRate(database.url, NATS_URL, "naive-wms", sent.slice(0, settings.naiveUpdates), Math.round(eventBytes));
+
+  const committedRate = load.accepted / load.seconds;
+  const endToEndRate = load.accepted / endToEndSeconds;
+  const figures = {
+    mode: quick ? "quick" : "full",
+    date: new Date().toISOString(),
+    machine: { cpus: cpus().length, memoryGiB: round(totalmem() / 2 ** 30, 1), node: process.version },
+    settings: { ...settings, workload },
+    saturation: {
+      ...load,
+      committedUpdatesPerSecond: round(committedRate),
+      endToEndUpdatesPerSecond: round(endToEndRate),
+      eventsConsumed: eventsAfterSaturation,
+      allEventsConsumed: allPublished,
+      duplicateEventsSeen: counter.duplicates,
+      commitToAckMs: saturationTimings.commitToAckMs,
+      freshnessMs: saturationTimings.freshnessMs,
+      cpuSecondsPer10kUpdates: round((cpuUsed / load.accepted) * 10_000, 2),
+    },
+    paced: { ...pacedLoad, rate: settings.pacedRate, commitToAckMs: pacedTimings.commitToAckMs, freshnessMs: pacedTimings.freshnessMs },
+    service: { peakRssMiB: round(peakRss) },
+    limits: {
+      bareUpsertRowsPerSecond: { oneConnection: round(upsert1), fourConnections: round(upsert4) },
+      barePublishMessagesPerSecond: round(barePublish),
+      eventBytes: round(eventBytes),
+      committedToBareUpsert: round(committedRate / bareUpsert, 3),
+      endToEndToBarePublish: round(endToEndRate / barePublish, 3),
+    },
+    naivePeer: { updatesPerSecond: round(naive), updates: Math.min(settings.naiveUpdates, sent.length), serviceRatio: round(endToEndRate / naive, 1) },
+  };
+
+  printTable(`inventory-sync benchmark (${figures.mode}; ${figures.machine.cpus} cores; PostgreSQL, NATS and the service on this machine)`, [
+    { name: "committed updates/s (saturation)", value: fmt(committedRate), target: "≥ 0.25 × bare upsert", met: committedRate >= 0.25 * bareUpsert },
+    { name: "end-to-end updates/s (consumer read)", value: fmt(endToEndRate), target: "≥ 20,000", met: endToEndRate >= 20_000 },
+    { name: "end-to-end / bare publish", value: fmt(endToEndRate / barePublish, 2), target: "≥ 0.8", met: endToEndRate / barePublish >= 0.8 },
+    { name: "request→commit ms p50 / p99 / max", value: `${fmt(load.latencyMs.p50)} / ${fmt(load.latencyMs.p99)} / ${fmt(load.latencyMs.max)}` },
+    { name: "commit→ack ms p50 / p99 / max (saturation)", value: `${fmt(saturationTimings.commitToAckMs.p50)} / ${fmt(saturationTimings.commitToAckMs.p99)} / ${fmt(saturationTimings.commitToAckMs.max)}` },
+    { name: `commit→ack ms p99 at ${fmt(settings.pacedRate)}/s`, value: fmt(pacedTimings.commitToAckMs.p99), target: "≤ 250", met: pacedTimings.commitToAckMs.p99 <= 250 },
+    { name: `freshness ms median / p99 at ${fmt(settings.pacedRate)}/s`, value: `${fmt(pacedTimings.freshnessMs.p50)} / ${fmt(pacedTimings.freshnessMs.p99)}`, target: "median ≤ 1,000", met: pacedTimings.freshnessMs.p50 <= 1000 },
+    { name: "freshness ms median / p99 (saturation)", value: `${fmt(saturationTimings.freshnessMs.p50)} / ${fmt(saturationTimings.freshnessMs.p99)}` },
+    { name: "service peak RSS MiB", value: fmt(peakRss), target: "≤ 300", met: peakRss <= 300 },
+    { name: "service CPU s per 10k updates", value: fmt(figures.saturation.cpuSecondsPer10kUpdates, 2) },
+    { name: "updates sent / accepted / duplicate / stale", value: `${fmt(load.sent)} / ${fmt(load.accepted)} / ${fmt(load.duplicate)} / ${fmt(load.stale)}` },
+    { name: "limit: bare upsert rows/s (1 / 4 connections)", value: `${fmt(upsert1)} / ${fmt(upsert4)}` },
+    { name: "limit: bare JetStream publish msg/s", value: fmt(barePublish) },
+    { name: "naive peer updates/s", value: fmt(naive) },
+    { name: "service / naive peer", value: `${fmt(endToEndRate / naive, 1)}×`, target: "≥ 10×", met: endToEndRate / naive >= 10 },
+  ]);
+
+  const out = args.out ?? (quick ? join(ROOT, "test-results/bench-quick.json") : join(ROOT, `bench/results/${figures.date.slice(0, 19).replace(/:/g, "")}Z-full.json`));
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(figures, null, 2)}\n`);
+  console.log(`bench: figures written to ${out}`);
+  if (!allPublished || load.failedRequests > 0) {
+    console.error("bench: the run was not clean (failed requests or events never consumed); figures are suspect");
+    exitCode = 1;
+  }
+} catch (error) {
+  console.error("bench failed:", error);
+  exitCode = 1;
+} finally {
+  await service.stop();
+  await stream.delete().catch(() => undefined);
+  await database.drop().catch(() => undefined);
+}
+process.exit(exitCode);

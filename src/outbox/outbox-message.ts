@@ -1,0 +1,16 @@
+/**
+ * An event as the relay handles it: already encoded for the bus when it was appended, so the relay
+ * only moves bytes. `sku` is the ordering key: messages of one SKU are published in order.
+ */
+export interface OutboxMessage {
+  readonly eventId: string;
+  /** The event type, for example `StockCounted` (it chooses the subject). */
+  readonly type: string;
+  readonly sku: string;
+  /** The encoded event (see {@link EventEncoder}). */
+  readonly payload: Uint8Array;
+  /** When the change was committed. */
+  readonly committedAt: Date;
+  /** When the WMS observed what caused it, for freshness; undefined for local causes. */
+  readonly observedAt: Date | undefined;
+}
