@@ -20,6 +20,7 @@ import { registerService } from "./adapters/rpc/registered-service.js";
 import { guardService } from "./adapters/rpc/service-guard.js";
 import { wmsSyncService } from "./adapters/rpc/wms-sync-service.js";
 import { composeIngestion } from "./composition/ingestion.js";
+import { composeReconciliation, operatorAccess } from "./composition/reconciliation.js";
 import { composeReservations } from "./composition/reservations.js";
 import { composeWmsIngress } from "./composition/wms-ingress.js";
 import type { Config, FlagsConfig } from "./config/config.js";
@@ -88,8 +89,11 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   });
   const comparator = new ShadowComparator(comparisons, legacy, systemClock, logger, { compared: (t) => migrationMetrics.comparisonFinished(t) });
   const legacyRuns = new LegacyRunWatch(comparator, config.legacyRunPollMs, logger);
-  const reservations = composeReservations(knex, outbox, settlement, config, metrics, logger);
-  const ingress = composeWmsIngress(config, knex, ingestion, metrics, systemClock, logger);
+  const operators = operatorAccess(config, metrics.registry, logger);
+  const { access } = operators;
+  const reconciliation = composeReconciliation(knex, outbox, settlement.shortfalls, config, operators, systemClock, logger);
+  const reservations = composeReservations(knex, outbox, settlement, config, metrics, logger, access);
+  const ingress = composeWmsIngress(config, knex, ingestion, metrics, systemClock, logger, { access, audit: reconciliation.audit, dropHandler: reconciliation.dropHandler });
   const relay = new OutboxRelay(
     outbox,
     bus,
@@ -103,15 +107,16 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   const services = [
     registerService(
       WmsSyncService,
-      guardService(WmsSyncService, wmsSyncService(ingress.ingestor, { clock: systemClock, maxFutureSkewMs: config.maxFutureSkewMs }), logger),
+      guardService(WmsSyncService, wmsSyncService(ingress.ingestor, { clock: systemClock, maxFutureSkewMs: config.maxFutureSkewMs }), logger, access),
     ),
     ...ingress.services,
-    registerService(InventoryService, guardService(InventoryService, inventoryService(new StockQueries(stock)), logger)),
+    registerService(InventoryService, guardService(InventoryService, inventoryService(new StockQueries(stock)), logger, access)),
     reservations.service,
     registerService(
       MigrationService,
-      guardService(MigrationService, migrationService(new CohortStatusQuery(flags, config.flags.names, comparisons), comparator), logger),
+      guardService(MigrationService, migrationService(new CohortStatusQuery(flags, config.flags.names, comparisons), comparator), logger, access),
     ),
+    reconciliation.service,
   ];
 
   let draining = false;
@@ -131,7 +136,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     [ingress.gate],
   );
   const grpc = await startGrpcServer(services, { host: config.host, port: config.grpcPort, maxMessageBytes: config.maxRequestBytes });
-  const tasks = [...reservations.tasks, legacyRuns];
+  const tasks = [...reservations.tasks, legacyRuns, ...reconciliation.tasks];
   relay.start();
   tasks.forEach((task) => task.start());
   ingress.start();

@@ -33,3 +33,8 @@ export function decodePageToken(token: string, isValidKey: (key: string) => bool
     return null;
   }
 }
+
+/** True when `key` is a positive whole-number id (the page key of listings ordered by id). */
+export function isIdKey(key: string): boolean {
+  return /^[1-9]\d{0,15}$/.test(key);
+}

@@ -1,6 +1,6 @@
 import type { Clock } from "../../shared/clock.js";
 import { ValidationError, type FieldViolation } from "../../shared/errors.js";
-import { decodePageToken, encodePageToken, pageSizeOf } from "../../shared/paging.js";
+import { decodePageToken, encodePageToken, isIdKey, pageSizeOf } from "../../shared/paging.js";
 import type { UnitOfWork } from "../../shared/unit-of-work.js";
 import { locationIdProblem } from "../../inventory/domain/location-id.js";
 import { skuProblem } from "../../inventory/domain/sku.js";
@@ -47,7 +47,7 @@ export class AuditTrail {
   async list(query: AuditQuery): Promise<AuditPage> {
     const violations: FieldViolation[] = [];
     const size = pageSizeOf(query.pageSize, PAGE_SIZE, violations);
-    const after = decodePageToken(query.pageToken, (key) => /^[1-9]\d{0,15}$/.test(key));
+    const after = decodePageToken(query.pageToken, isIdKey);
     if (after === null) violations.push({ field: "page_token", reason: "is not a token this service issued" });
     const sku = query.sku === "" ? undefined : skuProblem(query.sku);
     if (sku) violations.push({ field: "sku", reason: sku });

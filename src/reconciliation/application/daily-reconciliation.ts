@@ -3,14 +3,8 @@ import type { Logger } from "../../shared/logger.js";
 import type { Actor } from "../domain/audit-entry.js";
 import type { DiscrepancyStore } from "./reconciliation-store.port.js";
 import type { ReconciliationObserver } from "./reconciliation-observer.port.js";
-import type { SnapshotHeader, SnapshotPage, SnapshotReconciliation } from "./snapshot-reconciliation.js";
-
-/** Port: the WMS's snapshot endpoint, page by page. */
-export interface SnapshotFeed {
-  /** The WMS id asked for when none is given. */
-  readonly defaultWmsId: string;
-  pages(wmsId: string): AsyncIterable<SnapshotPage>;
-}
+import type { SnapshotHeader, SnapshotReconciliation } from "./snapshot-reconciliation.js";
+import type { SnapshotFeed } from "./snapshot-sources.port.js";
 
 /** The actor of scheduled runs. */
 export const SCHEDULE_ACTOR: Actor = { name: "system:schedule", role: "system" };

@@ -1,6 +1,6 @@
 import type { Clock } from "../../shared/clock.js";
 import { FailedPreconditionError, NotFoundError, ValidationError, type FieldViolation } from "../../shared/errors.js";
-import { decodePageToken, encodePageToken, pageSizeOf } from "../../shared/paging.js";
+import { decodePageToken, encodePageToken, isIdKey, pageSizeOf } from "../../shared/paging.js";
 import type { Transaction, UnitOfWork } from "../../shared/unit-of-work.js";
 import { skuProblem } from "../../inventory/domain/sku.js";
 import type { Actor } from "../domain/audit-entry.js";
@@ -28,7 +28,6 @@ export interface DiscrepancyPage {
 }
 
 const PAGE_SIZE = { default: 100, max: 1000 } as const;
-const ID = (key: string): boolean => /^[1-9]\d{0,15}$/.test(key);
 
 /**
  * Use case: operators review open count mismatches. Accepting the WMS count changes stock through
@@ -82,7 +81,7 @@ export class DiscrepancyReview {
   async list(filter: DiscrepancyFilter, pageSize: number, pageToken: string): Promise<DiscrepancyPage> {
     const violations: FieldViolation[] = [];
     const size = pageSizeOf(pageSize, PAGE_SIZE, violations);
-    const before = decodePageToken(pageToken, ID);
+    const before = decodePageToken(pageToken, isIdKey);
     if (before === null) violations.push({ field: "page_token", reason: "is not a token this service issued" });
     const skuError = filter.sku === undefined ? undefined : skuProblem(filter.sku);
     if (skuError) violations.push({ field: "sku", reason: skuError });
