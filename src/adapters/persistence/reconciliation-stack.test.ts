@@ -7,6 +7,8 @@ import { asSku } from "../../inventory/domain/sku.js";
 import { ManualClock } from "../../shared/clock.js";
 import { isInventorySyncError } from "../../shared/errors.js";
 import { silentLogger } from "../../shared/logger.js";
+import { DailyReconciliation } from "../../reconciliation/application/daily-reconciliation.js";
+import { ignoreReconciliation } from "../../reconciliation/application/reconciliation-observer.port.js";
 import { openDatabase, type Database } from "./database.js";
 
 const T0 = new Date("2026-11-24T12:00:00Z");
@@ -228,5 +230,31 @@ describe("reconciliation on PostgreSQL", function () {
     assert.equal((await sql(`SELECT count(*)::int AS n FROM audit_log`))[0].n, before);
     const page = await stack.audit.list({ sku: "A-020", locationId: "", action: "", from: minutes(-120), to: undefined, pageSize: 10, pageToken: "" });
     assert.deepEqual(page.entries.map((e) => e.action), ["stock_overridden"]);
+  });
+
+  it("a complete snapshot counts the records it leaves out at the locations it names as 0", async () => {
+    await stack.stock.count("A-025", 5, minutes(-60), "DC-9");
+    await stack.stock.count("A-026", 5, minutes(-60), "DC-9");
+    const run = await stack.reconcile(minutes(1), [line("A-025", 5, undefined, "DC-9")], { complete: true });
+    assert.deepEqual([run.result!.recordsCompared, run.result!.mismatchedRecords, run.result!.opened], [2, 1, 1]);
+    assert.deepEqual(await sql(`SELECT sku, ours::int, theirs::int FROM discrepancies WHERE location_id = 'DC-9'`), [{ sku: "A-026", ours: 5, theirs: 0 }]);
+  });
+
+  it("claims the daily run once per day, whichever replica ticks first, and not before its time", async () => {
+    const pulled: string[] = [];
+    const feed = {
+      defaultWmsId: "wms-test",
+      async *pages(wmsId: string) {
+        pulled.push(wmsId);
+        yield { takenAt: minutes(1), lines: [line("A-024", 10)] };
+      },
+    };
+    const replica = (at: Date) => new DailyReconciliation(stack.runs, feed, stack.discrepancies, ignoreReconciliation, new ManualClock(at), 12 * 60, silentLogger);
+    await replica(new Date("2026-11-24T11:59:00Z")).tick();
+    assert.deepEqual(pulled, [], "before 12:00 UTC nothing runs");
+    await Promise.all([replica(T0).tick(), replica(T0).tick()]);
+    await replica(minutes(2)).tick();
+    const daily = await sql(`SELECT scheduled_for::text AS day, status, requested_by FROM reconciliation_runs WHERE scheduled_for IS NOT NULL`);
+    assert.deepEqual(daily, [{ day: "2026-11-24", status: "completed", requested_by: "system:schedule" }]);
   });
 });
