@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { createTestDatabase, type TestDatabase } from "../../../contract-tests/support/test-servers.js";
 import { line, reconciliationStack, TEST_OPERATOR } from "../../../contract-tests/support/reconciliation-stack.js";
+import { runOutcome, seedSnapshot } from "../../../contract-tests/support/seeded-snapshot.js";
 import { eventTrail, stockRecord } from "../../../contract-tests/support/reservation-stack.js";
 import { asLocationId } from "../../inventory/domain/location-id.js";
 import { asSku } from "../../inventory/domain/sku.js";
@@ -30,6 +31,28 @@ const override = (sku: string, countedOnHand: number, expectedOnHand: number) =>
   expectedOnHand,
   reason: "PHYSICAL_COUNT" as const,
   note: "counted twice by the night shift",
+});
+
+describe("reconciliation of a seeded snapshot (the issue's check, small)", function () {
+  this.timeout(60_000);
+
+  it("finds exactly the seeded 0.3 % of 10,000 SKUs, auto-resolves those within tolerance and leaves the rest open", async () => {
+    const testDb = await createTestDatabase("reconciliation_seeded");
+    const database = await openDatabase({ url: testDb.url, dataDir: "", poolMax: 4 }, silentLogger);
+    try {
+      await database.migrate();
+      const seeded = await seedSnapshot(database, 10_000, 0.003);
+      const stack = reconciliationStack(database, { clock: new ManualClock(new Date()) });
+      const run = await stack.reconcile(new Date(Date.now() - 60_000), seeded.lines);
+      const found = await runOutcome(database, run.id);
+      assert.deepEqual([run.result!.mismatchedSkus, run.result!.discrepancyRate], [30, 0.003]);
+      assert.deepEqual([...found.autoResolved].sort(), [...seeded.within].sort());
+      assert.deepEqual([...found.open].sort(), [...seeded.above].sort());
+    } finally {
+      await database.close();
+      await testDb.drop();
+    }
+  });
 });
 
 describe("reconciliation on PostgreSQL", function () {
