@@ -622,7 +622,7 @@ export type OverrideStockCountResponse = Message<"invsync.inventory.v1.OverrideS
   location?: LocationStock | undefined;
 
   /**
-   * event_id is the StockOverridden event (empty when the count equalled on_hand and nothing changed).
+   * event_id is the StockOverridden event (emitted also when the count equals on_hand: a confirmed count is news).
    *
    * @generated from field: string event_id = 2;
    */
