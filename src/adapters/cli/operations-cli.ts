@@ -118,12 +118,14 @@ function backfillRequest(values: Record<string, string | undefined>): MessageIni
   });
 }
 
-function wholeNumber(value: string, flag: string): number {
+/** `value` as a whole number, or an error naming `flag`. */
+export function wholeNumber(value: string, flag: string): number {
   if (!/^\d+$/.test(value)) throw new Error(`${flag} must be a whole number, got "${value}"`);
   return Number(value);
 }
 
-function timestamp(value: string | undefined, flag: string) {
+/** `value` (ISO 8601) as a Timestamp, undefined when unset, or an error naming `flag`. */
+export function timestamp(value: string | undefined, flag: string) {
   if (value === undefined) return undefined;
   const date = new Date(value);
   if (Number.isNaN(date.getTime())) throw new Error(`${flag} must be an ISO 8601 time, got "${value}"`);

@@ -6,7 +6,7 @@ import { DiscrepancyKind, DiscrepancyStatus, OverrideReason } from "../../../gen
 import { DiscrepancyResolution, ReconciliationService } from "../../../gen/invsync/inventory/v1/reconciliation_service_pb.js";
 import { droppedFile } from "../file-drop/file-source.js";
 import { snapshotPages } from "../file-drop/snapshot-file.js";
-import { describe, type CliOutput, type OperatorDefaults } from "./operations-cli.js";
+import { describe, timestamp, wholeNumber, type CliOutput, type OperatorDefaults } from "./operations-cli.js";
 import { operatorTransport } from "./operator-transport.js";
 
 /** Usage of `invsync reconcile …` and `invsync audit`, for `invsync help`. */
@@ -48,18 +48,18 @@ export async function runReconcileCommand(args: readonly string[], defaults: Ope
       case "upload":
         return print(method("completeSnapshot"), await upload(client, values));
       case "runs":
-        return print(method("listReconciliationRuns"), await client.listReconciliationRuns({ pageSize: whole(values.limit ?? "20", "--limit") }));
+        return print(method("listReconciliationRuns"), await client.listReconciliationRuns({ pageSize: wholeNumber(values.limit ?? "20", "--limit") }));
       case "show":
-        return print(method("getReconciliationRun"), await client.getReconciliationRun({ runId: BigInt(whole(target ?? "", "RUN_ID")) }));
+        return print(method("getReconciliationRun"), await client.getReconciliationRun({ runId: BigInt(wholeNumber(target ?? "", "RUN_ID")) }));
       case "discrepancies":
         return print(method("listDiscrepancies"), await client.listDiscrepancies(discrepancyQuery(values)));
       case "resolve":
         return print(
           method("resolveDiscrepancy"),
-          await client.resolveDiscrepancy({ discrepancyId: BigInt(whole(target ?? "", "ID")), resolution: resolution(values), note: values.note ?? "" }),
+          await client.resolveDiscrepancy({ discrepancyId: BigInt(wholeNumber(target ?? "", "ID")), resolution: resolution(values), note: values.note ?? "" }),
         );
       case "dismiss":
-        return print(method("dismissDiscrepancy"), await client.dismissDiscrepancy({ discrepancyId: BigInt(whole(target ?? "", "ID")), note: values.note ?? "" }));
+        return print(method("dismissDiscrepancy"), await client.dismissDiscrepancy({ discrepancyId: BigInt(wholeNumber(target ?? "", "ID")), note: values.note ?? "" }));
       case "override":
         return print(method("overrideStockCount"), await client.overrideStockCount(override(target, values)));
       default:
@@ -123,8 +123,8 @@ function discrepancyQuery(values: Values) {
     status: enumValue(DiscrepancyStatus, values.status, "--status"),
     kind: enumValue(DiscrepancyKind, values.kind, "--kind"),
     sku: str(values.sku),
-    runId: BigInt(values.run === undefined ? 0 : whole(str(values.run), "--run")),
-    pageSize: whole(str(values.limit ?? "100"), "--limit"),
+    runId: BigInt(values.run === undefined ? 0 : wholeNumber(str(values.run), "--run")),
+    pageSize: wholeNumber(str(values.limit ?? "100"), "--limit"),
   };
 }
 
@@ -137,8 +137,8 @@ function override(sku: string | undefined, values: Values) {
   return {
     sku: sku ?? "",
     locationId: str(values.location),
-    countedOnHand: BigInt(whole(str(values.count), "--count")),
-    expectedOnHand: BigInt(whole(str(values.expected), "--expected")),
+    countedOnHand: BigInt(wholeNumber(str(values.count), "--count")),
+    expectedOnHand: BigInt(wholeNumber(str(values.expected), "--expected")),
     reason: enumValue(OverrideReason, values.reason, "--reason"),
     note: str(values.note),
   };
@@ -149,9 +149,9 @@ function auditQuery(values: Values) {
     sku: str(values.sku),
     locationId: str(values.location),
     action: str(values.action),
-    from: instant(values.from, "--from"),
-    to: instant(values.to, "--to"),
-    pageSize: whole(str(values.limit ?? "100"), "--limit"),
+    from: timestamp(str(values.from) || undefined, "--from"),
+    to: timestamp(str(values.to) || undefined, "--to"),
+    pageSize: wholeNumber(str(values.limit ?? "100"), "--limit"),
   };
 }
 
@@ -160,18 +160,6 @@ function enumValue<E extends Record<string, string | number>>(values: E, name: s
   const value = values[String(name).toUpperCase() as keyof E];
   if (typeof value !== "number") throw new Error(`${flag} must be one of ${Object.keys(values).filter((k) => Number.isNaN(Number(k))).join(", ").toLowerCase()}`);
   return value;
-}
-
-function instant(value: string | boolean | undefined, flag: string) {
-  if (value === undefined) return undefined;
-  const date = new Date(String(value));
-  if (Number.isNaN(date.getTime())) throw new Error(`${flag} must be an ISO 8601 time, got "${value}"`);
-  return timestampFromDate(date);
-}
-
-function whole(value: string, what: string): number {
-  if (!/^\d+$/.test(value)) throw new Error(`${what} must be a whole number, got "${value}"`);
-  return Number(value);
 }
 
 function str(value: string | boolean | undefined): string {

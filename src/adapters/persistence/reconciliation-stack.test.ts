@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { failure } from "../../../contract-tests/support/refusals.js";
 import { createTestDatabase, type TestDatabase } from "../../../contract-tests/support/test-servers.js";
 import { line, reconciliationStack, TEST_OPERATOR } from "../../../contract-tests/support/reconciliation-stack.js";
 import { runOutcome, seedSnapshot } from "../../../contract-tests/support/seeded-snapshot.js";
@@ -6,7 +7,6 @@ import { eventTrail, stockRecord } from "../../../contract-tests/support/reserva
 import { asLocationId } from "../../inventory/domain/location-id.js";
 import { asSku } from "../../inventory/domain/sku.js";
 import { ManualClock } from "../../shared/clock.js";
-import { isInventorySyncError } from "../../shared/errors.js";
 import { silentLogger } from "../../shared/logger.js";
 import { DailyReconciliation } from "../../reconciliation/application/daily-reconciliation.js";
 import { ignoreReconciliation } from "../../reconciliation/application/reconciliation-observer.port.js";
@@ -14,15 +14,6 @@ import { openDatabase, type Database } from "./database.js";
 
 const T0 = new Date("2026-11-24T12:00:00Z");
 const minutes = (n: number) => new Date(T0.getTime() + n * 60_000);
-
-async function failure(promise: Promise<unknown>) {
-  const error = await promise.then(
-    () => assert.fail("expected a failure"),
-    (e: unknown) => e,
-  );
-  assert.ok(isInventorySyncError(error), `expected one of our errors, got ${String(error)}`);
-  return error;
-}
 
 const override = (sku: string, countedOnHand: number, expectedOnHand: number) => ({
   sku: asSku(sku),

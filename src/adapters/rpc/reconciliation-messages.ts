@@ -10,8 +10,6 @@ import {
   type ReconciliationRunSchema,
   type SnapshotCount,
 } from "../../../gen/invsync/inventory/v1/reconciliation_pb.js";
-import type { LocationStockSchema } from "../../../gen/invsync/inventory/v1/stock_level_pb.js";
-import { availableOf, type StockLevel } from "../../inventory/domain/stock-level.js";
 import type { ReconciliationRun, SnapshotSourceKind } from "../../reconciliation/application/reconciliation-run.js";
 import type { AuditEntry } from "../../reconciliation/domain/audit-entry.js";
 import type { Discrepancy, DiscrepancyKind as Kind, DiscrepancyStatus as Status } from "../../reconciliation/domain/discrepancy.js";
@@ -121,19 +119,5 @@ export function toAuditMessage(e: AuditEntry): MessageInitShape<typeof AuditEntr
     note: e.note,
     requestId: e.requestId,
     details: e.details as never,
-  };
-}
-
-/** One stock record as its message. */
-export function toLocationStock(level: StockLevel): MessageInitShape<typeof LocationStockSchema> {
-  return {
-    locationId: level.locationId,
-    onHand: BigInt(level.onHand),
-    reserved: BigInt(level.reserved),
-    available: BigInt(availableOf(level.onHand, level.reserved)),
-    updatedAt: timestampFromDate(level.updatedAt),
-    version: BigInt(level.version),
-    damaged: BigInt(level.nonSellable?.damaged ?? 0),
-    qualityHold: BigInt(level.nonSellable?.qualityHold ?? 0),
   };
 }

@@ -9,7 +9,8 @@ import type { SnapshotFeed, SnapshotFiles } from "../../reconciliation/applicati
 import type { Actor } from "../../reconciliation/domain/audit-entry.js";
 import { checkOverride } from "../../reconciliation/domain/stock-override.js";
 import { FailedPreconditionError, ValidationError } from "../../shared/errors.js";
-import { dateOf, kindOf, statusOf, toAuditMessage, toDiscrepancyMessage, toLocationStock, toRunMessage, toSnapshotLine } from "./reconciliation-messages.js";
+import { toLocationStock } from "./inventory-service.js";
+import { dateOf, kindOf, statusOf, toAuditMessage, toDiscrepancyMessage, toRunMessage, toSnapshotLine } from "./reconciliation-messages.js";
 import { actorKey, requestIdKey } from "./service-guard.js";
 
 /** The use cases behind the service. */

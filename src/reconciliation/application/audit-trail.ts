@@ -1,6 +1,6 @@
 import type { Clock } from "../../shared/clock.js";
 import { ValidationError, type FieldViolation } from "../../shared/errors.js";
-import { decodePageToken, encodePageToken, isIdKey, pageSizeOf } from "../../shared/paging.js";
+import { idPage, idPageRequest } from "../../shared/paging.js";
 import type { UnitOfWork } from "../../shared/unit-of-work.js";
 import { locationIdProblem } from "../../inventory/domain/location-id.js";
 import { skuProblem } from "../../inventory/domain/sku.js";
@@ -46,9 +46,7 @@ export class AuditTrail {
   /** One page of entries matching `query`. */
   async list(query: AuditQuery): Promise<AuditPage> {
     const violations: FieldViolation[] = [];
-    const size = pageSizeOf(query.pageSize, PAGE_SIZE, violations);
-    const after = decodePageToken(query.pageToken, isIdKey);
-    if (after === null) violations.push({ field: "page_token", reason: "is not a token this service issued" });
+    const page = idPageRequest(query.pageSize, query.pageToken, PAGE_SIZE, violations);
     const sku = query.sku === "" ? undefined : skuProblem(query.sku);
     if (sku) violations.push({ field: "sku", reason: sku });
     const location = query.locationId === "" ? undefined : locationIdProblem(query.locationId);
@@ -64,9 +62,8 @@ export class AuditTrail {
       from: query.from,
       to: query.to,
     };
-    const rows = await this.log.list(filter, after === undefined ? 0 : Number(after), size + 1);
-    const entries = rows.slice(0, size);
-    return { entries, nextPageToken: rows.length > size ? encodePageToken(String(entries.at(-1)!.id)) : "" };
+    const { items, nextPageToken } = idPage(await this.log.list(filter, page.after ?? 0, page.size + 1), page.size);
+    return { entries: items, nextPageToken };
   }
 }
 

@@ -1,6 +1,6 @@
 import type { Clock } from "../../shared/clock.js";
 import { FailedPreconditionError, NotFoundError, ValidationError, type FieldViolation } from "../../shared/errors.js";
-import { decodePageToken, encodePageToken, isIdKey, pageSizeOf } from "../../shared/paging.js";
+import { idPage, idPageRequest } from "../../shared/paging.js";
 import type { Transaction, UnitOfWork } from "../../shared/unit-of-work.js";
 import { skuProblem } from "../../inventory/domain/sku.js";
 import type { Actor } from "../domain/audit-entry.js";
@@ -80,15 +80,12 @@ export class DiscrepancyReview {
   /** One page of discrepancies, newest first. */
   async list(filter: DiscrepancyFilter, pageSize: number, pageToken: string): Promise<DiscrepancyPage> {
     const violations: FieldViolation[] = [];
-    const size = pageSizeOf(pageSize, PAGE_SIZE, violations);
-    const before = decodePageToken(pageToken, isIdKey);
-    if (before === null) violations.push({ field: "page_token", reason: "is not a token this service issued" });
+    const page = idPageRequest(pageSize, pageToken, PAGE_SIZE, violations);
     const skuError = filter.sku === undefined ? undefined : skuProblem(filter.sku);
     if (skuError) violations.push({ field: "sku", reason: skuError });
     if (violations.length > 0) throw new ValidationError("RECONCILIATION.INVALID_LIST_REQUEST", violations);
-    const rows = await this.discrepancies.list(filter, before === undefined ? undefined : Number(before), size + 1);
-    const page = rows.slice(0, size);
-    return { discrepancies: page, nextPageToken: rows.length > size ? encodePageToken(String(page.at(-1)!.id)) : "" };
+    const { items, nextPageToken } = idPage(await this.discrepancies.list(filter, page.after, page.size + 1), page.size);
+    return { discrepancies: items, nextPageToken };
   }
 
   private async closeWithoutStock(tx: Transaction, id: number, decision: "keep_ours" | "dismiss", note: string, actor: Actor, requestId: string): Promise<Discrepancy> {

@@ -1,7 +1,7 @@
 import type { Clock } from "../../shared/clock.js";
 import { FailedPreconditionError, isInventorySyncError, NotFoundError, ValidationError, type FieldViolation } from "../../shared/errors.js";
 import type { IdGenerator } from "../../shared/ids.js";
-import { decodePageToken, encodePageToken, isIdKey, pageSizeOf } from "../../shared/paging.js";
+import { idPage, idPageRequest } from "../../shared/paging.js";
 import type { UnitOfWork } from "../../shared/unit-of-work.js";
 import type { Actor } from "../domain/audit-entry.js";
 import { decideMismatches, summariseRun } from "../domain/record-comparison.js";
@@ -119,13 +119,10 @@ export class SnapshotReconciliation {
   /** One page of runs, newest first. */
   async list(pageSize: number, pageToken: string): Promise<{ readonly runs: readonly ReconciliationRun[]; readonly nextPageToken: string }> {
     const violations: FieldViolation[] = [];
-    const size = pageSizeOf(pageSize, { default: 50, max: 1000 }, violations);
-    const before = decodePageToken(pageToken, isIdKey);
-    if (before === null) violations.push({ field: "page_token", reason: "is not a token this service issued" });
+    const page = idPageRequest(pageSize, pageToken, { default: 50, max: 1000 }, violations);
     if (violations.length > 0) throw new ValidationError("RECONCILIATION.INVALID_LIST_REQUEST", violations);
-    const rows = await this.stores.runs.list(before === undefined ? undefined : Number(before), size + 1);
-    const runs = rows.slice(0, size);
-    return { runs, nextPageToken: rows.length > size ? encodePageToken(String(runs.at(-1)!.id)) : "" };
+    const { items, nextPageToken } = idPage(await this.stores.runs.list(page.after, page.size + 1), page.size);
+    return { runs: items, nextPageToken };
   }
 
   private async compare(run: ReconciliationRun): Promise<ReconciliationRun> {
