@@ -15,6 +15,7 @@ commands:
   cohort    cohort status of the strangler migration (see "invsync cohort help")
   help      show this text
 ${OPERATIONS_USAGE}
+
 ${RECONCILE_USAGE}
 
 Configuration comes from environment variables; see the README.`;

@@ -109,7 +109,7 @@ async function upload(client: Reconciliation, values: Values) {
   const file = await droppedFile(values.file);
   let runId: bigint | undefined;
   let lines = 0n;
-  for await (const page of snapshotPages(file.name, file.lines, 5000)) {
+  for await (const page of snapshotPages(file.name, () => file.lines, 5000)) {
     runId ??= (await client.beginSnapshot({ wmsId: str(values["wms-id"]), snapshotRef: file.name, takenAt: timestampFromDate(page.takenAt), complete: values.complete === true })).run!.runId;
     const counts = page.lines.map((l) => ({ sku: l.sku, locationId: l.locationId, quantity: l.quantity, observedAt: l.observedAt && timestampFromDate(l.observedAt) }));
     lines = (await client.addSnapshotCounts({ runId, counts })).lines;

@@ -31,7 +31,7 @@ export function snapshotDropHandler(runs: SnapshotReconciliation, pageLines: num
     async ingest(file: DroppedFile): Promise<SnapshotFileReport> {
       const header = { source: "file" as const, wmsId: "file", snapshotRef: file.name, complete: false };
       try {
-        const run = await runs.runPages(header, snapshotPages(file.name, file.lines, pageLines), FILE_DROP);
+        const run = await runs.runPages(header, snapshotPages(file.name, () => file.lines, pageLines), FILE_DROP);
         return { fileName: file.name, status: "processed", lines: run?.lines ?? 0, runId: run?.id, result: run?.result, note: "" };
       } catch (error) {
         if (isInventorySyncError(error) && error.kind === "unavailable") throw error;
@@ -53,7 +53,7 @@ export function snapshotFilesIn(dropDir: string, pageLines: number): SnapshotFil
     async open(path: string): Promise<SnapshotFile> {
       const full = fileInDropFolder(dropDir, path, "RECONCILIATION.INVALID_RUN", "file_path");
       const file = await droppedFile(full);
-      return { name: basename(full), pages: snapshotPages(file.name, file.lines, pageLines) };
+      return { name: basename(full), pages: snapshotPages(file.name, () => file.lines, pageLines) };
     },
   };
 }

@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { isInventorySyncError } from "../../shared/errors.js";
 import type { SnapshotPage } from "../../reconciliation/application/snapshot-reconciliation.js";
+import { droppedFile } from "./file-source.js";
 import { isSnapshotFileName, snapshotPages } from "./snapshot-file.js";
 
 async function pages(name: string, text: string, pageLines = 2): Promise<SnapshotPage[]> {
@@ -8,7 +12,7 @@ async function pages(name: string, text: string, pageLines = 2): Promise<Snapsho
     yield* text.split("\n");
   }
   const out: SnapshotPage[] = [];
-  for await (const page of snapshotPages(name, lines(), pageLines)) out.push(page);
+  for await (const page of snapshotPages(name, lines, pageLines)) out.push(page);
   return out;
 }
 
@@ -45,5 +49,20 @@ describe("snapshot files", () => {
     assert.match(await failure("x.snapshot.csv", "sku,quantity,observed_at\nS-1,1,yesterday"), /line 2: observed_at must be an ISO 8601 time/);
     assert.match(await failure("x.snapshot.csv", "sku,quantity,observed_at\nS-1,1"), /line 2: has 2 fields; the header has 3/);
     assert.match(await failure("x.snapshot.jsonl", '{"sku":"S-1","quantity":"3"}'), /line 1: observedAt is required/);
+  });
+
+  it("opens a real file's lines only when the first page is asked for, so none is lost however late that is", async () => {
+    const folder = mkdtempSync(join(tmpdir(), "invsync-snapshot-file-"));
+    try {
+      const path = join(folder, "late.snapshot.csv");
+      writeFileSync(path, "sku,quantity,observed_at\nS-1,5,2026-11-24T02:00:00Z\nS-2,6,2026-11-24T02:00:00Z\n");
+      const file = await droppedFile(path);
+      const iterator = snapshotPages(file.name, () => file.lines, 10)[Symbol.asyncIterator]();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const first = await iterator.next();
+      assert.deepEqual(first.done ? [] : first.value.lines.map((l) => l.sku), ["S-1", "S-2"]);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });

@@ -19,15 +19,17 @@ type Column = (typeof CSV_COLUMNS)[number];
  * `sku`, `location_id` (optional), `quantity`, `observed_at` in any order; JSON Lines: one
  * `invsync.inventory.v1.SnapshotCount` per line in its JSON (`{"sku":…,"locationId":…,"quantity":…,
  * "observedAt":…}`, unknown fields refused). Every line needs its `observed_at`; a page's `takenAt` is
- * the file's first line's. A line that cannot be read fails the whole file, naming it.
+ * the file's first line's. A line that cannot be read fails the whole file, naming it. The lines are
+ * opened (`openLines`) only when the first page is asked for: a line reader opened earlier could
+ * emit its lines before anyone listens, and they would be lost.
  */
-export async function* snapshotPages(name: string, lines: AsyncIterable<string>, pageLines: number): AsyncIterable<SnapshotPage> {
+export async function* snapshotPages(name: string, openLines: () => AsyncIterable<string>, pageLines: number): AsyncIterable<SnapshotPage> {
   const csv = /\.csv$/i.test(name);
   let columns: Column[] | undefined;
   let takenAt: Date | undefined;
   let page: SnapshotLine[] = [];
   let number = 0;
-  for await (const text of lines) {
+  for await (const text of openLines()) {
     number++;
     if (text.trim() === "") continue;
     if (csv && !columns) {
