@@ -182,6 +182,20 @@ describe("contract: reconciliation, operator overrides, access and the audit log
     assert.equal(noToken, 1);
   });
 
+  it("`invsync reconcile upload` sends a local snapshot file through the API; a record that matches again is cleared", async () => {
+    const local = mkdtempSync(join(tmpdir(), "invsync-upload-"));
+    try {
+      writeFileSync(join(local, "eu1.snapshot.csv"), `sku,location_id,quantity,observed_at\nR-13,default,10,${minutesAgo(1)}\nR-14,default,10,${minutesAgo(1)}\n`);
+      const uploaded = await invsync("reconcile", "upload", "--file", join(local, "eu1.snapshot.csv"), "--wms-id", "wms-r");
+      assert.equal(uploaded.code, 0, uploaded.err);
+      assert.deepEqual([uploaded.out.run.source, uploaded.out.run.lines, uploaded.out.run.result.cleared], ["SNAPSHOT_SOURCE_API", "2", "1"]);
+      const shown = await invsync("reconcile", "show", uploaded.out.run.runId);
+      assert.equal(shown.out.run.snapshotRef, "eu1.snapshot.csv");
+    } finally {
+      rmSync(local, { recursive: true, force: true });
+    }
+  });
+
   it("audits pause, resume and replay with who, before, after and the request id", async () => {
     const headers = { ...bearer(OPERATOR_TOKEN), "x-request-id": "pause-1" };
     assert.equal((await postJson(`${svc.baseUrl}/invsync.operations.v1.OperationsService/PauseIngestion`, { reason: "WMS 7.2 sends wrong counts" }, headers)).status, 200);
