@@ -1,0 +1,134 @@
+import assert from "node:assert/strict";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
+import { readEvents } from "./support/event-reader.js";
+import { scrape, valueOf, type Samples } from "./support/prometheus-text.js";
+import { connectJson } from "./support/reservation-calls.js";
+import { freePort } from "./support/private-nats.js";
+import { startTestService, type TestService } from "./support/test-service.js";
+import { postJson, syncBatch, wmsUpdate } from "./support/wms-fixtures.js";
+
+const V1 = 'schema_version="wms.v1"';
+
+async function waitFor(condition: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe("contract: /metrics moves with a small load", function () {
+  this.timeout(60_000);
+  let svc: TestService;
+  let baseline: Samples;
+  let loaded: Samples;
+  const moved = (series: string) => valueOf(loaded, series) - valueOf(baseline, series);
+
+  before(async () => {
+    svc = await startTestService("metrics", { MAX_BATCH_UPDATES: "5", METRICS_MAX_WMS_IDS: "2" });
+    baseline = await scrape(svc.baseUrl);
+    const sync = (body: unknown) => postJson(`${svc.baseUrl}/inventory/sync`, body);
+    const good = syncBatch("m-1", [wmsUpdate("M-SKU-1", 20, 10), wmsUpdate("M-SKU-2", 21, 4), wmsUpdate("M-SKU-3", 22, 1.5)]);
+    assert.equal((await sync(good)).body.accepted, 2);
+    assert.equal((await sync(good)).body.duplicate, 2, "the same batch again: duplicates");
+    assert.equal((await sync(syncBatch("m-2", [wmsUpdate("M-SKU-1", 19, 7)]))).body.stale, 1, "an older sequence of a SKU: stale");
+    assert.equal((await sync(syncBatch("m-3", [1, 2, 3, 4, 5, 6].map((i) => wmsUpdate(`M-BIG-${i}`, 10 + i, 1))))).status, 400, "over MAX_BATCH_UPDATES: failed");
+    const sources = ["wms-b", "wms-c", "wms-d"].map((wmsId, i) => wmsUpdate(`M-SRC-${i}`, 1, 1, { wmsId }));
+    assert.equal((await sync(syncBatch("m-4", sources))).body.accepted, 3);
+    assert.equal((await connectJson(svc.baseUrl, "ReserveStock", { sku: "M-SKU-1", quantity: 2, orderReference: "O-M", idempotencyKey: "m-res-1" })).ok, true);
+    // A deleted stream makes the next publishes fail ("no responders") until the publisher recreates it.
+    await waitFor(async () => valueOf(await scrape(svc.baseUrl), "invsync_outbox_backlog") === 0, "the outbox to drain");
+    await deleteStream(svc);
+    assert.equal((await sync(syncBatch("m-5", [wmsUpdate("M-SKU-5", 50, 3)]))).body.accepted, 1);
+    await waitFor(async () => {
+      const samples = await scrape(svc.baseUrl);
+      return valueOf(samples, "invsync_outbox_backlog") === 0 && valueOf(samples, "invsync_relay_publish_errors_total") > 0;
+    }, "the relay to fail, recreate the stream and drain");
+    loaded = await scrape(svc.baseUrl);
+  });
+  after(async () => {
+    await svc?.stop();
+  });
+
+  it("counts updates received and by outcome per WMS source and schema version, and batches applied and failed", () => {
+    assert.equal(moved(`invsync_wms_updates_received_total{wms_id="wms-a",${V1}}`), 3 + 3 + 1 + 6 + 1);
+    assert.equal(moved(`invsync_wms_updates_total{wms_id="wms-a",${V1},outcome="accepted"}`), 3);
+    assert.equal(moved(`invsync_wms_updates_total{wms_id="wms-a",${V1},outcome="duplicate"}`), 2);
+    assert.equal(moved(`invsync_wms_updates_total{wms_id="wms-a",${V1},outcome="stale"}`), 1);
+    assert.equal(moved(`invsync_wms_updates_total{wms_id="wms-a",${V1},outcome="rejected"}`), 2);
+    assert.equal(moved(`invsync_wms_updates_total{wms_id="wms-a",${V1},outcome="failed"}`), 6);
+    assert.equal(moved(`invsync_wms_batches_total{${V1},outcome="applied"}`), 5);
+    assert.equal(moved(`invsync_wms_batches_total{${V1},outcome="failed"}`), 1);
+  });
+
+  it("keeps the wms_id label bounded: sources past METRICS_MAX_WMS_IDS count as 'other'", () => {
+    assert.equal(moved(`invsync_wms_updates_total{wms_id="wms-b",${V1},outcome="accepted"}`), 1);
+    assert.equal(moved(`invsync_wms_updates_total{wms_id="other",${V1},outcome="accepted"}`), 2);
+    assert.equal([...loaded.keys()].filter((series) => /wms-[cd]/.test(series)).length, 0);
+  });
+
+  it("has batch size and duration histograms, and the freshness lag of published events", () => {
+    assert.equal(moved("invsync_wms_batch_size_count"), 5);
+    assert.equal(moved(`invsync_wms_batch_duration_seconds_count{${V1}}`), 6);
+    assert.ok(moved(`invsync_wms_batch_duration_seconds_sum{${V1}}`) > 0);
+    assert.ok(moved("invsync_events_published_total") >= 7, "6 counts and a reservation at least");
+    assert.ok(moved("invsync_freshness_lag_seconds_count") >= 6);
+    assert.ok(moved('invsync_freshness_lag_seconds_bucket{le="+Inf"}') >= 6);
+  });
+
+  it("counts relay publish errors and failed rounds, and reads the outbox and dependencies at scrape time", () => {
+    assert.ok(moved("invsync_relay_publish_errors_total") >= 1);
+    assert.ok(moved("invsync_relay_failures_total") >= 1);
+    assert.equal(valueOf(loaded, "invsync_outbox_backlog"), 0);
+    assert.equal(valueOf(loaded, "invsync_outbox_oldest_age_seconds"), 0);
+    assert.equal(valueOf(loaded, 'invsync_dependency_up{dependency="database"}'), 1);
+    assert.equal(valueOf(loaded, 'invsync_dependency_up{dependency="nats"}'), 1);
+  });
+
+  it("counts reservation outcomes and routing paths", () => {
+    assert.equal(moved('invsync_reservation_requests_total{outcome="reserved"}'), 1);
+    assert.equal(moved('invsync_routed_updates_total{path="new"}'), 2 + 1 + 3 + 1, "valid updates that were not duplicates");
+  });
+
+  it("never labels a series with a SKU", () => {
+    assert.deepEqual([...loaded.keys()].filter((series) => series.includes("M-")), []);
+  });
+
+  it("publishes no traceparent header while tracing is off", async () => {
+    const [event] = await readEvents(svc.config.natsUrl, svc.config.natsStream, 1, { graceMs: 0 });
+    assert.ok(event);
+    assert.equal(event.headers.traceparent, undefined);
+  });
+});
+
+describe("contract: /metrics while NATS cannot be reached", function () {
+  this.timeout(60_000);
+  let svc: TestService;
+
+  before(async () => {
+    svc = await startTestService("metrics-nonats", { NATS_URL: `nats://127.0.0.1:${await freePort()}` });
+  });
+  after(async () => {
+    await svc?.stop();
+  });
+
+  it("shows the backlog, its age and NATS down, read from the outbox at scrape time", async () => {
+    assert.equal((await postJson(`${svc.baseUrl}/inventory/sync`, syncBatch("nn-1", [wmsUpdate("NN-1", 1, 2), wmsUpdate("NN-2", 2, 3)]))).status, 200);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const samples = await scrape(svc.baseUrl);
+    assert.equal(valueOf(samples, "invsync_outbox_backlog"), 2);
+    assert.ok(valueOf(samples, "invsync_outbox_oldest_age_seconds") >= 1);
+    assert.equal(valueOf(samples, 'invsync_dependency_up{dependency="nats"}'), 0);
+    assert.equal(valueOf(samples, 'invsync_dependency_up{dependency="database"}'), 1);
+  });
+});
+
+async function deleteStream(svc: TestService): Promise<void> {
+  const nc = await connect({ servers: svc.config.natsUrl, timeout: 2000 });
+  try {
+    await (await jetstreamManager(nc)).streams.delete(svc.config.natsStream);
+  } finally {
+    await nc.close();
+  }
+}
