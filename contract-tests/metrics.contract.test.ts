@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { readEvents } from "./support/event-reader.js";
@@ -9,6 +10,13 @@ import { startTestService, type TestService } from "./support/test-service.js";
 import { postJson, syncBatch, wmsUpdate } from "./support/wms-fixtures.js";
 
 const V1 = 'schema_version="wms.v1"';
+/** Metrics the rules and dashboard may name before this service exports them: defined by issue 5 (reconciliation). */
+const DEFINED_ELSEWHERE = new Set(["invsync_discrepancy_rate"]);
+
+/** The `invsync_*` metric families named in `text` (histogram series reduced to their family). */
+function metricFamiliesIn(text: string): Set<string> {
+  return new Set([...text.matchAll(/\binvsync_[a-z0-9_]+/g)].map(([name]) => name.replace(/_(bucket|sum|count)$/, "")));
+}
 
 async function waitFor(condition: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -93,6 +101,17 @@ describe("contract: /metrics moves with a small load", function () {
 
   it("never labels a series with a SKU", () => {
     assert.deepEqual([...loaded.keys()].filter((series) => series.includes("M-")), []);
+  });
+
+  it("exports every metric the alert rules and the Grafana dashboard use", async () => {
+    const exported = metricFamiliesIn((await (await fetch(`${svc.baseUrl}/metrics`)).text()).split("\n").filter((l) => l.startsWith("# TYPE")).join("\n"));
+    const dashboard = JSON.parse(readFileSync("ops/grafana/inventory-sync.json", "utf8")) as { panels: Array<{ targets?: Array<{ expr: string }> }> };
+    const exprs = dashboard.panels.flatMap((panel) => panel.targets ?? []).map((target) => target.expr);
+    assert.ok(exprs.length > 20);
+    for (const [source, text] of [["dashboard", exprs.join("\n")], ["alerts.yml", readFileSync("ops/prometheus/alerts.yml", "utf8")]] as const) {
+      const unknown = [...metricFamiliesIn(text)].filter((name) => !exported.has(name) && !DEFINED_ELSEWHERE.has(name));
+      assert.deepEqual(unknown, [], `${source} names metrics the service does not export`);
+    }
   });
 
   it("publishes no traceparent header while tracing is off", async () => {

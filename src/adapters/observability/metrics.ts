@@ -23,7 +23,7 @@ export class ServiceMetrics {
   /** The capped `wms_id` label shared by every metric that has one. */
   readonly wmsIds: BoundedLabel;
   private sources: ScrapeSources | undefined;
-  private backlogReading: { readonly at: number; readonly value: Promise<OutboxBacklog | undefined> } | undefined;
+  private backlogReading: Promise<OutboxBacklog | undefined> | undefined;
   private readonly published = new Counter({
     name: "invsync_events_published_total",
     help: "Inventory events acknowledged by JetStream.",
@@ -127,8 +127,9 @@ export class ServiceMetrics {
     this.publishErrors.inc();
   }
 
-  /** The metrics in Prometheus text format. */
+  /** The metrics in Prometheus text format (a scrape: the outbox is read anew). */
   text(): Promise<string> {
+    this.backlogReading = undefined;
     return this.registry.metrics();
   }
 
@@ -140,11 +141,8 @@ export class ServiceMetrics {
   /** One backlog query per scrape, shared by the two outbox gauges; undefined when the database does not answer. */
   private readBacklog(): Promise<OutboxBacklog | undefined> {
     if (!this.sources) return Promise.resolve(undefined);
-    const now = Date.now();
-    if (!this.backlogReading || now - this.backlogReading.at > 1000) {
-      this.backlogReading = { at: now, value: withinTimeout(this.sources.backlog(), 2000) };
-    }
-    return this.backlogReading.value;
+    this.backlogReading ??= withinTimeout(this.sources.backlog(), 2000);
+    return this.backlogReading;
   }
 }
 
