@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { SpanKind } from "@opentelemetry/api";
 import { InMemorySpanExporter, type ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { createLogger } from "../src/adapters/observability/pino-logger.js";
@@ -22,11 +24,11 @@ describe("contract: one trace per WMS batch, from the request to the published m
   this.timeout(60_000);
   const exporter = new InMemorySpanExporter();
   const logLines: Array<Record<string, unknown>> = [];
-  const logger = createLogger("info", { write: (line: string) => void logLines.push(JSON.parse(line)) });
+  const logger = createLogger("debug", { write: (line: string) => void logLines.push(JSON.parse(line)) });
   let svc: TestService;
 
   before(async () => {
-    svc = await startTestService("tracing", { TRACING_ENABLED: "true" }, { spanExporter: exporter, logger });
+    svc = await startTestService("tracing", { TRACING_ENABLED: "true", LOG_LEVEL: "debug" }, { spanExporter: exporter, logger });
   });
   after(async () => {
     await svc?.stop();
@@ -75,7 +77,7 @@ describe("contract: one trace per WMS batch, from the request to the published m
     }
   });
 
-  it("logs one line per batch and per rejected update, each with the request id and trace id, and never the signature", async () => {
+  it("logs one line per batch, per rejected update and (at debug) per stock change, each with the request id and trace id, never the signature", async () => {
     logLines.length = 0;
     const response = await fetch(`${svc.baseUrl}/inventory/sync`, {
       method: "POST",
@@ -85,7 +87,8 @@ describe("contract: one trace per WMS batch, from the request to the published m
     assert.equal(response.status, 200);
     const applied = logLines.find((line) => line.msg === "wms batch applied");
     const rejected = logLines.find((line) => line.msg === "wms update rejected");
-    assert.ok(applied && rejected, JSON.stringify(logLines));
+    const changed = logLines.find((line) => line.msg === "stock changed");
+    assert.ok(applied && rejected && changed, JSON.stringify(logLines));
     assert.deepEqual(
       { wmsIds: applied.wmsIds, size: applied.size, accepted: applied.accepted, rejected: applied.rejected, batchId: applied.batchId },
       { wmsIds: ["wms-a"], size: 2, accepted: 1, rejected: 1, batchId: "logged-1" },
@@ -94,9 +97,13 @@ describe("contract: one trace per WMS batch, from the request to the published m
       { wmsId: rejected.wmsId, sequence: rejected.sequence, sku: rejected.sku, quantity: rejected.quantity, code: rejected.code },
       { wmsId: "wms-a", sequence: "102", sku: "LOG-B", quantity: 1.5, code: "QUANTITY_NOT_INTEGER" },
     );
+    assert.deepEqual(
+      { sku: changed.sku, delta: changed.delta, onHand: changed.onHand, wmsId: changed.wmsId, sequence: changed.sequence, batchId: changed.batchId },
+      { sku: "LOG-A", delta: 5, onHand: [0, 5], wmsId: "wms-a", sequence: "101", batchId: "logged-1" },
+    );
     const traceId = exporter.getFinishedSpans().find((span) => span.attributes["invsync.request_id"] === "req-logs-1")?.spanContext().traceId;
     assert.match(traceId ?? "", /^[0-9a-f]{32}$/);
-    for (const line of [applied, rejected]) {
+    for (const line of [applied, rejected, changed]) {
       assert.equal(line.requestId, "req-logs-1");
       assert.equal(line.traceId, traceId);
     }
@@ -116,5 +123,42 @@ describe("contract: one trace per WMS batch, from the request to the published m
     assert.equal(parentOf(server), undefined, "a root span");
     assert.equal(server.status.code, 2, "status ERROR");
     assert.equal(server.attributes["rpc.system"], "connect");
+  });
+});
+
+describe("contract: spans leave over OTLP/HTTP to OTEL_EXPORTER_OTLP_ENDPOINT", function () {
+  this.timeout(60_000);
+
+  it("exports the batch's spans to the collector, at the latest when the service stops", async () => {
+    const received: Array<{ path: string; body: string }> = [];
+    const collector = createServer((req, res) => {
+      let body = "";
+      req.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
+      req.on("end", () => {
+        received.push({ path: req.url ?? "", body });
+        res.writeHead(200, { "content-type": "application/json" }).end("{}");
+      });
+    });
+    await new Promise<void>((resolve) => collector.listen(0, "127.0.0.1", resolve));
+    try {
+      const endpoint = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
+      const svc = await startTestService("otlp", { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_SERVICE_NAME: "invsync-otlp-test" });
+      try {
+        const response = await fetch(`${svc.baseUrl}/inventory/sync`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(syncBatch("otlp-1", [wmsUpdate("OTLP-A", 1, 1)])),
+        });
+        assert.equal(response.status, 200);
+      } finally {
+        await svc.stop();
+      }
+      const exported = received.filter((r) => r.path === "/v1/traces").map((r) => r.body).join("\n");
+      assert.match(exported, /invsync-otlp-test/);
+      assert.match(exported, /apply wms batch/);
+      assert.match(exported, /invsync\.wms\.v1\.WmsSyncService\/SyncInventory/);
+    } finally {
+      await new Promise((resolve) => collector.close(resolve));
+    }
   });
 });

@@ -9,6 +9,7 @@ import { restAliases } from "./adapters/http/rest-aliases.js";
 import { JetStreamEventPublisher } from "./adapters/messaging/jetstream-event-publisher.js";
 import { IngestionMetrics } from "./adapters/observability/ingestion-metrics.js";
 import { InstrumentedIngestion } from "./adapters/observability/instrumented-ingestion.js";
+import { loggedOutbox } from "./adapters/observability/logged-outbox.js";
 import { ServiceMetrics } from "./adapters/observability/metrics.js";
 import { MigrationMetrics } from "./adapters/observability/migration-metrics.js";
 import { readinessProbe } from "./adapters/observability/readiness.js";
@@ -87,9 +88,10 @@ export async function startService(config: Config, logger: Logger, hooks: Servic
   );
   const traceparent = tracing.enabled ? () => tracing.activeCarrier()?.traceparent : undefined;
   const outbox = new KnexEventOutbox(knex, encodeEvent, () => relay.wake(), traceparent);
+  const changes = config.logLevel === "debug" || config.logLevel === "trace" ? loggedOutbox(outbox, logger) : outbox;
   const flags = await UnleashFeatureFlags.start(unleashSettings(config.flags), logger.child({ component: "flags" }));
   const migrationMetrics = new MigrationMetrics(metrics.registry, flags);
-  const { ingestion, stock, legacy, comparisons, settlement } = composeIngestion(knex, outbox, {
+  const { ingestion, stock, legacy, comparisons, settlement } = composeIngestion(knex, changes, {
     flags,
     flagNames: config.flags.names,
     shipmentSettleMs: config.shipmentSettleMs,
@@ -103,7 +105,7 @@ export async function startService(config: Config, logger: Logger, hooks: Servic
   });
   const comparator = new ShadowComparator(comparisons, legacy, systemClock, logger, { compared: (t) => migrationMetrics.comparisonFinished(t) });
   const legacyRuns = new LegacyRunWatch(comparator, config.legacyRunPollMs, logger);
-  const reservations = composeReservations(knex, outbox, settlement, config, metrics, logger);
+  const reservations = composeReservations(knex, changes, settlement, config, metrics, logger);
   const instrumented = new InstrumentedIngestion(ingestion, ingestionMetrics, tracing);
   const ingress = composeWmsIngress(config, knex, instrumented, metrics, systemClock, logger, tracing);
   const relay = new OutboxRelay(
