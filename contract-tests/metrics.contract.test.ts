@@ -7,6 +7,7 @@ import { scrape, valueOf, type Samples } from "./support/prometheus-text.js";
 import { connectJson } from "./support/reservation-calls.js";
 import { freePort } from "./support/private-nats.js";
 import { startTestService, type TestService } from "./support/test-service.js";
+import { waitFor } from "./support/wait-for.js";
 import { postJson, syncBatch, wmsUpdate } from "./support/wms-fixtures.js";
 
 const V1 = 'schema_version="wms.v1"';
@@ -16,14 +17,6 @@ const DEFINED_ELSEWHERE = new Set(["invsync_discrepancy_rate"]);
 /** The `invsync_*` metric families named in `text` (histogram series reduced to their family). */
 function metricFamiliesIn(text: string): Set<string> {
   return new Set([...text.matchAll(/\binvsync_[a-z0-9_]+/g)].map(([name]) => name.replace(/_(bucket|sum|count)$/, "")));
-}
-
-async function waitFor(condition: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 describe("contract: /metrics moves with a small load", function () {
@@ -46,13 +39,13 @@ describe("contract: /metrics moves with a small load", function () {
     assert.equal((await sync(syncBatch("m-4", sources))).body.accepted, 3);
     assert.equal((await connectJson(svc.baseUrl, "ReserveStock", { sku: "M-SKU-1", quantity: 2, orderReference: "O-M", idempotencyKey: "m-res-1" })).ok, true);
     // A deleted stream makes the next publishes fail ("no responders") until the publisher recreates it.
-    await waitFor(async () => valueOf(await scrape(svc.baseUrl), "invsync_outbox_backlog") === 0, "the outbox to drain");
+    await waitFor("the outbox to drain", async () => valueOf(await scrape(svc.baseUrl), "invsync_outbox_backlog") === 0);
     await deleteStream(svc);
     assert.equal((await sync(syncBatch("m-5", [wmsUpdate("M-SKU-5", 50, 3)]))).body.accepted, 1);
-    await waitFor(async () => {
+    await waitFor("the relay to fail, recreate the stream and drain", async () => {
       const samples = await scrape(svc.baseUrl);
       return valueOf(samples, "invsync_outbox_backlog") === 0 && valueOf(samples, "invsync_relay_publish_errors_total") > 0;
-    }, "the relay to fail, recreate the stream and drain");
+    });
     loaded = await scrape(svc.baseUrl);
   });
   after(async () => {
