@@ -37,6 +37,10 @@ describe("contract: /metrics moves with a small load", function () {
     assert.equal((await sync(syncBatch("m-3", [1, 2, 3, 4, 5, 6].map((i) => wmsUpdate(`M-BIG-${i}`, 10 + i, 1))))).status, 400, "over MAX_BATCH_UPDATES: failed");
     const sources = ["wms-b", "wms-c", "wms-d"].map((wmsId, i) => wmsUpdate(`M-SRC-${i}`, 1, 1, { wmsId }));
     assert.equal((await sync(syncBatch("m-4", sources))).body.accepted, 3);
+    const v2 = (seqNo: string, movement: object) => ({ sourceSystem: "wms-b", seqNo, itemCode: "M-V2-1", site: "DC-1", eventTime: new Date().toISOString(), movement });
+    const v2Batch = { batchRef: "m-v2", records: [v2("10", { movementType: "MOVEMENT_TYPE_RECEIPT", delta: "3" }), v2("11", { movementType: "MOVEMENT_TYPE_PICK", delta: "-9" })] };
+    const v2Answer = await postJson(`${svc.baseUrl}/invsync.wms.v2.WmsSyncService/SyncStock`, v2Batch);
+    assert.deepEqual([v2Answer.body.applied, v2Answer.body.rejected], [1, 1], "a pick below zero is refused by the domain");
     assert.equal((await connectJson(svc.baseUrl, "ReserveStock", { sku: "M-SKU-1", quantity: 2, orderReference: "O-M", idempotencyKey: "m-res-1" })).ok, true);
     // A deleted stream makes the next publishes fail ("no responders") until the publisher recreates it.
     await waitFor("the outbox to drain", async () => valueOf(await scrape(svc.baseUrl), "invsync_outbox_backlog") === 0);
@@ -63,6 +67,12 @@ describe("contract: /metrics moves with a small load", function () {
     assert.equal(moved(`invsync_wms_batches_total{${V1},outcome="failed"}`), 1);
   });
 
+  it("counts a movement the domain refused as rejected, under its schema version", () => {
+    assert.equal(moved('invsync_wms_updates_total{wms_id="wms-b",schema_version="wms.v2",outcome="accepted"}'), 1);
+    assert.equal(moved('invsync_wms_updates_total{wms_id="wms-b",schema_version="wms.v2",outcome="rejected"}'), 1);
+    assert.equal(moved('invsync_wms_updates_received_total{wms_id="wms-b",schema_version="wms.v2"}'), 2);
+  });
+
   it("keeps the wms_id label bounded: sources past METRICS_MAX_WMS_IDS count as 'other'", () => {
     assert.equal(moved(`invsync_wms_updates_total{wms_id="wms-b",${V1},outcome="accepted"}`), 1);
     assert.equal(moved(`invsync_wms_updates_total{wms_id="other",${V1},outcome="accepted"}`), 2);
@@ -70,10 +80,10 @@ describe("contract: /metrics moves with a small load", function () {
   });
 
   it("has batch size and duration histograms, and the freshness lag of published events", () => {
-    assert.equal(moved("invsync_wms_batch_size_count"), 5);
+    assert.equal(moved("invsync_wms_batch_size_count"), 6, "every applied batch, v1 and v2");
     assert.equal(moved(`invsync_wms_batch_duration_seconds_count{${V1}}`), 6);
     assert.ok(moved(`invsync_wms_batch_duration_seconds_sum{${V1}}`) > 0);
-    assert.ok(moved("invsync_events_published_total") >= 7, "6 counts and a reservation at least");
+    assert.ok(moved("invsync_events_published_total") >= 8, "6 counts, a receipt and a reservation at least");
     assert.ok(moved("invsync_freshness_lag_seconds_count") >= 6);
     assert.ok(moved('invsync_freshness_lag_seconds_bucket{le="+Inf"}') >= 6);
   });
@@ -89,7 +99,7 @@ describe("contract: /metrics moves with a small load", function () {
 
   it("counts reservation outcomes and routing paths", () => {
     assert.equal(moved('invsync_reservation_requests_total{outcome="reserved"}'), 1);
-    assert.equal(moved('invsync_routed_updates_total{path="new"}'), 2 + 1 + 3 + 1, "valid updates that were not duplicates");
+    assert.equal(moved('invsync_routed_updates_total{path="new"}'), 2 + 1 + 3 + 2 + 1, "valid updates that were not duplicates");
   });
 
   it("never labels a series with a SKU", () => {

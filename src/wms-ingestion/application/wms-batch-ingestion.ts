@@ -5,7 +5,7 @@ import type { Logger } from "../../shared/logger.js";
 import type { UnitOfWork } from "../../shared/unit-of-work.js";
 import type { Inbox } from "./inbox.port.js";
 import { tallyBySource, wmsIdOf, type SourceTally } from "./source-tally.js";
-import type { BatchResult, MappedUpdate, ReportedRejection, WmsBatch } from "./wms-batch.js";
+import type { BatchResult, MappedUpdate, WmsBatch } from "./wms-batch.js";
 
 /** Limits of {@link WmsBatchIngestion}. */
 export interface IngestionLimits {
@@ -107,7 +107,7 @@ export class WmsBatchIngestion implements BatchIngestor {
     const byIndex = new Map(batch.updates.map((u) => [u.index, u]));
     for (const rejection of rejections) {
       const update = byIndex.get(rejection.index);
-      this.logger.warn({ batchId: batch.batchId, ...(update ? describeUpdate(update) : {}), ...rejectionFields(rejection) }, "wms update rejected");
+      this.logger.warn({ batchId: batch.batchId, ...(update ? describeUpdate(update) : {}), ...rejection }, "wms update rejected");
     }
   }
 }
@@ -124,10 +124,6 @@ function describeUpdate(update: MappedUpdate): Record<string, unknown> {
   }
   const { identity } = update;
   return { wmsId: wmsIdOf(update), sequence: identity.sequence?.toString(), sku: identity.sku, quantity: identity.quantity };
-}
-
-function rejectionFields({ index, field, code, reason }: ReportedRejection): Record<string, unknown> {
-  return { index, field, code, reason };
 }
 
 function assertWithinLimit(size: number, limit: number): void {
