@@ -1,7 +1,7 @@
 import type { Config } from "../../src/config/config.js";
 import { loadConfig } from "../../src/config/config.js";
-import { silentLogger } from "../../src/shared/logger.js";
-import { startService, type RunningService } from "../../src/main.js";
+import { silentLogger, type Logger } from "../../src/shared/logger.js";
+import { startService, type RunningService, type ServiceHooks } from "../../src/main.js";
 import { createTestDatabase, NATS_URL, testStream, type TestDatabase, type TestStream } from "./test-servers.js";
 
 /** A service started for a test, on its own database and stream, on ephemeral ports. */
@@ -24,7 +24,11 @@ export interface TestService {
  * `WMS_SIGNING_KEYS`, see `signed-requests.ts`): suites about other contracts post unsigned
  * batches. The production default is "signature required".
  */
-export async function startTestService(label: string, env: Record<string, string> = {}): Promise<TestService> {
+export async function startTestService(
+  label: string,
+  env: Record<string, string> = {},
+  { logger, ...hooks }: ServiceHooks & { readonly logger?: Logger } = {},
+): Promise<TestService> {
   const database = await createTestDatabase(label);
   const stream = testStream(label);
   const config = loadConfig({
@@ -43,7 +47,8 @@ export async function startTestService(label: string, env: Record<string, string
     FLAGS_BOOTSTRAP_FILE: "flags/all-new.json",
     ...env,
   });
-  const service = await startService(config, process.env.DEBUG_LOG ? (await import("../../src/adapters/observability/pino-logger.js")).createLogger("debug") : silentLogger);
+  const debugLogger = process.env.DEBUG_LOG ? (await import("../../src/adapters/observability/pino-logger.js")).createLogger("debug") : undefined;
+  const service = await startService(config, logger ?? debugLogger ?? silentLogger, hooks);
   return {
     config,
     service,

@@ -5,6 +5,7 @@ import { backfillFile } from "../adapters/file-drop/backfill-file.js";
 import { FileDropWatcher } from "../adapters/file-drop/file-drop-watcher.js";
 import { wmsRequestGate, type RequestGate } from "../adapters/http/wms-request-gate.js";
 import type { ServiceMetrics } from "../adapters/observability/metrics.js";
+import { tracingOff, type Tracing } from "../adapters/observability/tracing.js";
 import { KnexDroppedFiles } from "../adapters/persistence/knex-dropped-files.js";
 import { KnexInboxArchive } from "../adapters/persistence/knex-inbox-archive.js";
 import { KnexIngestionSwitch } from "../adapters/persistence/knex-ingestion-switch.js";
@@ -51,6 +52,7 @@ export function composeWmsIngress(
   metrics: ServiceMetrics,
   clock: Clock,
   logger: Logger,
+  tracing: Tracing = tracingOff,
 ): WmsIngress {
   const settings = config.wmsIngress;
   const mapper = { clock, maxFutureSkewMs: config.maxFutureSkewMs };
@@ -97,7 +99,7 @@ export function composeWmsIngress(
   return {
     ingestor,
     services: [
-      registerService(WmsSyncServiceV2, guardService(WmsSyncServiceV2, wmsV2SyncService(ingestor, mapper), logger)),
+      registerService(WmsSyncServiceV2, guardService(WmsSyncServiceV2, wmsV2SyncService(ingestor, mapper, tracing), logger)),
       registerService(OperationsService, guardService(OperationsService, operationsService({ control, cursors, gaps, backfill, replay }), logger)),
     ],
     gate,
@@ -116,8 +118,9 @@ function reportGaps(metrics: ServiceMetrics, found: readonly { wmsId: string; fi
   metrics.sequenceGaps.reset();
   metrics.missingSequences.reset();
   for (const gap of found) {
-    metrics.sequenceGaps.inc({ wms_id: gap.wmsId });
-    metrics.missingSequences.inc({ wms_id: gap.wmsId }, Number(gap.lastMissing - gap.firstMissing + 1n));
+    const wmsId = metrics.wmsIds.value(gap.wmsId);
+    metrics.sequenceGaps.inc({ wms_id: wmsId });
+    metrics.missingSequences.inc({ wms_id: wmsId }, Number(gap.lastMissing - gap.firstMissing + 1n));
   }
 }
 

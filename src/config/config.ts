@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { ConfigError, EnvReader } from "./env-reader.js";
+import { readObservability, type ObservabilityConfig } from "./observability-config.js";
 import { readWmsIngress, type WmsIngressConfig } from "./wms-ingress-config.js";
 
 /** The service's configuration, read once from the environment at start. */
@@ -34,6 +35,8 @@ export interface Config {
   readonly wmsIngress: WmsIngressConfig;
   readonly flags: FlagsConfig;
   readonly legacyRunPollMs: number;
+  /** Traces and metric label limits. */
+  readonly observability: ObservabilityConfig;
 }
 
 /** Where routing flags come from and what they are called (see the README's strangler migration section). */
@@ -93,6 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     wmsIngress: readWmsIngress(read),
     flags: readFlagsConfig(read, env),
     legacyRunPollMs: read.integer("LEGACY_RUN_POLL_SECONDS", 60, 1, 86_400) * 1000,
+    observability: readObservability(read),
   };
   read.throwIfInvalid();
   if (config.reservationDefaultTtlMs > config.reservationMaxTtlMs) {

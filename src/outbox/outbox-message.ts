@@ -13,4 +13,6 @@ export interface OutboxMessage {
   readonly committedAt: Date;
   /** When the WMS observed what caused it, for freshness; undefined for local causes. */
   readonly observedAt: Date | undefined;
+  /** W3C `traceparent` of the work that committed it (tracing on), to continue its trace when publishing. */
+  readonly traceContext?: string | undefined;
 }

@@ -21,6 +21,8 @@ export interface RelayObserver {
   published?(messages: readonly OutboxMessage[], at: Date): void;
   /** A round failed. */
   failed?(error: unknown): void;
+  /** The bus did not acknowledge `message` (it stays in the outbox). */
+  publishFailed?(message: OutboxMessage, error: unknown): void;
 }
 
 /** What one round did. */
@@ -104,6 +106,7 @@ export class OutboxRelay {
             await this.publisher.publish(event);
             acknowledged.push(event);
           } catch (error) {
+            this.observer.publishFailed?.(event, error);
             failure ??= error;
             return; // the rest of this SKU waits, so its order is kept
           }

@@ -16,40 +16,46 @@ interface MessageRow {
   payload: Buffer | Uint8Array;
   timestamp: Date | string;
   observed_at: string | null;
+  trace_context: string | null;
 }
 
 /**
  * The outbox over `inventory_events`: events are appended, already encoded for the bus, in the
  * transaction of their change (one INSERT per batch), and read back by the relay in commit order.
- * The columns beside the payload keep the ledger queryable in SQL.
+ * The columns beside the payload keep the ledger queryable in SQL. With tracing on, each row keeps
+ * the `traceparent` active when it was appended (one value per statement: no per-event work).
  */
 export class KnexEventOutbox implements EventOutbox, OutboxStore {
-  /** @param onAppended called after a transaction that appended events commits (wakes the relay). */
+  /**
+   * @param onAppended called after a transaction that appended events commits (wakes the relay).
+   * @param activeTraceparent the trace context to store with appended events (tracing on), or none.
+   */
   constructor(
     private readonly knex: Knex,
     private readonly encode: EventEncoder,
     private readonly onAppended: () => void = () => undefined,
+    private readonly activeTraceparent: () => string | undefined = () => undefined,
   ) {}
 
   async append(tx: Transaction, events: readonly InventoryEvent[]): Promise<void> {
     if (events.length === 0) return;
     await knexTransaction(tx).raw(
       `INSERT INTO inventory_events (event_id, type, sku, location_id, delta, source, "timestamp", before_on_hand,
-         before_reserved, after_on_hand, after_reserved, version, cause, non_sellable, path, routing, payload)
+         before_reserved, after_on_hand, after_reserved, version, cause, non_sellable, path, routing, payload, trace_context)
        SELECT e.id, e.type, e.sku, e.loc, e.delta, e.source, e.ts, e.boh, e.bres, e.aoh, e.ares, e.version, e.cause,
-         e.non_sellable, e.path, e.routing, decode(e.payload, 'base64')
+         e.non_sellable, e.path, e.routing, decode(e.payload, 'base64'), ?::text
        FROM json_to_recordset(?::json) AS e(i int, id uuid, type text, sku text, loc text, delta bigint, source text,
          ts timestamptz, boh bigint, bres bigint, aoh bigint, ares bigint, version bigint, cause jsonb, non_sellable jsonb,
          path text, routing jsonb, payload text)
        ORDER BY e.i`,
-      [jsonRows(events.map((event, i) => this.toRow(event, i)))],
+      [this.activeTraceparent() ?? null, jsonRows(events.map((event, i) => this.toRow(event, i)))],
     );
     onCommit(tx, this.onAppended);
   }
 
   async fetchUnpublished(limit: number): Promise<OutboxMessage[]> {
     const { rows } = await this.knex.raw<{ rows: MessageRow[] }>(
-      `SELECT event_id::text AS event_id, type, sku, payload, "timestamp", cause->>'observedAt' AS observed_at
+      `SELECT event_id::text AS event_id, type, sku, payload, "timestamp", cause->>'observedAt' AS observed_at, trace_context
        FROM inventory_events WHERE published_at IS NULL ORDER BY seq LIMIT ?`,
       [limit],
     );
@@ -60,6 +66,7 @@ export class KnexEventOutbox implements EventOutbox, OutboxStore {
       payload: row.payload,
       committedAt: toDate(row.timestamp),
       observedAt: row.observed_at === null ? undefined : new Date(row.observed_at),
+      traceContext: row.trace_context ?? undefined,
     }));
   }
 

@@ -2,6 +2,7 @@ import type { DescService } from "@bufbuild/protobuf";
 import { createContextKey, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
 import { randomUUID } from "node:crypto";
 import type { Logger } from "../../shared/logger.js";
+import { inRequestScope } from "../observability/log-context.js";
 import { toConnectError } from "./error-mapping.js";
 
 /** The request id of a call: the caller's `x-request-id`, or one made up for it. */
@@ -13,22 +14,26 @@ export const REQUEST_ID_HEADER = "x-request-id";
 type AnyUnary = (request: unknown, context: HandlerContext) => Promise<unknown> | unknown;
 
 /**
- * Wraps every method of `impl` so that: the call has a request id (echoed in `x-request-id`), and
- * whatever it throws reaches the caller as a mapped ConnectError (see `error-mapping.ts`). Both
- * servers (Connect gateway and gRPC) serve the wrapped implementation.
+ * Wraps every method of `impl` so that: the call has a request id (echoed in `x-request-id`, and on
+ * every log line written while serving it), and whatever it throws reaches the caller as a mapped
+ * ConnectError (see `error-mapping.ts`). Both servers (Connect gateway and gRPC) serve the wrapped
+ * implementation.
  */
 export function guardService<S extends DescService>(service: S, impl: ServiceImpl<S>, logger: Logger): ServiceImpl<S> {
   const guarded: Record<string, AnyUnary> = {};
   for (const method of service.methods) {
     const handler = (impl as unknown as Record<string, AnyUnary>)[method.localName];
     if (!handler) throw new Error(`${service.typeName} has no implementation of ${method.name}`);
-    guarded[method.localName] = async (request, context) => {
+    const rpc = `${service.typeName}/${method.name}`;
+    guarded[method.localName] = (request, context) => {
       const requestId = assignRequestId(context);
-      try {
-        return await handler(request, context);
-      } catch (error) {
-        throw toConnectError(error, logger.child({ rpc: `${service.typeName}/${method.name}` }), requestId);
-      }
+      return inRequestScope({ requestId, rpc }, async () => {
+        try {
+          return await handler(request, context);
+        } catch (error) {
+          throw toConnectError(error, logger, requestId);
+        }
+      });
     };
   }
   return guarded as unknown as ServiceImpl<S>;
