@@ -14,8 +14,8 @@ class MemoryOutbox implements OutboxStore {
   async fetchUnpublished(limit: number) {
     return this.events.filter((e) => !this.published.has(e.eventId)).slice(0, limit);
   }
-  async markPublished(ids: readonly string[]) {
-    for (const id of ids) this.published.add(id);
+  async markPublished(messages: readonly OutboxMessage[]) {
+    for (const { eventId } of messages) this.published.add(eventId);
   }
   async backlog(): Promise<OutboxBacklog> {
     return { count: this.events.length - this.published.size, oldestAt: undefined };
@@ -38,7 +38,7 @@ class RecordingBus implements EventPublisher {
 
 /** A message whose payload is its version number, so tests can read the order back. */
 function event(id: string, sku: string, version: number): OutboxMessage {
-  return { eventId: id, type: "StockCounted", sku, payload: Uint8Array.of(version), committedAt: new Date(), observedAt: undefined };
+  return { position: id, eventId: id, type: "StockCounted", sku, payload: Uint8Array.of(version), committedAt: new Date(), observedAt: undefined };
 }
 
 function versionOf(message: OutboxMessage): number {

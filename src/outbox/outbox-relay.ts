@@ -111,7 +111,7 @@ export class OutboxRelay {
       }),
     );
     const at = this.clock.now();
-    await this.store.markPublished(acknowledged.map((e) => e.eventId), at);
+    await this.store.markPublished(acknowledged);
     if (acknowledged.length > 0) this.observer.published?.(acknowledged, at);
     if (failure !== undefined) throw failure;
     return { published: acknowledged.length, unpublished: events.length - acknowledged.length };

@@ -12,8 +12,8 @@ export interface OutboxBacklog {
 export interface OutboxStore {
   /** Up to `limit` unpublished events, oldest first (per SKU, in the order they were committed). */
   fetchUnpublished(limit: number): Promise<OutboxMessage[]>;
-  /** Records that the bus acknowledged `eventIds`. */
-  markPublished(eventIds: readonly string[], at: Date): Promise<void>;
+  /** Records that the bus acknowledged `messages`: they leave the outbox's queue. */
+  markPublished(messages: readonly OutboxMessage[]): Promise<void>;
   /** The current backlog. */
   backlog(): Promise<OutboxBacklog>;
 }
