@@ -10,8 +10,11 @@ export interface OutboxBacklog {
 
 /** Port: the relay's view of the outbox. */
 export interface OutboxStore {
-  /** Up to `limit` unpublished events, oldest first (per SKU, in the order they were committed). */
-  fetchUnpublished(limit: number): Promise<OutboxMessage[]>;
+  /**
+   * Up to `limit` unpublished events, oldest first (per SKU, in the order they were committed),
+   * leaving out those at `exclude` (positions already in flight).
+   */
+  fetchUnpublished(limit: number, exclude: readonly string[]): Promise<OutboxMessage[]>;
   /** Records that the bus acknowledged `messages`: they leave the outbox's queue. */
   markPublished(messages: readonly OutboxMessage[]): Promise<void>;
   /** The current backlog. */

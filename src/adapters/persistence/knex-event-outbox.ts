@@ -54,13 +54,13 @@ export class KnexEventOutbox implements EventOutbox, OutboxStore {
     onCommit(tx, this.onAppended);
   }
 
-  async fetchUnpublished(limit: number): Promise<OutboxMessage[]> {
+  async fetchUnpublished(limit: number, exclude: readonly string[]): Promise<OutboxMessage[]> {
     const { rows } = await this.knex.raw<{ rows: MessageRow[] }>(
       // Bytes as base64 and times as epoch milliseconds: decoded natively, not by the driver's JS parsers.
       `SELECT p.seq::text AS position, p.event_id::text AS event_id, p.type, p.sku, encode(p.payload, 'base64') AS payload,
          (extract(epoch FROM p.committed_at) * 1000)::float8 AS committed_ms, (extract(epoch FROM p.observed_at) * 1000)::float8 AS observed_ms
-       FROM outbox_pending AS p ORDER BY p.seq LIMIT ?`,
-      [limit],
+       FROM outbox_pending AS p WHERE p.seq <> ALL(?::bigint[]) ORDER BY p.seq LIMIT ?`,
+      bindings(exclude, limit),
     );
     return rows.map((row) => ({
       position: row.position,
