@@ -114,7 +114,7 @@ export async function startService(config: Config, logger: Logger, hooks: Servic
     config.databaseUrl ? new PgAdvisoryRelayLease(config.databaseUrl, logger) : soleProcessLease,
     systemClock,
     logger,
-    { batchSize: config.relayBatchSize, idleDelayMs: config.relayIdleMs, maxBackoffMs: 5_000 },
+    { batchSize: config.relayBatchSize, idleDelayMs: config.relayIdleMs, maxBackoffMs: 5_000, pipelineDepth: config.relayPipelineDepth },
     {
       published: (events, at) => metrics.eventsPublished(events, at),
       failed: () => metrics.relayFailed(),

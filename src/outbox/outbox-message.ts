@@ -3,6 +3,8 @@
  * only moves bytes. `sku` is the ordering key: messages of one SKU are published in order.
  */
 export interface OutboxMessage {
+  /** Where the message sits in the outbox; opaque to the relay, handed back to mark it published. */
+  readonly position: string;
   readonly eventId: string;
   /** The event type, for example `StockCounted` (it chooses the subject). */
   readonly type: string;

@@ -1,4 +1,4 @@
-import type { SkuRouter } from "../../migration/application/sku-router.port.js";
+import type { InboxRouting, SkuRouter } from "../../migration/application/sku-router.port.js";
 import type { Clock } from "../../shared/clock.js";
 import { ValidationError } from "../../shared/errors.js";
 import type { Logger } from "../../shared/logger.js";
@@ -49,12 +49,18 @@ export class WmsBatchIngestion implements BatchIngestor {
     const moves = batch.updates.filter((u): u is Extract<MappedUpdate, { kind: "movement" }> => u.kind === "movement");
     const rejected = batch.updates.filter((u): u is Extract<MappedUpdate, { kind: "rejected" }> => u.kind === "rejected");
 
+    const plan = this.router.plan(counts.map((u) => u.count), moves.map((u) => u.movement));
+    const routing = new Map<number, InboxRouting>([
+      ...counts.map((u): [number, InboxRouting] => [u.index, plan.ofCount(u.count)]),
+      ...moves.map((u): [number, InboxRouting] => [u.index, plan.ofMovement(u.movement)]),
+    ]);
     const tally = await this.unitOfWork.run(async (tx) => {
-      const { stored } = await this.inbox.record(tx, batch, this.clock.now());
+      const { stored } = await this.inbox.record(tx, batch, this.clock.now(), routing);
       const fresh = counts.filter((u) => stored.has(u.index));
       const freshMoves = moves.filter((u) => stored.has(u.index));
       const routed = await this.router.routeSkus(
         tx,
+        plan,
         fresh.map((u) => ({ inboxId: stored.get(u.index)!, count: u.count })),
         freshMoves.map((u) => ({ inboxId: stored.get(u.index)!, movement: u.movement })),
       );
