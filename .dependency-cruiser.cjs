@@ -1,9 +1,9 @@
 /**
  * The dependency rule of ARCHITECTURE.md, made executable (`npm run check:deps`, part of `npm test`):
  * shared ← domain ← application ← adapters ← main.ts. Domain and application code import no
- * generated code, database, bus, transport or flag library, and no environment.
+ * generated code, database, bus, transport, flag, logging, metrics or tracing library, and no environment.
  */
-const INFRASTRUCTURE = "^node_modules/(knex|pg|knex-pglite|@electric-sql|@nats-io|@connectrpc|@grpc|grpc-health-check|unleash-client|pino|prom-client|@bufbuild)/";
+const INFRASTRUCTURE = "^node_modules/(knex|pg|knex-pglite|@electric-sql|@nats-io|@connectrpc|@grpc|grpc-health-check|unleash-client|pino|prom-client|@opentelemetry|@bufbuild)/";
 const CORE = "^src/(shared|[^/]+/domain|[^/]+/application|outbox)/";
 
 module.exports = {

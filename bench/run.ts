@@ -14,7 +14,7 @@ import { createTestDatabase, NATS_URL, testStream } from "../contract-tests/supp
 import { EventCounter } from "./event-counter.js";
 import { barePublishRate, bareUpsertRate } from "./limits.js";
 import { naivePeerRate } from "./naive-peer.js";
-import { outboxTimings } from "./outbox-timings.js";
+import { signatureHeader } from "../src/adapters/http/wms-signature.js";
 import { cpuSeconds, peakRssMiB } from "./process-usage.js";
 import { fmt, printTable } from "./report.js";
 import { round } from "./stats.js";
@@ -52,6 +52,9 @@ const workload: WorkloadSettings = {
   seed: 20261124,
 };
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+const SIGNING_SECRET = "bench-signing-secret-0123456789";
+/** The X-Invsync-Signature header of `body`, as a WMS signs it. */
+const sign = (body: string) => ({ "x-invsync-signature": signatureHeader("bench", SIGNING_SECRET, Math.floor(Date.now() / 1000), Buffer.from(body)) });
 
 ensureBuilt();
 const database = await createTestDatabase("bench");
@@ -65,6 +68,8 @@ const service = ServiceProcess.spawn({
   GATEWAY_PORT: "0",
   GRPC_PORT: "0",
   LOG_LEVEL: "info",
+  FLAGS_BOOTSTRAP_FILE: "flags/all-new.json", // every SKU on the new path: the path being measured
+  WMS_SIGNING_KEYS: `bench:${SIGNING_SECRET}`, // signed requests, as in production
 }, args.profile ? ["--cpu-prof", `--cpu-prof-dir=${join(ROOT, "test-results/profiles")}`] : []); // --profile: a V8 CPU profile of the service, written when it stops
 let exitCode = 0;
 try {
@@ -72,7 +77,11 @@ try {
     throw new Error(`service did not start: ${service.stderr.join("")}`);
   });
   const baseUrl = `http://127.0.0.1:${started.gatewayPort as number}`;
-  const counter = await EventCounter.start(NATS_URL, stream.stream);
+  for (let ready = false; !ready; await new Promise((resolve) => setTimeout(resolve, 100))) {
+    const body = (await (await fetch(`${baseUrl}/readyz`)).json()) as { nats?: { streamReady?: boolean } };
+    ready = body.nats?.streamReady === true;
+  }
+  const counter = await EventCounter.start(NATS_URL, stream.stream, ["tp", "paced"]);
   const zipf = new ZipfSampler(workload.skus, workload.zipfExponent, seededRandom(workload.seed));
   const senders = Array.from({ length: settings.senders }, (_, i) => new WmsSender(`bench-wms-${i}`, workload, i, zipf));
 
@@ -80,17 +89,17 @@ try {
   const sent: GeneratedUpdate[] = [];
   const cpuBefore = cpuSeconds(service.pid);
   const saturationStart = performance.now();
-  const load = await saturate(baseUrl, senders, settings.seconds, "tp", sent);
+  const load = await saturate(baseUrl, senders, settings.seconds, "tp", sent, sign);
   const cpuUsed = cpuSeconds(service.pid) - cpuBefore;
   const allPublished = await counter.waitFor(load.accepted, 180_000);
   const endToEndSeconds = (counter.lastAt - saturationStart) / 1000;
   const eventsAfterSaturation = counter.count;
-  const saturationTimings = await outboxTimings(database.url, "tp-");
+  const saturationTimings = counter.latencies("tp");
 
   console.log(`bench: paced at ${settings.pacedRate}/s for ${settings.pacedSeconds}s …`);
-  const pacedLoad = await paced(baseUrl, senders, settings.pacedRate, settings.pacedBatch, settings.pacedSeconds, "paced");
+  const pacedLoad = await paced(baseUrl, senders, settings.pacedRate, settings.pacedBatch, settings.pacedSeconds, "paced", sign);
   await counter.waitFor(eventsAfterSaturation + pacedLoad.accepted, 60_000);
-  const pacedTimings = await outboxTimings(database.url, "paced-");
+  const pacedTimings = counter.latencies("paced");
   const peakRss = peakRssMiB(service.pid);
   const eventBytes = counter.count > 0 ? counter.bytes / counter.count : 200;
   await counter.stop();

@@ -111,7 +111,7 @@ describe("contract: inventory reads (REST, Connect GET, gRPC) and health", funct
 
   it("/metrics speaks Prometheus text with the service's metrics", async () => {
     const text = await (await fetch(`${svc.baseUrl}/metrics`)).text();
-    assert.match(text, /invsync_wms_updates_total\{schema_version="wms.v1",outcome="accepted"\} 7/);
+    assert.match(text, /invsync_wms_updates_total\{wms_id="[^"]+",schema_version="wms.v1",outcome="accepted"\} 7/);
     assert.match(text, /# TYPE invsync_outbox_backlog gauge/);
   });
 

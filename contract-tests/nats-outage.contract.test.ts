@@ -3,6 +3,7 @@ import { readEvents } from "./support/event-reader.js";
 import { PrivateNats } from "./support/private-nats.js";
 import { startTestService, type TestService } from "./support/test-service.js";
 import { getJson, postJson, syncBatch, wmsUpdate } from "./support/wms-fixtures.js";
+import { waitFor } from "./support/wait-for.js";
 
 interface Readiness {
   status: string;
@@ -12,14 +13,6 @@ interface Readiness {
 
 async function readiness(svc: TestService): Promise<{ status: number; body: Readiness }> {
   return getJson(`${svc.baseUrl}/readyz`);
-}
-
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 describe("contract: NATS outage", function () {

@@ -72,6 +72,8 @@ main(process.argv.slice(2)).then(
   (error: unknown) => {
     if (error instanceof ConfigError) console.error(error.message);
     else console.error("inventory-sync failed to start:", error instanceof Error ? error.stack : error);
-    process.exitCode = 1;
+    // Exit now: connections opened before the failure (NATS retrying, the embedded database) would
+    // otherwise keep a half-started process alive, holding its data folder's lock.
+    process.exit(1);
   },
 );

@@ -7,9 +7,13 @@ import { startGateway } from "./adapters/http/gateway-server.js";
 import { healthRoutes, notFoundRoute } from "./adapters/http/health-routes.js";
 import { restAliases } from "./adapters/http/rest-aliases.js";
 import { JetStreamEventPublisher } from "./adapters/messaging/jetstream-event-publisher.js";
+import { IngestionMetrics } from "./adapters/observability/ingestion-metrics.js";
+import { InstrumentedIngestion } from "./adapters/observability/instrumented-ingestion.js";
+import { loggedOutbox } from "./adapters/observability/logged-outbox.js";
 import { ServiceMetrics } from "./adapters/observability/metrics.js";
 import { MigrationMetrics } from "./adapters/observability/migration-metrics.js";
 import { readinessProbe } from "./adapters/observability/readiness.js";
+import { startTracing } from "./adapters/observability/tracing.js";
 import { openDatabase, type Database } from "./adapters/persistence/database.js";
 import { KnexEventOutbox } from "./adapters/persistence/knex-event-outbox.js";
 import { PgAdvisoryRelayLease } from "./adapters/persistence/pg-advisory-relay-lease.js";
@@ -18,6 +22,7 @@ import { inventoryService } from "./adapters/rpc/inventory-service.js";
 import { migrationService } from "./adapters/rpc/migration-service.js";
 import { registerService } from "./adapters/rpc/registered-service.js";
 import { guardService } from "./adapters/rpc/service-guard.js";
+import { tracedService } from "./adapters/rpc/traced-service.js";
 import { wmsSyncService } from "./adapters/rpc/wms-sync-service.js";
 import { composeIngestion } from "./composition/ingestion.js";
 import { composeReconciliation, operatorAccess } from "./composition/reconciliation.js";
@@ -32,6 +37,7 @@ import { OutboxRelay } from "./outbox/outbox-relay.js";
 import { soleProcessLease } from "./outbox/relay-lease.port.js";
 import { systemClock } from "./shared/clock.js";
 import type { Logger } from "./shared/logger.js";
+import type { SpanExporter } from "@opentelemetry/sdk-trace-base";
 
 /** A started service. */
 export interface RunningService {
@@ -39,6 +45,12 @@ export interface RunningService {
   readonly grpcPort: number;
   /** Drains requests and the relay, then closes every connection. */
   stop(): Promise<void>;
+}
+
+/** What a test may add to a started service. */
+export interface ServiceHooks {
+  /** Receives every finished span (tracing must be on): an in-memory exporter in tests. */
+  readonly spanExporter?: SpanExporter;
 }
 
 /** Opens the configured database and brings its schema up to date (`invsync migrate`). */
@@ -56,11 +68,13 @@ export async function migrateDatabase(config: Config, logger: Logger): Promise<v
  * `composition/` modules it calls), then starts the gateway, the gRPC server, the outbox relay and
  * the background tasks.
  */
-export async function startService(config: Config, logger: Logger): Promise<RunningService> {
+export async function startService(config: Config, logger: Logger, hooks: ServiceHooks = {}): Promise<RunningService> {
   const database = await openConfiguredDatabase(config, logger);
   await database.migrate();
   const knex = database.knex;
-  const metrics = new ServiceMetrics();
+  const tracing = startTracing(config.observability.tracing, hooks.spanExporter);
+  const metrics = new ServiceMetrics(config.observability.metricsMaxWmsIds);
+  const ingestionMetrics = new IngestionMetrics(metrics.registry, metrics.wmsIds);
   const bus = new JetStreamEventPublisher(
     {
       url: config.natsUrl,
@@ -71,11 +85,14 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       publishTimeoutMs: config.publishTimeoutMs,
     },
     logger,
+    tracing,
   );
-  const outbox = new KnexEventOutbox(knex, encodeEvent, () => relay.wake());
+  const traceparent = tracing.enabled ? () => tracing.activeCarrier()?.traceparent : undefined;
+  const outbox = new KnexEventOutbox(knex, encodeEvent, () => relay.wake(), traceparent);
+  const changes = config.logLevel === "debug" || config.logLevel === "trace" ? loggedOutbox(outbox, logger) : outbox;
   const flags = await UnleashFeatureFlags.start(unleashSettings(config.flags), logger.child({ component: "flags" }));
   const migrationMetrics = new MigrationMetrics(metrics.registry, flags);
-  const { ingestion, stock, legacy, comparisons, settlement } = composeIngestion(knex, outbox, {
+  const { ingestion, stock, legacy, comparisons, settlement } = composeIngestion(knex, changes, {
     flags,
     flagNames: config.flags.names,
     shipmentSettleMs: config.shipmentSettleMs,
@@ -83,7 +100,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     clock: systemClock,
     logger,
     observers: {
-      batches: { batchApplied: (version, result) => metrics.batchApplied(version, result) },
+      batches: ingestionMetrics,
       routing: { routed: (counts, cutovers) => migrationMetrics.routedUpdates(counts, cutovers) },
     },
   });
@@ -91,23 +108,37 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   const legacyRuns = new LegacyRunWatch(comparator, config.legacyRunPollMs, logger);
   const operators = operatorAccess(config, metrics.registry, logger);
   const { access } = operators;
-  const reconciliation = composeReconciliation(knex, outbox, settlement.shortfalls, config, operators, systemClock, logger);
-  const reservations = composeReservations(knex, outbox, settlement, config, metrics, logger, access);
-  const ingress = composeWmsIngress(config, knex, ingestion, metrics, systemClock, logger, { access, audit: reconciliation.audit, dropHandler: reconciliation.dropHandler });
+  const reconciliation = composeReconciliation(knex, changes, settlement.shortfalls, config, operators, systemClock, logger);
+  const reservations = composeReservations(knex, changes, settlement, config, metrics, logger, access);
+  const instrumented = new InstrumentedIngestion(ingestion, ingestionMetrics, tracing);
+  const ingress = composeWmsIngress(
+    config,
+    knex,
+    instrumented,
+    metrics,
+    systemClock,
+    logger,
+    { access, audit: reconciliation.audit, dropHandler: reconciliation.dropHandler },
+    tracing,
+  );
   const relay = new OutboxRelay(
     outbox,
     bus,
     config.databaseUrl ? new PgAdvisoryRelayLease(config.databaseUrl, logger) : soleProcessLease,
     systemClock,
     logger,
-    { batchSize: config.relayBatchSize, idleDelayMs: config.relayIdleMs, maxBackoffMs: 5_000 },
-    { published: (events, at) => metrics.eventsPublished(events, at), failed: () => metrics.relayFailed() },
+    { batchSize: config.relayBatchSize, idleDelayMs: config.relayIdleMs, maxBackoffMs: 5_000, pipelineDepth: config.relayPipelineDepth },
+    {
+      published: (events, at) => metrics.eventsPublished(events, at),
+      failed: () => metrics.relayFailed(),
+      publishFailed: () => metrics.publishFailed(),
+    },
   );
 
-  const services = [
+  const guarded = [
     registerService(
       WmsSyncService,
-      guardService(WmsSyncService, wmsSyncService(ingress.ingestor, { clock: systemClock, maxFutureSkewMs: config.maxFutureSkewMs }), logger, access),
+      guardService(WmsSyncService, wmsSyncService(ingress.ingestor, { clock: systemClock, maxFutureSkewMs: config.maxFutureSkewMs }, tracing), logger, access),
     ),
     ...ingress.services,
     registerService(InventoryService, guardService(InventoryService, inventoryService(new StockQueries(stock)), logger, access)),
@@ -118,6 +149,12 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     ),
     reconciliation.service,
   ];
+  const services = tracing.enabled ? guarded.map((registered) => tracedService(registered, tracing)) : guarded;
+  metrics.watch({
+    backlog: () => outbox.backlog(),
+    databaseUp: () => database.ping(1000),
+    natsUp: () => bus.status().connected && bus.status().streamReady,
+  });
 
   let draining = false;
   const probe = readinessProbe({
@@ -126,7 +163,6 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     bus: () => bus.status(),
     relayFailure: () => relay.lastFailure,
     draining: () => draining,
-    metrics,
   });
   const gateway = await startGateway(
     services,
@@ -157,6 +193,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       flags.close();
       await bus.close();
       await database.close();
+      await tracing.shutdown();
       logger.info({}, "inventory-sync stopped");
     },
   };

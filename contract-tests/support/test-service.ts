@@ -1,7 +1,7 @@
 import type { Config } from "../../src/config/config.js";
 import { loadConfig } from "../../src/config/config.js";
-import { silentLogger } from "../../src/shared/logger.js";
-import { startService, type RunningService } from "../../src/main.js";
+import { silentLogger, type Logger } from "../../src/shared/logger.js";
+import { startService, type RunningService, type ServiceHooks } from "../../src/main.js";
 import { createTestDatabase, NATS_URL, testStream, type TestDatabase, type TestStream } from "./test-servers.js";
 
 /** The bearer token of the operator every test service knows (role operator). */
@@ -31,7 +31,11 @@ export interface TestService {
  * {@link OPERATOR_TOKEN} (`test-operator`) and {@link VIEWER_TOKEN} (`test-viewer`) unless `env`
  * sets `OPERATOR_TOKENS`.
  */
-export async function startTestService(label: string, env: Record<string, string> = {}): Promise<TestService> {
+export async function startTestService(
+  label: string,
+  env: Record<string, string> = {},
+  { logger, ...hooks }: ServiceHooks & { readonly logger?: Logger } = {},
+): Promise<TestService> {
   const database = await createTestDatabase(label);
   const stream = testStream(label);
   const config = loadConfig({
@@ -51,7 +55,8 @@ export async function startTestService(label: string, env: Record<string, string
     FLAGS_BOOTSTRAP_FILE: "flags/all-new.json",
     ...env,
   });
-  const service = await startService(config, process.env.DEBUG_LOG ? (await import("../../src/adapters/observability/pino-logger.js")).createLogger("debug") : silentLogger);
+  const debugLogger = process.env.DEBUG_LOG ? (await import("../../src/adapters/observability/pino-logger.js")).createLogger("debug") : undefined;
+  const service = await startService(config, logger ?? debugLogger ?? silentLogger, hooks);
   return {
     config,
     service,

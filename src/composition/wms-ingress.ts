@@ -3,8 +3,10 @@ import { OperationsService } from "../../gen/invsync/operations/v1/operations_se
 import { WmsSyncService as WmsSyncServiceV2 } from "../../gen/invsync/wms/v2/wms_sync_service_pb.js";
 import { backfillFile } from "../adapters/file-drop/backfill-file.js";
 import { FileDropWatcher, type DroppedFileHandler } from "../adapters/file-drop/file-drop-watcher.js";
+import { DEVELOPMENT_KEY_ID, developmentSigningKey } from "../adapters/http/development-signing-key.js";
 import { wmsRequestGate, type RequestGate } from "../adapters/http/wms-request-gate.js";
 import type { ServiceMetrics } from "../adapters/observability/metrics.js";
+import { tracingOff, type Tracing } from "../adapters/observability/tracing.js";
 import { KnexDroppedFiles } from "../adapters/persistence/knex-dropped-files.js";
 import { KnexInboxArchive } from "../adapters/persistence/knex-inbox-archive.js";
 import { KnexIngestionSwitch } from "../adapters/persistence/knex-ingestion-switch.js";
@@ -62,6 +64,7 @@ export function composeWmsIngress(
   clock: Clock,
   logger: Logger,
   operators: IngressOperators,
+  tracing: Tracing = tracingOff,
 ): WmsIngress {
   const settings = config.wmsIngress;
   const mapper = { clock, maxFutureSkewMs: config.maxFutureSkewMs };
@@ -86,10 +89,11 @@ export function composeWmsIngress(
   const backfill = new Backfill(pull, settings.dropDir ? backfillFile(settings.dropDir, files) : undefined, control);
   const replay = new InboxReplay(new KnexInboxArchive(knex), decoder, ingestor, uuidV7Ids, control);
   const seen = new KnexSeenSignatures(knex, settings.signatureToleranceMs);
+  const keys = signingKeys(config, logger);
   const gate = wmsRequestGate(
     {
       signatureRequired: settings.signatureRequired,
-      keys: settings.signingKeys,
+      keys,
       toleranceMs: settings.signatureToleranceMs,
       maxBodyBytes: config.maxRequestBytes,
       retryAfterSeconds: settings.pausedRetryAfterSeconds,
@@ -103,12 +107,11 @@ export function composeWmsIngress(
     ...settings.pullWmsIds.map((wmsId) => repeat(settings.pullIntervalMs, () => pullIfRunning(control, pull, wmsId, logger))),
     repeat(settings.gapCheckIntervalMs, () => gaps.check().then(() => undefined)),
   ];
-  warnAboutSigning(config, logger);
 
   return {
     ingestor,
     services: [
-      registerService(WmsSyncServiceV2, guardService(WmsSyncServiceV2, wmsV2SyncService(ingestor, mapper), logger, operators.access)),
+      registerService(WmsSyncServiceV2, guardService(WmsSyncServiceV2, wmsV2SyncService(ingestor, mapper, tracing), logger, operators.access)),
       registerService(
         OperationsService,
         guardService(
@@ -135,8 +138,9 @@ function reportGaps(metrics: ServiceMetrics, found: readonly { wmsId: string; fi
   metrics.sequenceGaps.reset();
   metrics.missingSequences.reset();
   for (const gap of found) {
-    metrics.sequenceGaps.inc({ wms_id: gap.wmsId });
-    metrics.missingSequences.inc({ wms_id: gap.wmsId }, Number(gap.lastMissing - gap.firstMissing + 1n));
+    const wmsId = metrics.wmsIds.value(gap.wmsId);
+    metrics.sequenceGaps.inc({ wms_id: wmsId });
+    metrics.missingSequences.inc({ wms_id: wmsId }, Number(gap.lastMissing - gap.firstMissing + 1n));
   }
 }
 
@@ -146,13 +150,28 @@ async function pullIfRunning(control: IngestionControl, pull: WmsPull, wmsId: st
   if (tally.received > 0) logger.info({ wmsId, ...tally }, "wms pull applied new updates");
 }
 
-function warnAboutSigning(config: Config, logger: Logger): void {
-  const { signatureRequired, signingKeys } = config.wmsIngress;
+/**
+ * The keys WMS requests are verified with, warning loudly about anything short of production: signing
+ * off; no keys in the embedded mode (a development key is generated in the data folder); no keys
+ * with a real database (every WMS write is refused until keys are configured).
+ */
+function signingKeys(config: Config, logger: Logger): ReadonlyMap<string, string> {
+  const { signatureRequired, signingKeys: configured } = config.wmsIngress;
   if (!signatureRequired) {
     logger.warn({}, "WMS REQUEST SIGNING IS OFF (WMS_SIGNATURE_REQUIRED=false): anyone who reaches the gateway can change stock; for local development only");
-  } else if (signingKeys.size === 0) {
-    logger.warn({}, "no WMS_SIGNING_KEYS set: every WMS write is refused (401 WMS.SIGNING_NOT_CONFIGURED) until keys are configured");
+    return configured;
   }
+  if (configured.size > 0) return configured;
+  if (config.databaseUrl === undefined) {
+    const development = developmentSigningKey(config.dataDir);
+    logger.warn(
+      { keyId: DEVELOPMENT_KEY_ID, path: development.path },
+      "no WMS_SIGNING_KEYS set: the embedded mode accepts WMS requests signed with its generated development key (scripts/wms-post.sh uses it); set WMS_SIGNING_KEYS anywhere else",
+    );
+    return development.keys;
+  }
+  logger.warn({}, "no WMS_SIGNING_KEYS set: every WMS write is refused (401 WMS.SIGNING_NOT_CONFIGURED) until keys are configured");
+  return configured;
 }
 
 /** Runs `work` every `intervalMs` (never overlapping itself), logging failures. */

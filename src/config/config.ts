@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { ConfigError, EnvReader } from "./env-reader.js";
+import { readObservability, type ObservabilityConfig } from "./observability-config.js";
 import { readReconciliation, type ReconciliationConfig } from "./reconciliation-config.js";
 import { readWmsIngress, type WmsIngressConfig } from "./wms-ingress-config.js";
 
@@ -24,6 +25,7 @@ export interface Config {
   readonly maxFutureSkewMs: number;
   readonly relayBatchSize: number;
   readonly relayIdleMs: number;
+  readonly relayPipelineDepth: number;
   readonly shutdownGraceMs: number;
   readonly reservationDefaultTtlMs: number;
   readonly reservationMaxTtlMs: number;
@@ -35,6 +37,8 @@ export interface Config {
   readonly wmsIngress: WmsIngressConfig;
   readonly flags: FlagsConfig;
   readonly legacyRunPollMs: number;
+  /** Traces and metric label limits. */
+  readonly observability: ObservabilityConfig;
   /** Reconciliation, operator access and the audit log. */
   readonly reconciliation: ReconciliationConfig;
 }
@@ -86,6 +90,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     maxFutureSkewMs: read.integer("MAX_FUTURE_SKEW_SECONDS", 300, 0, 86_400) * 1000,
     relayBatchSize: read.integer("RELAY_BATCH_SIZE", 1000, 1, 10_000),
     relayIdleMs: read.integer("RELAY_IDLE_MS", 200, 10, 60_000),
+    relayPipelineDepth: read.integer("RELAY_PIPELINE_DEPTH", 3, 1, 16),
     shutdownGraceMs: read.integer("SHUTDOWN_GRACE_MS", 10_000, 0, 300_000),
     reservationDefaultTtlMs: read.integer("RESERVATION_DEFAULT_TTL_SECONDS", 900, 1, 31_536_000) * 1000,
     reservationMaxTtlMs: read.integer("RESERVATION_MAX_TTL_SECONDS", 604_800, 1, 31_536_000) * 1000,
@@ -96,6 +101,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     wmsIngress: readWmsIngress(read),
     flags: readFlagsConfig(read, env),
     legacyRunPollMs: read.integer("LEGACY_RUN_POLL_SECONDS", 60, 1, 86_400) * 1000,
+    observability: readObservability(read),
     reconciliation: readReconciliation(read),
   };
   read.throwIfInvalid();

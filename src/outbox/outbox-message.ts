@@ -3,6 +3,8 @@
  * only moves bytes. `sku` is the ordering key: messages of one SKU are published in order.
  */
 export interface OutboxMessage {
+  /** Where the message sits in the outbox; opaque to the relay, handed back to mark it published. */
+  readonly position: string;
   readonly eventId: string;
   /** The event type, for example `StockCounted` (it chooses the subject). */
   readonly type: string;
@@ -13,4 +15,6 @@ export interface OutboxMessage {
   readonly committedAt: Date;
   /** When the WMS observed what caused it, for freshness; undefined for local causes. */
   readonly observedAt: Date | undefined;
+  /** W3C `traceparent` of the work that committed it (tracing on), to continue its trace when publishing. */
+  readonly traceContext?: string | undefined;
 }

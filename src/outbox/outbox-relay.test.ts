@@ -11,11 +11,12 @@ import { soleProcessLease } from "./relay-lease.port.js";
 class MemoryOutbox implements OutboxStore {
   readonly published = new Set<string>();
   constructor(readonly events: OutboxMessage[]) {}
-  async fetchUnpublished(limit: number) {
-    return this.events.filter((e) => !this.published.has(e.eventId)).slice(0, limit);
+  async fetchUnpublished(limit: number, exclude: readonly string[]) {
+    const skip = new Set(exclude);
+    return this.events.filter((e) => !this.published.has(e.eventId) && !skip.has(e.position)).slice(0, limit);
   }
-  async markPublished(ids: readonly string[]) {
-    for (const id of ids) this.published.add(id);
+  async markPublished(messages: readonly OutboxMessage[]) {
+    for (const { eventId } of messages) this.published.add(eventId);
   }
   async backlog(): Promise<OutboxBacklog> {
     return { count: this.events.length - this.published.size, oldestAt: undefined };
@@ -25,9 +26,13 @@ class MemoryOutbox implements OutboxStore {
 /** A bus that records what it accepted, and refuses the events it is told to, once each. */
 class RecordingBus implements EventPublisher {
   readonly accepted: OutboxMessage[] = [];
-  constructor(private readonly failOnce = new Set<string>()) {}
+  constructor(
+    private readonly failOnce = new Set<string>(),
+    private readonly delayMs: () => number = () => 0,
+  ) {}
   async publish(event: OutboxMessage) {
-    await new Promise((resolve) => setImmediate(resolve));
+    const delay = this.delayMs();
+    await new Promise((resolve) => (delay > 0 ? setTimeout(resolve, delay) : setImmediate(resolve)));
     if (this.failOnce.delete(event.eventId)) throw new Error(`bus refused ${event.eventId}`);
     this.accepted.push(event);
   }
@@ -38,14 +43,14 @@ class RecordingBus implements EventPublisher {
 
 /** A message whose payload is its version number, so tests can read the order back. */
 function event(id: string, sku: string, version: number): OutboxMessage {
-  return { eventId: id, type: "StockCounted", sku, payload: Uint8Array.of(version), committedAt: new Date(), observedAt: undefined };
+  return { position: id, eventId: id, type: "StockCounted", sku, payload: Uint8Array.of(version), committedAt: new Date(), observedAt: undefined };
 }
 
 function versionOf(message: OutboxMessage): number {
   return message.payload[0]!;
 }
 
-const options = { batchSize: 100, idleDelayMs: 10, maxBackoffMs: 20 };
+const options = { batchSize: 100, idleDelayMs: 10, maxBackoffMs: 20, pipelineDepth: 3 };
 
 describe("OutboxRelay", () => {
   it("publishes everything and marks only what the bus acknowledged", async () => {
@@ -101,6 +106,25 @@ describe("OutboxRelay", () => {
     for (let s = 0; s < 7; s++) {
       const versions = bus.accepted.filter((e) => e.sku === `S${s}`).map(versionOf);
       assert.deepEqual(versions, [...versions].sort((a, b) => a - b), `S${s} in order`);
+    }
+  });
+
+  it("keeps order per SKU across pipelined batches whose acknowledgements arrive out of order, and publishes each event once", async () => {
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const events = Array.from({ length: 1200 }, (_, i) => event(`p${i}`, `S${Math.floor(random() * random() * 40)}`, i % 250));
+    const outbox = new MemoryOutbox(events);
+    const bus = new RecordingBus(new Set(["p10", "p500", "p501", "p900"]), () => Math.floor(random() * 4));
+    const relay = new OutboxRelay(outbox, bus, soleProcessLease, systemClock, silentLogger, { ...options, batchSize: 50, pipelineDepth: 4 });
+    relay.start();
+    for (let i = 0; i < 500 && outbox.published.size < events.length; i++) await new Promise((r) => setTimeout(r, 10));
+    await relay.stop(100);
+    assert.equal(outbox.published.size, events.length);
+    assert.equal(bus.accepted.length, events.length, "no event was sent twice");
+    const position = new Map(events.map((e, i) => [e.eventId, i]));
+    for (const sku of new Set(events.map((e) => e.sku))) {
+      const sent = bus.accepted.filter((e) => e.sku === sku).map((e) => position.get(e.eventId)!);
+      assert.deepEqual(sent, [...sent].sort((a, b) => a - b), `${sku} in commit order`);
     }
   });
 });

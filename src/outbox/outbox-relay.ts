@@ -4,6 +4,7 @@ import type { EventPublisher } from "./event-publisher.port.js";
 import type { OutboxMessage } from "./outbox-message.js";
 import type { OutboxStore } from "./outbox-store.port.js";
 import type { RelayLease } from "./relay-lease.port.js";
+import { SkuChains } from "./sku-chains.js";
 
 /** Tuning of the relay. */
 export interface RelayOptions {
@@ -13,6 +14,8 @@ export interface RelayOptions {
   readonly idleDelayMs: number;
   /** Longest wait between attempts while the bus or database is failing. */
   readonly maxBackoffMs: number;
+  /** Batches the background loop keeps in flight at once (1: strictly one after another). */
+  readonly pipelineDepth: number;
 }
 
 /** Hooks for metrics; every one optional. */
@@ -21,6 +24,8 @@ export interface RelayObserver {
   published?(messages: readonly OutboxMessage[], at: Date): void;
   /** A round failed. */
   failed?(error: unknown): void;
+  /** The bus did not acknowledge `message` (it stays in the outbox). */
+  publishFailed?(message: OutboxMessage, error: unknown): void;
 }
 
 /** What one round did. */
@@ -31,9 +36,9 @@ export interface RoundResult {
 }
 
 /**
- * Publishes the outbox to the bus. Order per SKU is kept: within a round, events of one SKU are sent
- * one after another (each waits for the previous one's acknowledgement) while different SKUs go in
- * parallel, and after a failure the SKU's remaining events wait for the next round. A row is marked
+ * Publishes the outbox to the bus. Order per SKU is kept: events of one SKU are sent one after
+ * another (each waits for the previous one's acknowledgement) while different SKUs go in parallel,
+ * and after a failure the remaining events wait for the next attempt (see `SkuChains`). A row is marked
  * published only after the bus acknowledged it, so a crash or outage delays events but loses none;
  * a resend after a crash is dropped by the bus's dedupe on the event id.
  */
@@ -43,6 +48,7 @@ export class OutboxRelay {
   private wakeUp: (() => void) | undefined;
   private woken = false;
   private lastError: string | undefined;
+  private readonly chains: SkuChains;
 
   constructor(
     private readonly store: OutboxStore,
@@ -52,7 +58,9 @@ export class OutboxRelay {
     private readonly logger: Logger,
     private readonly options: RelayOptions,
     private readonly observer: RelayObserver = {},
-  ) {}
+  ) {
+    this.chains = new SkuChains(publisher, (message, error) => observer.publishFailed?.(message, error));
+  }
 
   /** Starts publishing in the background. */
   start(): void {
@@ -91,57 +99,73 @@ export class OutboxRelay {
   /** One round: read a batch of unpublished events, publish it, record what was acknowledged. */
   async publishRound(): Promise<RoundResult> {
     if (!(await this.lease.acquire())) return { published: 0, unpublished: 0 };
-    const events = await this.store.fetchUnpublished(this.options.batchSize);
+    const events = await this.store.fetchUnpublished(this.options.batchSize, []);
     if (events.length === 0) return { published: 0, unpublished: 0 };
     if (!this.publisher.isConnected()) return { published: 0, unpublished: events.length };
-
-    const acknowledged: OutboxMessage[] = [];
-    let failure: unknown;
-    await Promise.all(
-      [...groupBySku(events).values()].map(async (chain) => {
-        for (const event of chain) {
-          try {
-            await this.publisher.publish(event);
-            acknowledged.push(event);
-          } catch (error) {
-            failure ??= error;
-            return; // the rest of this SKU waits, so its order is kept
-          }
-        }
-      }),
-    );
-    const at = this.clock.now();
-    await this.store.markPublished(acknowledged.map((e) => e.eventId), at);
-    if (acknowledged.length > 0) this.observer.published?.(acknowledged, at);
+    const acknowledged = await this.record(await this.chains.publish(events));
+    const failure = this.chains.failed;
+    this.chains.reset();
     if (failure !== undefined) throw failure;
     return { published: acknowledged.length, unpublished: events.length - acknowledged.length };
   }
 
+  /**
+   * The background loop: up to `pipelineDepth` batches in flight at once, so reading the next batch
+   * and recording the last one overlap with publishing. A new batch never holds a row already in
+   * flight, and its messages queue behind their SKU's earlier ones (see `SkuChains`), so order per
+   * SKU holds across batches. After a failure everything in flight settles, then the loop backs off
+   * and starts again from the oldest unpublished row.
+   */
   private async run(): Promise<void> {
+    const inFlight = new Map<string, Promise<unknown>>();
+    const positions = new Set<string>();
     let backoffMs = 0;
     while (this.running) {
-      let delayMs = this.options.idleDelayMs;
       try {
-        const result = await this.publishRound();
-        if (this.lastError) this.logger.info({ published: result.published }, "outbox relay recovered");
-        this.lastError = undefined;
-        if (result.unpublished > 0) {
-          backoffMs = nextBackoff(backoffMs, this.options.maxBackoffMs);
-          delayMs = backoffMs;
-        } else {
-          backoffMs = 0;
-          if (result.published === this.options.batchSize) continue; // more is waiting
+        const ready = (await this.lease.acquire()) && this.publisher.isConnected();
+        if (ready && this.chains.failed === undefined && inFlight.size < this.options.pipelineDepth) {
+          const batch = await this.store.fetchUnpublished(this.options.batchSize, [...positions]);
+          if (batch.length > 0) {
+            const id = batch[0]!.position;
+            for (const message of batch) positions.add(message.position);
+            const round = this.chains.publish(batch).then((acknowledged) => this.record(acknowledged)).finally(() => {
+              for (const message of batch) positions.delete(message.position);
+              inFlight.delete(id);
+            });
+            inFlight.set(id, round);
+            if (batch.length === this.options.batchSize) continue; // more is waiting: fetch it while this one flies
+          }
         }
+        if (inFlight.size > 0) {
+          await Promise.race(inFlight.values());
+          if (this.chains.failed === undefined) continue;
+          await Promise.allSettled(inFlight.values());
+          const failure = this.chains.failed;
+          this.chains.reset();
+          throw failure;
+        }
+        if (this.lastError) this.logger.info({}, "outbox relay recovered");
+        this.lastError = undefined;
+        backoffMs = ready ? 0 : nextBackoff(backoffMs, this.options.maxBackoffMs);
+        await this.sleep(ready ? this.options.idleDelayMs : backoffMs, ready);
       } catch (error) {
+        await Promise.allSettled(inFlight.values());
         backoffMs = nextBackoff(backoffMs, this.options.maxBackoffMs);
-        delayMs = backoffMs;
         this.observer.failed?.(error);
         const message = error instanceof Error ? error.message : String(error);
         if (message !== this.lastError) this.logger.warn({ err: message, retryInMs: backoffMs }, "outbox relay round failed");
         this.lastError = message;
+        await this.sleep(backoffMs, false);
       }
-      await this.sleep(delayMs, backoffMs === 0);
     }
+    await Promise.allSettled(inFlight.values());
+  }
+
+  /** Removes acknowledged messages from the outbox's queue and reports them. */
+  private async record(acknowledged: OutboxMessage[]): Promise<OutboxMessage[]> {
+    await this.store.markPublished(acknowledged);
+    if (acknowledged.length > 0) this.observer.published?.(acknowledged, this.clock.now());
+    return acknowledged;
   }
 
   private async sleep(ms: number, wakeable: boolean): Promise<void> {
@@ -160,16 +184,6 @@ export class OutboxRelay {
     this.wakeUp = undefined;
     this.woken = false;
   }
-}
-
-function groupBySku(events: readonly OutboxMessage[]): Map<string, OutboxMessage[]> {
-  const chains = new Map<string, OutboxMessage[]>();
-  for (const event of events) {
-    const chain = chains.get(event.sku);
-    if (chain) chain.push(event);
-    else chains.set(event.sku, [event]);
-  }
-  return chains;
 }
 
 function nextBackoff(currentMs: number, maxMs: number): number {

@@ -10,10 +10,13 @@ export interface OutboxBacklog {
 
 /** Port: the relay's view of the outbox. */
 export interface OutboxStore {
-  /** Up to `limit` unpublished events, oldest first (per SKU, in the order they were committed). */
-  fetchUnpublished(limit: number): Promise<OutboxMessage[]>;
-  /** Records that the bus acknowledged `eventIds`. */
-  markPublished(eventIds: readonly string[], at: Date): Promise<void>;
+  /**
+   * Up to `limit` unpublished events, oldest first (per SKU, in the order they were committed),
+   * leaving out those at `exclude` (positions already in flight).
+   */
+  fetchUnpublished(limit: number, exclude: readonly string[]): Promise<OutboxMessage[]>;
+  /** Records that the bus acknowledged `messages`: they leave the outbox's queue. */
+  markPublished(messages: readonly OutboxMessage[]): Promise<void>;
   /** The current backlog. */
   backlog(): Promise<OutboxBacklog>;
 }

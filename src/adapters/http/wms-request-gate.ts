@@ -55,7 +55,9 @@ export function wmsRequestGate(settings: WmsGateSettings, control: IngestionCont
     } catch (error) {
       if (error instanceof InventorySyncError) {
         settings.refused(error.code);
-        if (error.kind === "unauthenticated") logger.warn({ path, code: error.code, reason: error.message }, "wms request refused: signature");
+        if (error.kind === "unauthenticated") {
+          logger.warn({ path, code: error.code, reason: error.message, requestId: req.headers["x-request-id"] }, "wms request refused: signature");
+        }
       }
       sendError(res, toConnectError(error, logger, String(req.headers["x-request-id"] ?? "gate")));
       return true;

@@ -1,8 +1,9 @@
 import { jetstreamManager, StorageType } from "@nats-io/jetstream";
-import { connect, headers, nanos, type NatsConnection } from "@nats-io/transport-node";
+import { connect, headers, nanos, type MsgHdrs, type NatsConnection } from "@nats-io/transport-node";
 import type { EventPublisher } from "../../outbox/event-publisher.port.js";
 import type { OutboxMessage } from "../../outbox/outbox-message.js";
 import type { Logger } from "../../shared/logger.js";
+import { tracingOff, type Tracing } from "../observability/tracing.js";
 import { EVENT_CONTENT_TYPE, EVENT_MESSAGE_NAME } from "./event-codec.js";
 import { PubAckInbox } from "./pub-ack-inbox.js";
 import { allEventsSubject, eventSubject } from "./subjects.js";
@@ -33,6 +34,8 @@ export interface BusStatus {
  * {@link EventPublisher} on NATS JetStream. Connects in the background and keeps retrying, so the
  * service starts and accepts updates while NATS is down; the relay publishes once it is back.
  * Each event goes to its subject with `Nats-Msg-Id = event_id`, so resends are dropped by the stream.
+ * An event written under a trace is published in a producer span of that trace, whose `traceparent`
+ * travels in the message headers so a consumer can continue it.
  */
 export class JetStreamEventPublisher implements EventPublisher {
   private connection: NatsConnection | undefined;
@@ -47,6 +50,7 @@ export class JetStreamEventPublisher implements EventPublisher {
   constructor(
     private readonly settings: BusSettings,
     private readonly logger: Logger,
+    private readonly tracing: Tracing = tracingOff,
   ) {
     this.connecting = this.connectUntilClosed();
   }
@@ -69,8 +73,27 @@ export class JetStreamEventPublisher implements EventPublisher {
     h.set("Content-Type", EVENT_CONTENT_TYPE);
     h.set("Invsync-Message", EVENT_MESSAGE_NAME);
     h.set("Invsync-Event-Type", message.type);
+    const subject = eventSubject(this.settings.subjectPrefix, message.type, message.sku);
+    if (!message.traceContext) return this.send(acks, subject, message, h);
+    if (!this.tracing.enabled) {
+      h.set("traceparent", message.traceContext);
+      return this.send(acks, subject, message, h);
+    }
+    const attributes = { "messaging.system": "nats", "messaging.destination.name": subject, "messaging.message.id": message.eventId, "invsync.sku": message.sku };
+    await this.tracing.inSpan(
+      `publish ${message.type}`,
+      attributes,
+      async () => {
+        for (const [key, value] of Object.entries(this.tracing.activeCarrier() ?? {})) h.set(key, value);
+        await this.send(acks, subject, message, h);
+      },
+      { kind: "producer", carrier: { traceparent: message.traceContext } },
+    );
+  }
+
+  private async send(acks: PubAckInbox, subject: string, message: OutboxMessage, h: MsgHdrs): Promise<void> {
     try {
-      await acks.publish(eventSubject(this.settings.subjectPrefix, message.type, message.sku), message.payload, h);
+      await acks.publish(subject, message.payload, h);
     } catch (error) {
       if (isNoResponders(error)) this.recreateStream();
       throw error;

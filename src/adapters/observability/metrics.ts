@@ -1,24 +1,29 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { OutboxMessage } from "../../outbox/outbox-message.js";
-import type { BatchResult } from "../../wms-ingestion/application/wms-batch.js";
+import type { OutboxBacklog } from "../../outbox/outbox-store.port.js";
+import { BoundedLabel } from "./bounded-label.js";
+
+/** Where the gauges read at scrape time come from. */
+export interface ScrapeSources {
+  /** The outbox's backlog (one indexed query). */
+  readonly backlog: () => Promise<OutboxBacklog>;
+  /** True when the database answers. */
+  readonly databaseUp: () => Promise<boolean>;
+  /** True when NATS is connected and the stream exists. */
+  readonly natsUp: () => boolean;
+}
 
 /**
- * The service's Prometheus metrics. Labels are bounded (outcome, schema version); never a SKU.
+ * The service's Prometheus registry and its service-wide metrics: event publishing, the outbox,
+ * dependencies, WMS gaps and refused requests. Labels are bounded (a capped `wms_id`, codes,
+ * dependency names); never a SKU. The outbox and dependency gauges are read at each scrape.
  */
 export class ServiceMetrics {
   readonly registry = new Registry();
-  private readonly updates = new Counter({
-    name: "invsync_wms_updates_total",
-    help: "WMS updates received, by outcome (accepted, duplicate, stale, rejected) and schema version.",
-    labelNames: ["outcome", "schema_version"] as const,
-    registers: [this.registry],
-  });
-  private readonly batchSize = new Histogram({
-    name: "invsync_wms_batch_size",
-    help: "Updates per WMS batch.",
-    buckets: [1, 10, 100, 500, 1000, 2500, 5000, 10000],
-    registers: [this.registry],
-  });
+  /** The capped `wms_id` label shared by every metric that has one. */
+  readonly wmsIds: BoundedLabel;
+  private sources: ScrapeSources | undefined;
+  private backlogReading: Promise<OutboxBacklog | undefined> | undefined;
   private readonly published = new Counter({
     name: "invsync_events_published_total",
     help: "Inventory events acknowledged by JetStream.",
@@ -35,23 +40,9 @@ export class ServiceMetrics {
     help: "Outbox relay rounds that failed (bus or database errors).",
     registers: [this.registry],
   });
-  /** Events committed but not yet acknowledged by JetStream (set by the readiness probe). */
-  readonly outboxBacklog = new Gauge({
-    name: "invsync_outbox_backlog",
-    help: "Events in the outbox not yet acknowledged by JetStream.",
-    registers: [this.registry],
-  });
-  /** Age of the oldest unpublished event. */
-  readonly outboxOldestAge = new Gauge({
-    name: "invsync_outbox_oldest_age_seconds",
-    help: "Age of the oldest event not yet acknowledged by JetStream; 0 when none.",
-    registers: [this.registry],
-  });
-  /** 1 when the dependency is reachable. */
-  readonly dependencyUp = new Gauge({
-    name: "invsync_dependency_up",
-    help: "1 when the dependency (database, nats) is reachable, else 0.",
-    labelNames: ["dependency"] as const,
+  private readonly publishErrors = new Counter({
+    name: "invsync_relay_publish_errors_total",
+    help: "Events the bus did not acknowledge (error, timeout, disconnect); they stay in the outbox and are retried.",
     registers: [this.registry],
   });
 
@@ -77,18 +68,45 @@ export class ServiceMetrics {
     registers: [this.registry],
   });
 
-  constructor() {
+  /** @param maxWmsIds distinct `wms_id` label values kept; later sources are counted as `other`. */
+  constructor(maxWmsIds = 20) {
+    this.wmsIds = new BoundedLabel(maxWmsIds);
     collectDefaultMetrics({ register: this.registry, prefix: "invsync_" });
+    const metrics = this;
+    new Gauge({
+      name: "invsync_outbox_backlog",
+      help: "Events in the outbox not yet acknowledged by JetStream (read at scrape time).",
+      registers: [this.registry],
+      async collect() {
+        const backlog = await metrics.readBacklog();
+        if (backlog) this.set(backlog.count);
+      },
+    });
+    new Gauge({
+      name: "invsync_outbox_oldest_age_seconds",
+      help: "Age of the oldest event not yet acknowledged by JetStream; 0 when none (read at scrape time).",
+      registers: [this.registry],
+      async collect() {
+        const backlog = await metrics.readBacklog();
+        if (backlog) this.set(backlog.oldestAt ? Math.max(0, (Date.now() - backlog.oldestAt.getTime()) / 1000) : 0);
+      },
+    });
+    new Gauge({
+      name: "invsync_dependency_up",
+      help: "1 when the dependency (database, nats) is reachable, else 0 (checked at scrape time).",
+      labelNames: ["dependency"] as const,
+      registers: [this.registry],
+      async collect() {
+        if (!metrics.sources) return;
+        this.set({ dependency: "database" }, (await metrics.sources.databaseUp()) ? 1 : 0);
+        this.set({ dependency: "nats" }, metrics.sources.natsUp() ? 1 : 0);
+      },
+    });
   }
 
-  /** Counts one applied batch. */
-  batchApplied(schemaVersion: string, result: BatchResult): void {
-    const labels = { schema_version: schemaVersion };
-    this.updates.inc({ ...labels, outcome: "accepted" }, result.accepted);
-    this.updates.inc({ ...labels, outcome: "duplicate" }, result.duplicate);
-    this.updates.inc({ ...labels, outcome: "stale" }, result.stale);
-    this.updates.inc({ ...labels, outcome: "rejected" }, result.rejected);
-    this.batchSize.observe(result.accepted + result.duplicate + result.stale + result.rejected);
+  /** Reads the outbox and dependency gauges from `sources` at every scrape from now on. */
+  watch(sources: ScrapeSources): void {
+    this.sources = sources;
   }
 
   /** Counts events acknowledged at `at`, and their freshness lag. */
@@ -104,8 +122,14 @@ export class ServiceMetrics {
     this.relayFailures.inc();
   }
 
-  /** The metrics in Prometheus text format. */
+  /** Counts an event the bus did not acknowledge. */
+  publishFailed(): void {
+    this.publishErrors.inc();
+  }
+
+  /** The metrics in Prometheus text format (a scrape: the outbox is read anew). */
   text(): Promise<string> {
+    this.backlogReading = undefined;
     return this.registry.metrics();
   }
 
@@ -113,4 +137,18 @@ export class ServiceMetrics {
   get contentType(): string {
     return this.registry.contentType;
   }
+
+  /** One backlog query per scrape, shared by the two outbox gauges; undefined when the database does not answer. */
+  private readBacklog(): Promise<OutboxBacklog | undefined> {
+    if (!this.sources) return Promise.resolve(undefined);
+    this.backlogReading ??= withinTimeout(this.sources.backlog(), 2000);
+    return this.backlogReading;
+  }
+}
+
+/** `promise`'s value, or undefined when it fails or takes longer than `ms` (a scrape must not hang on a dead database). */
+function withinTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms).unref()));
+  return Promise.race([promise.catch(() => undefined), timeout]).finally(() => clearTimeout(timer));
 }

@@ -2,7 +2,6 @@ import type { OutboxStore } from "../../outbox/outbox-store.port.js";
 import type { Database } from "../persistence/database.js";
 import type { BusStatus } from "../messaging/jetstream-event-publisher.js";
 import type { ReadinessReport } from "../http/health-routes.js";
-import type { ServiceMetrics } from "./metrics.js";
 
 /** What the readiness probe looks at. */
 export interface ReadinessSources {
@@ -11,7 +10,6 @@ export interface ReadinessSources {
   readonly bus: () => BusStatus;
   readonly relayFailure: () => string | undefined;
   readonly draining: () => boolean;
-  readonly metrics: ServiceMetrics;
 }
 
 /**
@@ -25,13 +23,6 @@ export function readinessProbe(sources: ReadinessSources): () => Promise<Readine
     const backlog = databaseUp ? await sources.outbox.backlog().catch(() => undefined) : undefined;
     const bus = sources.bus();
     const oldestAgeSeconds = backlog?.oldestAt ? Math.max(0, (Date.now() - backlog.oldestAt.getTime()) / 1000) : 0;
-
-    sources.metrics.dependencyUp.set({ dependency: "database" }, databaseUp ? 1 : 0);
-    sources.metrics.dependencyUp.set({ dependency: "nats" }, bus.connected && bus.streamReady ? 1 : 0);
-    if (backlog) {
-      sources.metrics.outboxBacklog.set(backlog.count);
-      sources.metrics.outboxOldestAge.set(oldestAgeSeconds);
-    }
     return {
       ready: databaseUp && !sources.draining(),
       checks: {

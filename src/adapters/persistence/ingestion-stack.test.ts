@@ -151,7 +151,7 @@ describe("WMS ingestion on embedded PGlite", function () {
     const stock = await stack.queries.get("LITE-1");
     assert.equal(stock.onHand, 6);
     assert.equal(stock.locations[0]?.version, 2);
-    const events = (await stack.outbox.fetchUnpublished(10)).map((m) => fromBinary(InventoryEventSchema, m.payload));
+    const events = (await stack.outbox.fetchUnpublished(10, [])).map((m) => fromBinary(InventoryEventSchema, m.payload));
     assert.deepEqual(events.map((e) => [e.sku, Number(e.after?.onHand), e.cause?.kind.case === "wmsUpdate" ? e.cause.kind.value.sequence : undefined]), [
       ["LITE-1", 4, 1n],
       ["LITE-1", 6, 2n],

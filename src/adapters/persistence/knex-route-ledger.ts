@@ -3,11 +3,11 @@ import { asLocationId } from "../../inventory/domain/location-id.js";
 import { asSku } from "../../inventory/domain/sku.js";
 import { stockKey } from "../../inventory/domain/stock-level.js";
 import type { IngestionPath } from "../../migration/domain/ingestion-path.js";
-import type { InboxRoute, LatestCount, RecordDecision, RouteLedger } from "../../migration/application/route-ledger.port.js";
+import type { LatestCount, RecordDecision, RouteLedger } from "../../migration/application/route-ledger.port.js";
 import type { Transaction } from "../../shared/unit-of-work.js";
 import { knexTransaction } from "./knex-unit-of-work.js";
-import { storeRoute } from "./route-json.js";
-import { bindings, toDate } from "./row-values.js";
+import { routeDocument } from "./route-json.js";
+import { bindings, jsonRows, toDate } from "./row-values.js";
 
 interface LatestRow {
   sku: string;
@@ -26,49 +26,29 @@ export class KnexRouteLedger implements RouteLedger {
   async recordDecisions(tx: Transaction, decisions: readonly RecordDecision[], at: Date): Promise<Map<string, IngestionPath>> {
     if (decisions.length === 0) return new Map();
     const trx = knexTransaction(tx);
-    const skus = decisions.map((d) => d.sku);
-    const locations = decisions.map((d) => d.locationId);
-    const { rows } = await trx.raw<{ rows: Array<{ sku: string; location_id: string; path: IngestionPath }> }>(
-      `SELECT sku, location_id, path FROM sku_routes
-       WHERE (sku, location_id) IN (SELECT * FROM unnest(?::text[], ?::text[]))
-       ORDER BY sku, location_id
-       FOR UPDATE`,
-      [skus, locations],
+    const rows = jsonRows(
+      decisions.map((d) => ({ sku: d.sku, location_id: d.locationId, path: d.decision.path, flag: d.decision.flag, routing: routeDocument({ decision: d.decision }) })),
     );
+    const { rows: previous } = await trx.raw<{ rows: Array<{ sku: string; location_id: string; path: IngestionPath }> }>(
+      `SELECT r.sku, r.location_id, r.path FROM sku_routes AS r
+       WHERE (r.sku, r.location_id) IN (SELECT d.sku, d.location_id FROM json_to_recordset(?::json) AS d(sku text, location_id text))
+       ORDER BY r.sku, r.location_id
+       FOR UPDATE`,
+      [rows],
+    );
+    // A decision equal to the stored one writes nothing (the WHERE of DO UPDATE): a steady cohort costs no row versions.
     await trx.raw(
       `INSERT INTO sku_routes AS r (sku, location_id, path, flag, routing, routed_at, since)
-       SELECT d.sku, d.location_id, d.path, d.flag, d.routing::jsonb, ?::timestamptz, ?::timestamptz
-       FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) AS d(sku, location_id, path, flag, routing)
-       ORDER BY 1, 2
+       SELECT d.sku, d.location_id, d.path, d.flag, d.routing, ?::timestamptz, ?::timestamptz
+       FROM json_to_recordset(?::json) AS d(sku text, location_id text, path text, flag text, routing jsonb)
+       ORDER BY d.sku COLLATE "C", d.location_id COLLATE "C"
        ON CONFLICT (sku, location_id) DO UPDATE
        SET path = excluded.path, flag = excluded.flag, routing = excluded.routing, routed_at = excluded.routed_at,
-           since = CASE WHEN r.path = excluded.path THEN r.since ELSE excluded.since END`,
-      bindings(
-        at.toISOString(),
-        at.toISOString(),
-        skus,
-        locations,
-        decisions.map((d) => d.decision.path),
-        decisions.map((d) => d.decision.flag),
-        decisions.map((d) => storeRoute({ decision: d.decision })),
-      ),
+           since = CASE WHEN r.path = excluded.path THEN r.since ELSE excluded.since END
+       WHERE r.path IS DISTINCT FROM excluded.path OR r.flag IS DISTINCT FROM excluded.flag OR r.routing IS DISTINCT FROM excluded.routing`,
+      bindings(at.toISOString(), at.toISOString(), rows),
     );
-    return new Map(rows.map((row) => [stockKey(row.sku, row.location_id), row.path]));
-  }
-
-  async markInbox(tx: Transaction, routes: readonly InboxRoute[]): Promise<void> {
-    if (routes.length === 0) return;
-    await knexTransaction(tx).raw(
-      `UPDATE wms_updates AS w SET path = r.path, routing = r.routing::jsonb, status = r.status
-       FROM unnest(?::bigint[], ?::text[], ?::text[], ?::text[]) AS r(id, path, routing, status)
-       WHERE w.id = r.id`,
-      bindings(
-        routes.map((r) => r.inboxId),
-        routes.map((r) => r.decision.path),
-        routes.map((r) => storeRoute({ decision: r.decision })),
-        routes.map((r) => r.status),
-      ),
-    );
+    return new Map(previous.map((row) => [stockKey(row.sku, row.location_id), row.path]));
   }
 
   async latestCounts(tx: Transaction, keys: readonly StockRecordKey[], exceptInboxIds: readonly string[]): Promise<LatestCount[]> {
@@ -116,3 +96,4 @@ export class KnexRouteLedger implements RouteLedger {
     }));
   }
 }
+

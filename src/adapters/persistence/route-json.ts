@@ -1,7 +1,7 @@
 import type { EventRoute, FlagStates, RouteDecision } from "../../migration/domain/ingestion-path.js";
 
 /** How a routing decision is stored in the `routing` jsonb columns (inbox, outbox, sku_routes). */
-interface StoredRoute {
+export interface StoredRoute {
   reason: RouteDecision["reason"];
   flag: string;
   source: string;
@@ -15,9 +15,4 @@ export function routeDocument(route: EventRoute): StoredRoute {
   const stored: StoredRoute = { reason: decision.reason, flag: decision.flag, source: decision.source, flags: decision.flags ?? null };
   if (cutover) stored.cutover = { from: cutover.from ?? null, seededFrom: cutover.seededFrom };
   return stored;
-}
-
-/** `route` as the JSON text of a `routing` column. */
-export function storeRoute(route: EventRoute): string {
-  return JSON.stringify(routeDocument(route));
 }

@@ -25,11 +25,12 @@ const UNSTORABLE_ESCAPE = /\\u(0000|d[89a-f][0-9a-f]{2})/i;
  * Rows as one JSON array, the parameter of a set-based statement
  * (`FROM json_to_recordset(?::json) AS r(col type, …)`). One native `JSON.stringify` costs far less
  * than binding one PostgreSQL array per column. Text PostgreSQL cannot store is made storable first
- * (see {@link storableJson}); the check is one scan of the JSON text.
+ * (see {@link storableJson}); the check is a native substring search of the JSON text.
  */
 export function jsonRows(rows: readonly object[]): string {
   const json = JSON.stringify(rows);
-  return UNSTORABLE_ESCAPE.test(json) ? JSON.stringify(storableJson(rows)) : json;
+  // JSON.stringify writes NUL and lone surrogates as \u escapes; most batches have no \u at all.
+  return json.includes("\\u") && UNSTORABLE_ESCAPE.test(json) ? JSON.stringify(storableJson(rows)) : json;
 }
 
 /**

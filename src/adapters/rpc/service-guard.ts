@@ -3,6 +3,7 @@ import { createContextKey, type HandlerContext, type ServiceImpl } from "@connec
 import { randomUUID } from "node:crypto";
 import type { Actor } from "../../reconciliation/domain/audit-entry.js";
 import type { Logger } from "../../shared/logger.js";
+import { inRequestScope } from "../observability/log-context.js";
 import { toConnectError } from "./error-mapping.js";
 import type { AccessGate } from "./operator-access.js";
 
@@ -18,26 +19,30 @@ export const REQUEST_ID_HEADER = "x-request-id";
 type AnyUnary = (request: unknown, context: HandlerContext) => Promise<unknown> | unknown;
 
 /**
- * Wraps every method of `impl` so that: the call has a request id (echoed in `x-request-id`); it
- * passes the access gate (operator endpoints need a credential with the right role: see
- * `access-policy.ts`; the caller's identity is then in `actorKey`); and whatever it throws reaches
- * the caller as a mapped ConnectError (see `error-mapping.ts`). Both servers (Connect gateway,
- * REST aliases and gRPC) serve the wrapped implementation, so the gate holds on every transport.
+ * Wraps every method of `impl` so that: the call has a request id (echoed in `x-request-id`, and on
+ * every log line written while serving it); it passes the access gate (operator endpoints need a
+ * credential with the right role: see `access-policy.ts`; the caller's identity is then in
+ * `actorKey`); and whatever it throws reaches the caller as a mapped ConnectError (see
+ * `error-mapping.ts`). Both servers (Connect gateway, REST aliases and gRPC) serve the wrapped
+ * implementation, so the gate holds on every transport.
  */
 export function guardService<S extends DescService>(service: S, impl: ServiceImpl<S>, logger: Logger, access: AccessGate): ServiceImpl<S> {
   const guarded: Record<string, AnyUnary> = {};
   for (const method of service.methods) {
     const handler = (impl as unknown as Record<string, AnyUnary>)[method.localName];
     if (!handler) throw new Error(`${service.typeName} has no implementation of ${method.name}`);
-    guarded[method.localName] = async (request, context) => {
+    const rpc = `${service.typeName}/${method.name}`;
+    guarded[method.localName] = (request, context) => {
       const requestId = assignRequestId(context);
-      try {
-        const actor = access.admit(service, method, context.requestHeader, requestId);
-        if (actor) context.values.set(actorKey, actor);
-        return await handler(request, context);
-      } catch (error) {
-        throw toConnectError(error, logger.child({ rpc: `${service.typeName}/${method.name}` }), requestId);
-      }
+      return inRequestScope({ requestId, rpc }, async () => {
+        try {
+          const actor = access.admit(service, method, context.requestHeader, requestId);
+          if (actor) context.values.set(actorKey, actor);
+          return await handler(request, context);
+        } catch (error) {
+          throw toConnectError(error, logger, requestId);
+        }
+      });
     };
   }
   return guarded as unknown as ServiceImpl<S>;

@@ -2,12 +2,15 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import type { WmsSyncService } from "../../../gen/invsync/wms/v1/wms_sync_service_pb.js";
 import type { BatchIngestor } from "../../wms-ingestion/application/wms-batch-ingestion.js";
 import { mapWmsV1Batch, type WmsV1MapperOptions } from "../../wms-ingestion/acl/wms-v1-mapper.js";
+import { tracingOff, type Tracing } from "../observability/tracing.js";
 
-/** `invsync.wms.v1.WmsSyncService`: the ACL maps the request, the ingestion use case applies it. */
-export function wmsSyncService(ingestion: BatchIngestor, mapper: WmsV1MapperOptions): ServiceImpl<typeof WmsSyncService> {
+/** `invsync.wms.v1.WmsSyncService`: the ACL maps the request (in a span of its own), the ingestion use case applies it. */
+export function wmsSyncService(ingestion: BatchIngestor, mapper: WmsV1MapperOptions, tracing: Tracing = tracingOff): ServiceImpl<typeof WmsSyncService> {
   return {
     async syncInventory(request) {
-      const result = await ingestion.ingest(mapWmsV1Batch(request, mapper));
+      const attributes = { "invsync.batch_id": request.batchId, "invsync.update_count": request.updates.length };
+      const batch = tracing.inSpanSync("wms.v1 acl", attributes, () => mapWmsV1Batch(request, mapper));
+      const result = await ingestion.ingest(batch);
       return {
         batchId: result.batchId,
         accepted: result.accepted,

@@ -13,8 +13,8 @@ import type { RoutingFlagNames } from "../domain/route-decision.js";
 import type { FeatureFlags } from "./feature-flags.port.js";
 import type { LegacyInventory } from "./legacy-inventory.port.js";
 import { decideRecords } from "./record-decisions.js";
-import type { InboxRoute, RecordDecision, RouteLedger } from "./route-ledger.port.js";
-import type { InboxCount, InboxMovement, MovementRouteOutcome, RoutedBatch, RouteOutcome, SkuRouter } from "./sku-router.port.js";
+import type { RecordDecision, RouteLedger } from "./route-ledger.port.js";
+import type { InboxCount, InboxMovement, InboxRouting, MovementRouteOutcome, RoutedBatch, RouteOutcome, RoutingPlan, SkuRouter } from "./sku-router.port.js";
 
 /** Told how many updates went down each path, and how many records were cut over. */
 export interface RoutingObserver {
@@ -44,27 +44,38 @@ export interface CohortRouterParts {
 type ByPath = Record<IngestionPath, number[]>;
 
 /**
- * The strangler router: evaluates the flags once per stock record of a batch, then, inside the
- * batch's transaction, hands legacy and shadow updates on to legacy, computes shadow updates into
+ * The strangler router: plans a batch by evaluating the flags once per stock record (before the inbox
+ * stores the batch, so inbox rows are written with their path at once), then, inside the batch's
+ * transaction, hands legacy and shadow updates on to legacy, computes shadow updates into
  * the shadow projection, and applies new-path updates to stock. A movement takes the least advanced
  * path of the records its legs touch. A record that moves to the new path is first seeded from its
- * latest WMS count. Inbox rows and events record the path and flag state that decided them.
+ * latest WMS count. Inbox rows (via the plan) and events record the path and flag state that decided them.
  */
 export class CohortRouter implements SkuRouter {
   constructor(private readonly parts: CohortRouterParts) {}
 
-  async routeSkus(tx: Transaction, counts: readonly InboxCount[], movements: readonly InboxMovement[] = []): Promise<RoutedBatch> {
+  plan(counts: readonly StockCount[], movements: readonly StockMovement[]): RoutingPlan {
+    const decisions = decideRecords(this.parts.flags, this.parts.flagNames, recordsOf(counts, movements));
+    const routing = (decision: RouteDecision): InboxRouting => ({ decision, status: STATUS[decision.path] });
+    return {
+      decisions,
+      ofCount: (c) => routing(decisions.get(stockKey(c.sku, c.locationId))!.decision),
+      ofMovement: (m) => {
+        const legs = m.legs.map((leg) => decisions.get(stockKey(m.sku, leg.locationId))!.decision);
+        const path = movementPath(legs.map((d) => d.path));
+        return routing(legs.find((d) => d.path === path)!);
+      },
+    };
+  }
+
+  async routeSkus(tx: Transaction, plan: RoutingPlan, counts: readonly InboxCount[], movements: readonly InboxMovement[] = []): Promise<RoutedBatch> {
     if (counts.length === 0 && movements.length === 0) return { counts: [], movements: [] };
     const { ledger, legacy, clock } = this.parts;
     const at = clock.now();
-    const decisions = decideRecords(this.parts.flags, this.parts.flagNames, recordsOf(counts, movements));
-    const previous = await ledger.recordDecisions(tx, [...decisions.values()], at);
-    const countDecision = (c: StockCount): RouteDecision => decisions.get(stockKey(c.sku, c.locationId))!.decision;
-    const moveDecision = (m: StockMovement): RouteDecision => {
-      const legs = m.legs.map((leg) => decisions.get(stockKey(m.sku, leg.locationId))!.decision);
-      const path = movementPath(legs.map((d) => d.path));
-      return legs.find((d) => d.path === path)!;
-    };
+    const touched = new Set(recordsOf(counts.map((c) => c.count), movements.map((m) => m.movement)).map((r) => stockKey(r.sku, r.locationId)));
+    const previous = await ledger.recordDecisions(tx, [...plan.decisions.entries()].filter(([key]) => touched.has(key)).map(([, d]) => d), at);
+    const countDecision = (c: StockCount): RouteDecision => plan.ofCount(c).decision;
+    const moveDecision = (m: StockMovement): RouteDecision => plan.ofMovement(m).decision;
     const countPaths = partition(counts.map((c) => countDecision(c.count).path));
     const movePaths = partition(movements.map((m) => moveDecision(m.movement).path));
 
@@ -82,26 +93,15 @@ export class CohortRouter implements SkuRouter {
     const shadowMoves = await this.parts.shadow.movements.apply(tx, movePaths.shadow.map((i) => movements[i]!.movement));
     movePaths.shadow.forEach((i, j) => (moveOutcomes[i] = shadowMoves[j]!));
 
-    const stampCount = (i: number) => ({ ...counts[i]!.count, route: { decision: countDecision(counts[i]!.count) } });
-    const stampMove = (i: number) => ({ ...movements[i]!.movement, route: { decision: moveDecision(movements[i]!.movement) } });
-    const liveCounts = countPaths.new.map(stampCount);
-    const liveMoves = movePaths.new.map(stampMove);
+    const liveCounts = countPaths.new.map((i) => ({ ...counts[i]!.count, route: { decision: countDecision(counts[i]!.count) } }));
+    const liveMoves = movePaths.new.map((i) => ({ ...movements[i]!.movement, route: { decision: moveDecision(movements[i]!.movement) } }));
     const exceptIds = [...countPaths.new.map((i) => counts[i]!.inboxId), ...movePaths.new.map((i) => movements[i]!.inboxId)];
-    const cutovers = await this.seedCutovers(tx, liveCounts, liveMoves, decisions, previous, exceptIds);
+    const cutovers = await this.seedCutovers(tx, liveCounts, liveMoves, plan.decisions, previous, exceptIds);
     const appliedCounts = await this.parts.live.counts.apply(tx, liveCounts);
     countPaths.new.forEach((i, j) => (countOutcomes[i] = appliedCounts[j]!));
     const appliedMoves = await this.parts.live.movements.apply(tx, liveMoves);
     movePaths.new.forEach((i, j) => (moveOutcomes[i] = appliedMoves[j]!));
 
-    const route = (inboxId: string, decision: RouteDecision): InboxRoute => ({
-      inboxId,
-      decision,
-      status: decision.path === "legacy" ? "forwarded" : decision.path === "shadow" ? "shadowed" : "applied",
-    });
-    await ledger.markInbox(tx, [
-      ...counts.map((c) => route(c.inboxId, countDecision(c.count))),
-      ...movements.map((m) => route(m.inboxId, moveDecision(m.movement))),
-    ]);
     const total = (path: IngestionPath) => countPaths[path].length + movePaths[path].length;
     this.parts.observer?.routed({ legacy: total("legacy"), shadow: total("shadow"), new: total("new") }, cutovers);
     return { counts: countOutcomes, movements: moveOutcomes };
@@ -135,10 +135,12 @@ export class CohortRouter implements SkuRouter {
   }
 }
 
-function recordsOf(counts: readonly InboxCount[], movements: readonly InboxMovement[]): StockRecordKey[] {
+const STATUS: Readonly<Record<IngestionPath, InboxRouting["status"]>> = { legacy: "forwarded", shadow: "shadowed", new: "applied" };
+
+function recordsOf(counts: readonly StockCount[], movements: readonly StockMovement[]): StockRecordKey[] {
   return [
-    ...counts.map(({ count }) => ({ sku: count.sku, locationId: count.locationId })),
-    ...movements.flatMap(({ movement }) => movement.legs.map((leg) => ({ sku: movement.sku, locationId: leg.locationId }))),
+    ...counts.map((count) => ({ sku: count.sku, locationId: count.locationId })),
+    ...movements.flatMap((movement) => movement.legs.map((leg) => ({ sku: movement.sku, locationId: leg.locationId }))),
   ];
 }
 

@@ -8,14 +8,6 @@ export interface RecordDecision extends StockRecordKey {
   readonly decision: RouteDecision;
 }
 
-/** How an inbox row was handled. */
-export interface InboxRoute {
-  readonly inboxId: string;
-  readonly decision: RouteDecision;
-  /** `forwarded` (legacy only), `shadowed` (legacy and shadow projection) or `applied` (new path). */
-  readonly status: "forwarded" | "shadowed" | "applied";
-}
-
 /** The latest known count of a record about to move to the new path. */
 export interface LatestCount {
   readonly count: StockCount;
@@ -25,12 +17,10 @@ export interface LatestCount {
 /** Port: where routing decisions are kept (`sku_routes`, and the path columns of the inbox). */
 export interface RouteLedger {
   /**
-   * Locks the records' routes for the rest of `tx`, stores the new decisions and returns each
-   * record's previous path by `stockKey` (absent: never routed before).
+   * Locks the records' routes for the rest of `tx`, stores the decisions that changed (or are new)
+   * and returns each record's previous path by `stockKey` (absent: never routed before).
    */
   recordDecisions(tx: Transaction, decisions: readonly RecordDecision[], at: Date): Promise<Map<string, IngestionPath>>;
-  /** Writes path, flag state and status onto inbox rows. */
-  markInbox(tx: Transaction, routes: readonly InboxRoute[]): Promise<void>;
   /**
    * What each record holds by the WMS's latest word: its newest count (marked as coming from the
    * shadow projection when it is the one the projection holds, whose on_hand then stands, movements

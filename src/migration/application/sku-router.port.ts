@@ -3,6 +3,8 @@ import type { MovementOutcome } from "../../inventory/domain/apply-stock-movemen
 import type { StockCount } from "../../inventory/domain/stock-count.js";
 import type { StockMovement } from "../../inventory/domain/stock-movement.js";
 import type { Transaction } from "../../shared/unit-of-work.js";
+import type { RouteDecision } from "../domain/ingestion-path.js";
+import type { RecordDecision } from "./route-ledger.port.js";
 
 /** A new (not duplicate) count of a batch and its inbox row. */
 export interface InboxCount {
@@ -28,8 +30,27 @@ export interface RoutedBatch {
   readonly movements: readonly MovementRouteOutcome[];
 }
 
+/** How the inbox records an update's routing: the decision, and the status it is stored with. */
+export interface InboxRouting {
+  readonly decision: RouteDecision;
+  /** `forwarded` (legacy only), `shadowed` (legacy and shadow projection) or `applied` (new path). */
+  readonly status: "forwarded" | "shadowed" | "applied";
+}
+
+/** The routing of one batch, decided from the flags before anything is written. */
+export interface RoutingPlan {
+  /** One decision per stock record of the batch, by `stockKey`. */
+  readonly decisions: ReadonlyMap<string, RecordDecision>;
+  /** The routing of a count (its record's decision). */
+  ofCount(count: StockCount): InboxRouting;
+  /** The routing of a movement (the least advanced path of the records its legs touch). */
+  ofMovement(movement: StockMovement): InboxRouting;
+}
+
 /** Port: sends each update of a batch down the path its stock record is on (legacy, shadow or new). */
 export interface SkuRouter {
-  /** Routes `counts`, then `movements`, inside `tx`. */
-  routeSkus(tx: Transaction, counts: readonly InboxCount[], movements?: readonly InboxMovement[]): Promise<RoutedBatch>;
+  /** Decides the routing of a batch's updates (flags evaluated locally; no I/O). */
+  plan(counts: readonly StockCount[], movements: readonly StockMovement[]): RoutingPlan;
+  /** Routes `counts`, then `movements`, inside `tx`, as `plan` decided. */
+  routeSkus(tx: Transaction, plan: RoutingPlan, counts: readonly InboxCount[], movements?: readonly InboxMovement[]): Promise<RoutedBatch>;
 }

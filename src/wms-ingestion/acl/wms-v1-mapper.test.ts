@@ -1,4 +1,4 @@
-import { create, type MessageInitShape } from "@bufbuild/protobuf";
+import { create, toJson, type MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import assert from "node:assert/strict";
 import fc from "fast-check";
@@ -59,6 +59,22 @@ describe("WMS v1 anti-corruption layer", () => {
       locationId: "DC-1",
       observedAt: "2026-11-24T11:59:59Z",
     });
+  });
+
+  it("writes a valid update's raw payload exactly as protobuf's canonical JSON would", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 946_684_800, max: Math.floor(NOW.getTime() / 1000) - 1 }),
+        fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 999 }).map((ms) => ms * 1_000_000), fc.integer({ min: 0, max: 999_999_999 })),
+        fc.option(fc.stringMatching(/^[A-Za-z0-9._-]{0,10}$/), { nil: undefined }),
+        (seconds, nanos, locationId) => {
+          const update = create(InventoryUpdateSchema, good({ locationId, observedAt: { seconds: BigInt(seconds), nanos } }));
+          const mapped = mapWmsV1Batch(create(SyncInventoryRequestSchema, { batchId: "b", updates: [update] }), options).updates[0]!;
+          assert.equal(mapped.kind, "count");
+          assert.deepEqual(mapped.raw, toJson(InventoryUpdateSchema, update));
+        },
+      ),
+    );
   });
 
   it("uses the default location when none or an empty one is given", () => {

@@ -6,6 +6,8 @@ import * as stranglerMigration from "./0004-strangler-migration.js";
 import * as outboxPayload from "./0005-outbox-payload.js";
 import * as inboxUpdateKind from "./0006-inbox-update-kind.js";
 import * as reconciliation from "./0007-reconciliation.js";
+import * as eventTraceContext from "./0008-event-trace-context.js";
+import * as outboxPending from "./0010-outbox-pending.js";
 
 /** A migration: a name that sorts in apply order, and the step up. */
 interface NamedMigration {
@@ -22,6 +24,8 @@ const migrations: readonly NamedMigration[] = [
   { name: "0005-outbox-payload", migration: outboxPayload },
   { name: "0006-inbox-update-kind", migration: inboxUpdateKind },
   { name: "0007-reconciliation", migration: reconciliation },
+  { name: "0008-event-trace-context", migration: eventTraceContext },
+  { name: "0010-outbox-pending", migration: outboxPending },
 ];
 
 /** knex migration source over {@link migrations}. */

@@ -1,0 +1,41 @@
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { ensureBuilt } from "./support/service-process.js";
+
+/**
+ * `npm run bench --quick` proves the benchmark harness works end to end (service, load, consumer,
+ * limits, naive peer, report). It asserts that every figure was measured, never how fast: figures of
+ * a few seconds on a shared machine mean nothing, and no test asserts a time.
+ */
+describe("benchmark harness (quick mode)", function () {
+  this.timeout(180_000);
+  const folder = mkdtempSync(join(tmpdir(), "invsync-bench-"));
+  after(() => rmSync(folder, { recursive: true, force: true }));
+
+  it("runs every phase and writes every figure", async () => {
+    ensureBuilt();
+    const out = join(folder, "quick.json");
+    await promisify(execFile)(process.execPath, ["--import", "tsx", "bench/run.ts", "--quick", "--out", out], { maxBuffer: 16 * 1024 * 1024 });
+    const figures = JSON.parse(readFileSync(out, "utf8"));
+    const numbers: Array<[string, unknown]> = [
+      ["committed", figures.saturation.committedUpdatesPerSecond],
+      ["end to end", figures.saturation.endToEndUpdatesPerSecond],
+      ["request→commit p99", figures.saturation.latencyMs.p99],
+      ["commit→ack p99", figures.saturation.commitToAckMs.p99],
+      ["freshness p50", figures.paced.freshnessMs.p50],
+      ["peak RSS", figures.service.peakRssMiB],
+      ["CPU per 10k", figures.saturation.cpuSecondsPer10kUpdates],
+      ["bare upsert", figures.limits.bareUpsertRowsPerSecond.oneConnection],
+      ["bare publish", figures.limits.barePublishMessagesPerSecond],
+      ["naive peer", figures.naivePeer.updatesPerSecond],
+    ];
+    for (const [name, value] of numbers) assert.ok(typeof value === "number" && Number.isFinite(value) && value > 0, `${name}: ${value}`);
+    assert.equal(figures.saturation.allEventsConsumed, true, "every accepted update reached the consumer");
+    assert.equal(figures.saturation.duplicateEventsSeen, 0);
+    assert.equal(figures.saturation.failedRequests, 0);
+  });
+});
