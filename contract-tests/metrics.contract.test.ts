@@ -11,9 +11,6 @@ import { waitFor } from "./support/wait-for.js";
 import { postJson, syncBatch, wmsUpdate } from "./support/wms-fixtures.js";
 
 const V1 = 'schema_version="wms.v1"';
-/** Metrics the rules and dashboard may name before this service exports them: defined by issue 5 (reconciliation). */
-const DEFINED_ELSEWHERE = new Set(["invsync_discrepancy_rate"]);
-
 /** The `invsync_*` metric families named in `text` (histogram series reduced to their family). */
 function metricFamiliesIn(text: string): Set<string> {
   return new Set([...text.matchAll(/\binvsync_[a-z0-9_]+/g)].map(([name]) => name.replace(/_(bucket|sum|count)$/, "")));
@@ -112,7 +109,7 @@ describe("contract: /metrics moves with a small load", function () {
     const exprs = dashboard.panels.flatMap((panel) => panel.targets ?? []).map((target) => target.expr);
     assert.ok(exprs.length > 20);
     for (const [source, text] of [["dashboard", exprs.join("\n")], ["alerts.yml", readFileSync("ops/prometheus/alerts.yml", "utf8")]] as const) {
-      const unknown = [...metricFamiliesIn(text)].filter((name) => !exported.has(name) && !DEFINED_ELSEWHERE.has(name));
+      const unknown = [...metricFamiliesIn(text)].filter((name) => !exported.has(name));
       assert.deepEqual(unknown, [], `${source} names metrics the service does not export`);
     }
   });

@@ -1,5 +1,4 @@
 import { createClient } from "@connectrpc/connect";
-import { createConnectTransport } from "@connectrpc/connect-node";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
@@ -10,7 +9,8 @@ import { ComparisonTrigger, FlagRole } from "../gen/invsync/migration/v1/cohort_
 import { MigrationService } from "../gen/invsync/migration/v1/migration_service_pb.js";
 import { runLegacyJob } from "./support/legacy-job.js";
 import { ensureBuilt } from "./support/service-process.js";
-import { startTestService, type TestService } from "./support/test-service.js";
+import { OPERATOR_TOKEN, startTestService, type TestService } from "./support/test-service.js";
+import { operatorTransport } from "../src/adapters/cli/operator-transport.js";
 import { postJson, syncBatch, wmsUpdate } from "./support/wms-fixtures.js";
 
 describe("contract: MigrationService and `invsync cohort status` (example cohorts: 10% new, 10% shadow)", function () {
@@ -32,7 +32,7 @@ describe("contract: MigrationService and `invsync cohort status` (example cohort
     await svc?.stop();
   });
 
-  const client = () => createClient(MigrationService, createConnectTransport({ baseUrl: svc.baseUrl, httpVersion: "1.1" }));
+  const client = () => createClient(MigrationService, operatorTransport(svc.baseUrl, OPERATOR_TOKEN));
 
   it("GetCohortStatus counts SKUs per path and per flag, and names the flags' strategies", async () => {
     const status = await client().getCohortStatus({});
@@ -70,10 +70,10 @@ describe("contract: MigrationService and `invsync cohort status` (example cohort
 
   it("`invsync cohort status` prints the same status from the running service", async () => {
     const run = promisify(execFile);
-    const { stdout } = await run(process.execPath, ["dist/src/cli.js", "cohort", "status", "--url", svc.baseUrl]);
+    const { stdout } = await run(process.execPath, ["dist/src/cli.js", "cohort", "status", "--url", svc.baseUrl, "--token", OPERATOR_TOKEN]);
     assert.match(stdout, /SKUs per path: legacy \d+, shadow \d+, new \d+/);
     assert.match(stdout, /invsync\.cohort\.shadow\s+shadow\s+yes\s+0\s+\d+\s+0\s+\d+\.\d\d% \(2\/\d+\)/);
-    const json = JSON.parse((await run(process.execPath, ["dist/src/cli.js", "cohort", "status", "--json", "--url", svc.baseUrl])).stdout);
+    const json = JSON.parse((await run(process.execPath, ["dist/src/cli.js", "cohort", "status", "--json", "--url", svc.baseUrl, "--token", OPERATOR_TOKEN])).stdout);
     assert.equal(json.cohorts.length, 3);
     assert.equal(json.latestComparison.cohorts[0].mismatched, "2");
   });

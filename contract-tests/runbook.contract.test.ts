@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { COHORT_USAGE } from "../src/adapters/cli/cohort-command.js";
 import { OPERATION_COMMANDS, OPERATIONS_USAGE } from "../src/adapters/cli/operations-cli.js";
+import { RECONCILE_COMMANDS, RECONCILE_USAGE } from "../src/adapters/cli/reconcile-cli.js";
 import { openDatabase, type Database } from "../src/adapters/persistence/database.js";
 import { silentLogger } from "../src/shared/logger.js";
 import { createTestDatabase, type TestDatabase } from "./support/test-servers.js";
@@ -62,10 +63,10 @@ describe("contract: the runbook's commands are real", function () {
     const commands = [...RUNBOOK.matchAll(/(?:^|[`;(]\s*|\n\s*)invsync ([a-z]+)([^\n`|#]*)/g)];
     assert.ok(commands.length >= 15, `found ${commands.length} commands`);
     for (const [, command, rest] of commands) {
-      assert.ok([...OPERATION_COMMANDS, "cohort", "help", "serve", "migrate"].includes(command!), `unknown command invsync ${command}`);
+      assert.ok([...OPERATION_COMMANDS, ...RECONCILE_COMMANDS, "cohort", "help", "serve", "migrate"].includes(command!), `unknown command invsync ${command}`);
       for (const [option] of rest!.matchAll(/--[a-z-]+/g)) {
         const named = new RegExp(`${option}(?![\\w-])`);
-        assert.ok(named.test(OPERATIONS_USAGE) || named.test(COHORT_USAGE), `invsync ${command}: unknown option ${option}`);
+        assert.ok(named.test(OPERATIONS_USAGE) || named.test(COHORT_USAGE) || named.test(RECONCILE_USAGE), `invsync ${command}: unknown option ${option}`);
       }
     }
   });

@@ -1,5 +1,4 @@
 import { createClient } from "@connectrpc/connect";
-import { createConnectTransport } from "@connectrpc/connect-node";
 import assert from "node:assert/strict";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,7 +9,8 @@ import { MigrationService } from "../gen/invsync/migration/v1/migration_service_
 import { readEvents } from "./support/event-reader.js";
 import { cohortStrategies } from "./support/flag-files.js";
 import { FLAG_NAMES } from "./support/routed-stack.js";
-import { startTestService, type TestService } from "./support/test-service.js";
+import { OPERATOR_TOKEN, startTestService, type TestService } from "./support/test-service.js";
+import { operatorTransport } from "../src/adapters/cli/operator-transport.js";
 import { UnleashServer } from "./support/unleash-server.js";
 import { postJson, syncBatch, wmsUpdate } from "./support/wms-fixtures.js";
 
@@ -88,7 +88,7 @@ describe("contract: flags from a real Unleash server (unleash-server, its own da
     assert.equal(event?.routing?.flagsSource, `unleash:${unleash.apiUrl}`);
     assert.equal(event?.cutover, undefined, "the batch's own count is newer than the legacy-era one, so no seed was needed");
 
-    const status = await createClient(MigrationService, createConnectTransport({ baseUrl: svc.baseUrl, httpVersion: "1.1" })).getCohortStatus({});
+    const status = await createClient(MigrationService, operatorTransport(svc.baseUrl, OPERATOR_TOKEN)).getCohortStatus({});
     assert.equal(status.flags?.synchronized, true);
     const cohort = status.cohorts.find((c) => c.role === FlagRole.COHORT)!;
     assert.deepEqual([cohort.known, cohort.enabled, cohort.strategies], [true, true, ["default; sku IN [FLIP-1, FLIP-2]"]]);
@@ -99,7 +99,7 @@ describe("contract: flags from a real Unleash server (unleash-server, its own da
     const svc = services[0]!;
     const seq = ++sequence;
     await postJson(`${svc.baseUrl}/inventory/sync`, syncBatch(`b-${seq}`, [wmsUpdate("FLIP-1", seq, 1, { wmsId: "w-unleash-kill", locationId: "PAUSED-DC" })]));
-    const status = await createClient(MigrationService, createConnectTransport({ baseUrl: svc.baseUrl, httpVersion: "1.1" })).getCohortStatus({});
+    const status = await createClient(MigrationService, operatorTransport(svc.baseUrl, OPERATOR_TOKEN)).getCohortStatus({});
     const kill = status.cohorts.find((c) => c.role === FlagRole.KILL_SWITCH)!;
     assert.equal(kill.paths.find((p) => p.path === IngestionPath.LEGACY)?.skus, 1n);
   });
@@ -117,7 +117,7 @@ describe("contract: flags from a real Unleash server (unleash-server, its own da
     try {
       const blind = await start("unleash_blind", emptyBackup);
       assert.equal(await pathOf(blind, "FLIP-1"), "legacy", "no flags at all: the safe path");
-      const status = await createClient(MigrationService, createConnectTransport({ baseUrl: blind.baseUrl, httpVersion: "1.1" })).getCohortStatus({});
+      const status = await createClient(MigrationService, operatorTransport(blind.baseUrl, OPERATOR_TOKEN)).getCohortStatus({});
       assert.equal(status.flags?.ready, false);
     } finally {
       rmSync(emptyBackup, { recursive: true, force: true });

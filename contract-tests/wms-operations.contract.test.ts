@@ -5,14 +5,14 @@ import { join } from "node:path";
 import pg from "pg";
 import { runOperationsCommand } from "../src/adapters/cli/operations-cli.js";
 import { FakeWms } from "./support/fake-wms.js";
-import { startTestService, type TestService } from "./support/test-service.js";
+import { OPERATOR_TOKEN, startTestService, type TestService } from "./support/test-service.js";
 import { getJson, postJson, syncBatch, wmsUpdate } from "./support/wms-fixtures.js";
 
 /** Runs `invsync <args>` against the test service and returns its exit code and parsed output. */
 async function invsync(svc: TestService, ...args: string[]): Promise<{ code: number; out: any; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runOperationsCommand(args, svc.baseUrl, { out: (l) => out.push(l), err: (l) => err.push(l) });
+  const code = await runOperationsCommand(args, { serviceUrl: svc.baseUrl, token: OPERATOR_TOKEN }, { out: (l) => out.push(l), err: (l) => err.push(l) });
   return { code, out: out.length ? JSON.parse(out.join("\n")) : undefined, err: err.join("\n") };
 }
 

@@ -5,6 +5,7 @@ import { createLogger } from "./adapters/observability/pino-logger.js";
 import { migrateDatabase, startService } from "./main.js";
 import { OPERATION_COMMANDS, OPERATIONS_USAGE, runOperationsCommand } from "./adapters/cli/operations-cli.js";
 import { loadOperatorConfig } from "./config/operator-config.js";
+import { RECONCILE_COMMANDS, RECONCILE_USAGE, runReconcileCommand } from "./adapters/cli/reconcile-cli.js";
 
 const USAGE = `usage: invsync <command>
 
@@ -14,6 +15,8 @@ commands:
   cohort    cohort status of the strangler migration (see "invsync cohort help")
   help      show this text
 ${OPERATIONS_USAGE}
+
+${RECONCILE_USAGE}
 
 Configuration comes from environment variables; see the README.`;
 
@@ -25,15 +28,17 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if ((OPERATION_COMMANDS as readonly string[]).includes(command)) {
-    const { serviceUrl } = loadOperatorConfig(process.env);
-    return runOperationsCommand(argv, serviceUrl, { out: (line) => console.log(line), err: (line) => console.error(line) });
+    return runOperationsCommand(argv, loadOperatorConfig(process.env), { out: (line) => console.log(line), err: (line) => console.error(line) });
+  }
+  if ((RECONCILE_COMMANDS as readonly string[]).includes(command)) {
+    return runReconcileCommand(argv, loadOperatorConfig(process.env), { out: (line) => console.log(line), err: (line) => console.error(line) });
   }
   if (command === "cohort") {
     if (argv[1] === "help" || argv[1] === "--help") {
       console.log(COHORT_USAGE);
       return 0;
     }
-    return cohortCommand(argv.slice(1), loadOperatorConfig(process.env).serviceUrl);
+    return cohortCommand(argv.slice(1), loadOperatorConfig(process.env));
   }
   if (command !== "serve" && command !== "migrate") {
     console.error(`unknown command "${command}"\n\n${USAGE}`);

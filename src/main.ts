@@ -25,6 +25,7 @@ import { guardService } from "./adapters/rpc/service-guard.js";
 import { tracedService } from "./adapters/rpc/traced-service.js";
 import { wmsSyncService } from "./adapters/rpc/wms-sync-service.js";
 import { composeIngestion } from "./composition/ingestion.js";
+import { composeReconciliation, operatorAccess } from "./composition/reconciliation.js";
 import { composeReservations } from "./composition/reservations.js";
 import { composeWmsIngress } from "./composition/wms-ingress.js";
 import type { Config, FlagsConfig } from "./config/config.js";
@@ -105,9 +106,21 @@ export async function startService(config: Config, logger: Logger, hooks: Servic
   });
   const comparator = new ShadowComparator(comparisons, legacy, systemClock, logger, { compared: (t) => migrationMetrics.comparisonFinished(t) });
   const legacyRuns = new LegacyRunWatch(comparator, config.legacyRunPollMs, logger);
-  const reservations = composeReservations(knex, changes, settlement, config, metrics, logger);
+  const operators = operatorAccess(config, metrics.registry, logger);
+  const { access } = operators;
+  const reconciliation = composeReconciliation(knex, changes, settlement.shortfalls, config, operators, systemClock, logger);
+  const reservations = composeReservations(knex, changes, settlement, config, metrics, logger, access);
   const instrumented = new InstrumentedIngestion(ingestion, ingestionMetrics, tracing);
-  const ingress = composeWmsIngress(config, knex, instrumented, metrics, systemClock, logger, tracing);
+  const ingress = composeWmsIngress(
+    config,
+    knex,
+    instrumented,
+    metrics,
+    systemClock,
+    logger,
+    { access, audit: reconciliation.audit, dropHandler: reconciliation.dropHandler },
+    tracing,
+  );
   const relay = new OutboxRelay(
     outbox,
     bus,
@@ -125,15 +138,16 @@ export async function startService(config: Config, logger: Logger, hooks: Servic
   const guarded = [
     registerService(
       WmsSyncService,
-      guardService(WmsSyncService, wmsSyncService(ingress.ingestor, { clock: systemClock, maxFutureSkewMs: config.maxFutureSkewMs }, tracing), logger),
+      guardService(WmsSyncService, wmsSyncService(ingress.ingestor, { clock: systemClock, maxFutureSkewMs: config.maxFutureSkewMs }, tracing), logger, access),
     ),
     ...ingress.services,
-    registerService(InventoryService, guardService(InventoryService, inventoryService(new StockQueries(stock)), logger)),
+    registerService(InventoryService, guardService(InventoryService, inventoryService(new StockQueries(stock)), logger, access)),
     reservations.service,
     registerService(
       MigrationService,
-      guardService(MigrationService, migrationService(new CohortStatusQuery(flags, config.flags.names, comparisons), comparator), logger),
+      guardService(MigrationService, migrationService(new CohortStatusQuery(flags, config.flags.names, comparisons), comparator), logger, access),
     ),
+    reconciliation.service,
   ];
   const services = tracing.enabled ? guarded.map((registered) => tracedService(registered, tracing)) : guarded;
   metrics.watch({
@@ -158,7 +172,7 @@ export async function startService(config: Config, logger: Logger, hooks: Servic
     [ingress.gate],
   );
   const grpc = await startGrpcServer(services, { host: config.host, port: config.grpcPort, maxMessageBytes: config.maxRequestBytes });
-  const tasks = [...reservations.tasks, legacyRuns];
+  const tasks = [...reservations.tasks, legacyRuns, ...reconciliation.tasks];
   relay.start();
   tasks.forEach((task) => task.start());
   ingress.start();

@@ -13,6 +13,8 @@ export class FakeWms {
   /** Answers 503 to this many requests, then recovers (a blip to retry through). */
   failNext = 0;
   authorization: string | undefined;
+  /** The snapshot served at `/snapshot` (the WMS snapshot endpoint, see `snapshotUrl`), paged by `limit`. */
+  snapshot: { takenAt: string; counts: Array<Record<string, unknown>> } | undefined;
 
   private constructor(private readonly server: http.Server) {}
 
@@ -28,6 +30,11 @@ export class FakeWms {
   /** The pull URL to configure as WMS_PULL_URL. */
   get url(): string {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/feed`;
+  }
+
+  /** The snapshot URL to configure as WMS_SNAPSHOT_URL. */
+  get snapshotUrl(): string {
+    return this.url.replace(/\/feed$/, "/snapshot");
   }
 
   /** Adds receipts of `delta` for `sku` with sequences `from`..`to` of source `wmsId`. */
@@ -58,6 +65,14 @@ export class FakeWms {
     if (this.down || this.failNext > 0) {
       this.failNext = Math.max(0, this.failNext - 1);
       res.writeHead(503, { "content-type": "text/plain" }).end("WMS down for maintenance");
+      return;
+    }
+    if (url.pathname === "/snapshot") {
+      const offset = Number(url.searchParams.get("page_token") || "0");
+      const limit = Number(url.searchParams.get("limit") ?? "100");
+      const counts = this.snapshot?.counts.slice(offset, offset + limit) ?? [];
+      const next = this.snapshot && offset + limit < this.snapshot.counts.length ? String(offset + limit) : "";
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ takenAt: this.snapshot?.takenAt, counts, nextPageToken: next }));
       return;
     }
     const after = BigInt(url.searchParams.get("after_sequence") ?? "0");

@@ -39,12 +39,16 @@ export function grpcClients(address: string, options: grpc.ChannelOptions = {}) 
   const inventory = lookup(load("invsync/inventory/v1/inventory_service.proto"), "invsync.inventory.v1.InventoryService");
   const wms = lookup(load("invsync/wms/v1/wms_sync_service.proto"), "invsync.wms.v1.WmsSyncService");
   const reservations = lookup(load("invsync/inventory/v1/reservation_service.proto"), "invsync.inventory.v1.ReservationService");
+  const reconciliation = lookup(load("invsync/inventory/v1/reconciliation_service.proto"), "invsync.inventory.v1.ReconciliationService");
+  const operations = lookup(load("invsync/operations/v1/operations_service.proto"), "invsync.operations.v1.OperationsService");
   const health = lookup(load(HEALTH_PROTO, [dirname(HEALTH_PROTO)]), "grpc.health.v1.Health");
   const reflection = lookup(load(REFLECTION_PROTO, [dirname(REFLECTION_PROTO)]), "grpc.reflection.v1.ServerReflection");
   const clients = {
     inventory: new inventory(address, credentials, options),
     wms: new wms(address, credentials, options),
     reservations: new reservations(address, credentials, options),
+    reconciliation: new reconciliation(address, credentials, options),
+    operations: new operations(address, credentials, options),
     health: new health(address, credentials, options),
     reflection: new reflection(address, credentials, options),
   };

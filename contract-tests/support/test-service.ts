@@ -4,6 +4,11 @@ import { silentLogger, type Logger } from "../../src/shared/logger.js";
 import { startService, type RunningService, type ServiceHooks } from "../../src/main.js";
 import { createTestDatabase, NATS_URL, testStream, type TestDatabase, type TestStream } from "./test-servers.js";
 
+/** The bearer token of the operator every test service knows (role operator). */
+export const OPERATOR_TOKEN = "test-operator-token-0123456789abcdef";
+/** The bearer token of the viewer every test service knows (role viewer). */
+export const VIEWER_TOKEN = "test-viewer-token-0123456789abcdef";
+
 /** A service started for a test, on its own database and stream, on ephemeral ports. */
 export interface TestService {
   readonly config: Config;
@@ -22,7 +27,9 @@ export interface TestService {
  * Starts the real service (composition root, real PostgreSQL and NATS) for a test suite. WMS
  * request signing is OFF here unless `env` turns it on (`WMS_SIGNATURE_REQUIRED: "true"` with
  * `WMS_SIGNING_KEYS`, see `signed-requests.ts`): suites about other contracts post unsigned
- * batches. The production default is "signature required".
+ * batches. The production default is "signature required". Operator endpoints accept
+ * {@link OPERATOR_TOKEN} (`test-operator`) and {@link VIEWER_TOKEN} (`test-viewer`) unless `env`
+ * sets `OPERATOR_TOKENS`.
  */
 export async function startTestService(
   label: string,
@@ -43,6 +50,7 @@ export async function startTestService(
     SHUTDOWN_GRACE_MS: "2000",
     LOG_LEVEL: "silent",
     WMS_SIGNATURE_REQUIRED: "false",
+    OPERATOR_TOKENS: `test-operator:operator:${OPERATOR_TOKEN},test-viewer:viewer:${VIEWER_TOKEN}`,
     // With DATABASE_URL set the default flags keep every SKU on legacy; these suites test the new path.
     FLAGS_BOOTSTRAP_FILE: "flags/all-new.json",
     ...env,

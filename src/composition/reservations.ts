@@ -10,6 +10,7 @@ import type { KnexShortfallRegister } from "../adapters/persistence/knex-shortfa
 import { KnexUnitOfWork } from "../adapters/persistence/knex-unit-of-work.js";
 import { registerService, type RegisteredService } from "../adapters/rpc/registered-service.js";
 import { reservationService } from "../adapters/rpc/reservation-service.js";
+import type { AccessGate } from "../adapters/rpc/operator-access.js";
 import { guardService } from "../adapters/rpc/service-guard.js";
 import type { Config } from "../config/config.js";
 import type { EventOutbox } from "../outbox/event-outbox.port.js";
@@ -38,6 +39,7 @@ export function composeReservations(
   config: Config,
   metrics: ServiceMetrics,
   logger: Logger,
+  access: AccessGate,
 ): ReservationsPart {
   const observer = new ReservationMetrics(metrics.registry);
   const unitOfWork = new KnexUnitOfWork(knex);
@@ -53,7 +55,7 @@ export function composeReservations(
     counters,
   };
   return {
-    service: registerService(ReservationService, guardService(ReservationService, reservationService(useCases), logger)),
+    service: registerService(ReservationService, guardService(ReservationService, reservationService(useCases), logger, access)),
     tasks: [
       new PeriodicTask("reservation sweeper", config.reservationSweepIntervalMs, () => sweeper.sweep(), logger),
       new PeriodicTask("reserved drift check", config.reservedDriftCheckIntervalMs, () => reportDrift(counters, logger), logger),

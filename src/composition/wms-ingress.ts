@@ -2,7 +2,7 @@ import type { Knex } from "knex";
 import { OperationsService } from "../../gen/invsync/operations/v1/operations_service_pb.js";
 import { WmsSyncService as WmsSyncServiceV2 } from "../../gen/invsync/wms/v2/wms_sync_service_pb.js";
 import { backfillFile } from "../adapters/file-drop/backfill-file.js";
-import { FileDropWatcher } from "../adapters/file-drop/file-drop-watcher.js";
+import { FileDropWatcher, type DroppedFileHandler } from "../adapters/file-drop/file-drop-watcher.js";
 import { DEVELOPMENT_KEY_ID, developmentSigningKey } from "../adapters/http/development-signing-key.js";
 import { wmsRequestGate, type RequestGate } from "../adapters/http/wms-request-gate.js";
 import type { ServiceMetrics } from "../adapters/observability/metrics.js";
@@ -13,6 +13,8 @@ import { KnexIngestionSwitch } from "../adapters/persistence/knex-ingestion-swit
 import { KnexPullCursors } from "../adapters/persistence/knex-pull-cursors.js";
 import { KnexSeenSignatures } from "../adapters/persistence/knex-seen-signatures.js";
 import { KnexSequenceGaps } from "../adapters/persistence/knex-sequence-gaps.js";
+import { auditedOperations } from "../adapters/rpc/audited-operations.js";
+import type { AccessGate } from "../adapters/rpc/operator-access.js";
 import { operationsService } from "../adapters/rpc/operations-service.js";
 import { registerService, type RegisteredService } from "../adapters/rpc/registered-service.js";
 import { guardService } from "../adapters/rpc/service-guard.js";
@@ -22,6 +24,7 @@ import type { Config } from "../config/config.js";
 import type { Clock } from "../shared/clock.js";
 import { uuidV7Ids } from "../shared/ids.js";
 import type { Logger } from "../shared/logger.js";
+import type { AuditTrail } from "../reconciliation/application/audit-trail.js";
 import { wmsDecoder } from "../wms-ingestion/acl/wms-decoder.js";
 import { Backfill } from "../wms-ingestion/application/backfill.js";
 import { FileIngestion } from "../wms-ingestion/application/file-ingestion.js";
@@ -45,7 +48,14 @@ export interface WmsIngress {
   stop(): Promise<void>;
 }
 
-/** Wires the WMS ingress around `ingestion`: signing, pause, v2, file drop, pull, gaps, backfill, replay. */
+/** What the operator side brings to the ingress: the access gate, the audit trail, and the handler of dropped snapshot files. */
+export interface IngressOperators {
+  readonly access: AccessGate;
+  readonly audit: AuditTrail;
+  dropHandler(updates: DroppedFileHandler): DroppedFileHandler;
+}
+
+/** Wires the WMS ingress around `ingestion`: signing, pause, v2, file drop, pull, gaps, backfill, replay (audited). */
 export function composeWmsIngress(
   config: Config,
   knex: Knex,
@@ -53,6 +63,7 @@ export function composeWmsIngress(
   metrics: ServiceMetrics,
   clock: Clock,
   logger: Logger,
+  operators: IngressOperators,
   tracing: Tracing = tracingOff,
 ): WmsIngress {
   const settings = config.wmsIngress;
@@ -74,7 +85,7 @@ export function composeWmsIngress(
   const pull = new WmsPull(feed, cursors, decoder, ingestor, settings.pullPageSize, logger);
   const gaps = new GapMonitor(new KnexSequenceGaps(knex), pull, (found) => reportGaps(metrics, found), logger);
   const files = new FileIngestion(ingestor, decoder, new KnexDroppedFiles(knex), { batchSize: settings.fileBatchSize, maxListedRejections: 1000 });
-  const watcher = settings.dropDir ? new FileDropWatcher({ directory: settings.dropDir, pollMs: settings.dropPollMs, settleMs: 1000 }, files, control, logger) : undefined;
+  const watcher = settings.dropDir ? new FileDropWatcher({ directory: settings.dropDir, pollMs: settings.dropPollMs, settleMs: 1000 }, operators.dropHandler(files), control, logger) : undefined;
   const backfill = new Backfill(pull, settings.dropDir ? backfillFile(settings.dropDir, files) : undefined, control);
   const replay = new InboxReplay(new KnexInboxArchive(knex), decoder, ingestor, uuidV7Ids, control);
   const seen = new KnexSeenSignatures(knex, settings.signatureToleranceMs);
@@ -100,8 +111,16 @@ export function composeWmsIngress(
   return {
     ingestor,
     services: [
-      registerService(WmsSyncServiceV2, guardService(WmsSyncServiceV2, wmsV2SyncService(ingestor, mapper, tracing), logger)),
-      registerService(OperationsService, guardService(OperationsService, operationsService({ control, cursors, gaps, backfill, replay }), logger)),
+      registerService(WmsSyncServiceV2, guardService(WmsSyncServiceV2, wmsV2SyncService(ingestor, mapper, tracing), logger, operators.access)),
+      registerService(
+        OperationsService,
+        guardService(
+          OperationsService,
+          auditedOperations(operationsService({ control, cursors, gaps, backfill, replay }), operators.audit, () => control.state(), clock),
+          logger,
+          operators.access,
+        ),
+      ),
     ],
     gate,
     start() {

@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { ConfigError, EnvReader } from "./env-reader.js";
 import { readObservability, type ObservabilityConfig } from "./observability-config.js";
+import { readReconciliation, type ReconciliationConfig } from "./reconciliation-config.js";
 import { readWmsIngress, type WmsIngressConfig } from "./wms-ingress-config.js";
 
 /** The service's configuration, read once from the environment at start. */
@@ -38,6 +39,8 @@ export interface Config {
   readonly legacyRunPollMs: number;
   /** Traces and metric label limits. */
   readonly observability: ObservabilityConfig;
+  /** Reconciliation, operator access and the audit log. */
+  readonly reconciliation: ReconciliationConfig;
 }
 
 /** Where routing flags come from and what they are called (see the README's strangler migration section). */
@@ -99,6 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     flags: readFlagsConfig(read, env),
     legacyRunPollMs: read.integer("LEGACY_RUN_POLL_SECONDS", 60, 1, 86_400) * 1000,
     observability: readObservability(read),
+    reconciliation: readReconciliation(read),
   };
   read.throwIfInvalid();
   if (config.reservationDefaultTtlMs > config.reservationMaxTtlMs) {

@@ -115,3 +115,19 @@ export class FailedPreconditionError extends InventorySyncError {
     this.name = "FailedPreconditionError";
   }
 }
+
+/** The caller's view is out of date (compare-and-set failed); `metadata` carries the current values to retry with. */
+export class AbortedError extends InventorySyncError {
+  constructor(code: string, message: string, metadata: Record<string, string> = {}) {
+    super("aborted", code, message, { metadata });
+    this.name = "AbortedError";
+  }
+}
+
+/** The caller is known but its role does not allow the call. */
+export class PermissionDeniedError extends InventorySyncError {
+  constructor(code: string, message: string) {
+    super("permission_denied", code, message);
+    this.name = "PermissionDeniedError";
+  }
+}

@@ -33,3 +33,29 @@ export function decodePageToken(token: string, isValidKey: (key: string) => bool
     return null;
   }
 }
+
+/** True when `key` is a positive whole-number id (the page key of listings ordered by id). */
+function isIdKey(key: string): boolean {
+  return /^[1-9]\d{0,15}$/.test(key);
+}
+
+/** A page request over a listing ordered by id: the page size and the id it continues from. */
+export interface IdPageRequest {
+  readonly size: number;
+  /** The last id of the previous page; undefined on the first page. */
+  readonly after: number | undefined;
+}
+
+/** Reads `pageSize` and `pageToken` of a listing ordered by id, adding a violation for each bad one. */
+export function idPageRequest(pageSize: number, pageToken: string, limits: PageSizeLimits, violations: FieldViolation[]): IdPageRequest {
+  const size = pageSizeOf(pageSize, limits, violations);
+  const after = decodePageToken(pageToken, isIdKey);
+  if (after === null) violations.push({ field: "page_token", reason: "is not a token this service issued" });
+  return { size, after: after ? Number(after) : undefined };
+}
+
+/** The page of `rows` (read with one row more than `size`) and the token of the next page (empty on the last). */
+export function idPage<T extends { readonly id: number }>(rows: readonly T[], size: number): { readonly items: readonly T[]; readonly nextPageToken: string } {
+  const items = rows.slice(0, size);
+  return { items, nextPageToken: rows.length > size ? encodePageToken(String(items.at(-1)!.id)) : "" };
+}

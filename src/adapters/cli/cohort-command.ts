@@ -1,28 +1,32 @@
 import { toJsonString } from "@bufbuild/protobuf";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { ConnectError, createClient } from "@connectrpc/connect";
-import { createConnectTransport } from "@connectrpc/connect-node";
 import { IngestionPath } from "../../../gen/invsync/events/v1/routing_pb.js";
 import { FlagRole, type CohortTally, type PathCount } from "../../../gen/invsync/migration/v1/cohort_pb.js";
 import { GetCohortStatusResponseSchema, MigrationService, type GetCohortStatusResponse } from "../../../gen/invsync/migration/v1/migration_service_pb.js";
+import type { OperatorDefaults } from "./operations-cli.js";
+import { operatorTransport } from "./operator-transport.js";
 
 /** Usage of `invsync cohort`. */
-export const COHORT_USAGE = `usage: invsync cohort status [--json] [--url <gateway url>]
+export const COHORT_USAGE = `usage: invsync cohort status [--json] [--url <gateway url>] [--token <bearer token>]
 
   Per routing flag: how many SKUs sit on each path (legacy, shadow, new) and the latest shadow
   mismatch rate, from the running service's MigrationService (Connect). The gateway URL defaults
-  to INVSYNC_URL, else http://127.0.0.1:8080.`;
+  to INVSYNC_URL, else http://127.0.0.1:8080; the token (viewer or operator) to INVSYNC_TOKEN.`;
 
 /** `invsync cohort status`: prints the running service's cohort status; returns the exit code. */
-export async function cohortCommand(args: readonly string[], defaultUrl: string): Promise<number> {
+export async function cohortCommand(args: readonly string[], defaults: OperatorDefaults): Promise<number> {
   const [subcommand, ...options] = args;
-  const urlAt = options.indexOf("--url");
-  const url = urlAt >= 0 ? options[urlAt + 1] : defaultUrl;
-  if (subcommand !== "status" || url === undefined || options.some((o, i) => o.startsWith("--") && o !== "--json" && !(o === "--url" && i === urlAt))) {
+  const valueOf = (flag: string) => (options.includes(flag) ? options[options.indexOf(flag) + 1] : undefined);
+  const url = valueOf("--url") ?? defaults.serviceUrl;
+  const token = valueOf("--token") ?? defaults.token;
+  const valued = new Set(["--url", "--token"].filter((flag) => options.includes(flag)).map((flag) => options.indexOf(flag)));
+  const unknown = options.some((o, i) => o.startsWith("--") && o !== "--json" && !valued.has(i));
+  if (subcommand !== "status" || unknown || [...valued].some((i) => options[i + 1] === undefined)) {
     console.error(COHORT_USAGE);
     return 2;
   }
-  const client = createClient(MigrationService, createConnectTransport({ baseUrl: url, httpVersion: "1.1" }));
+  const client = createClient(MigrationService, operatorTransport(url, token));
   let status: GetCohortStatusResponse;
   try {
     status = await client.getCohortStatus({});

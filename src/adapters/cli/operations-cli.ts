@@ -1,10 +1,10 @@
 import { create, toJsonString, type MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
-import { createConnectTransport } from "@connectrpc/connect-node";
 import { parseArgs } from "node:util";
 import { BackfillRequestSchema, OperationsService } from "../../../gen/invsync/operations/v1/operations_service_pb.js";
 import { errorDetailOf } from "../rpc/error-mapping.js";
+import { operatorTransport } from "./operator-transport.js";
 
 /** Usage of the operator commands, for `invsync help`. */
 export const OPERATIONS_USAGE = `  ingestion pause --reason TEXT   stop applying WMS updates on every replica (WMS pushes get 503 + Retry-After)
@@ -18,7 +18,8 @@ export const OPERATIONS_USAGE = `  ingestion pause --reason TEXT   stop applying
                                   re-run stored updates through the current mapper (never applied twice)
 
   Operator commands call the running service's OperationsService over Connect at --url
-  (default INVSYNC_URL, else http://127.0.0.1:8080).`;
+  (default INVSYNC_URL, else http://127.0.0.1:8080) with the bearer token --token (default
+  INVSYNC_TOKEN): reads need a viewer or operator token, writes an operator token.`;
 
 /** Where to write. */
 export interface CliOutput {
@@ -29,22 +30,29 @@ export interface CliOutput {
 /** The operator commands. */
 export const OPERATION_COMMANDS = ["ingestion", "gaps", "backfill", "replay"] as const;
 
-/** Runs an operator command (`args` without the program name) against the service at `defaultUrl`; returns the exit code. */
-export async function runOperationsCommand(args: readonly string[], defaultUrl: string, output: CliOutput): Promise<number> {
+/** Where the service is and the token to call it with, unless `--url` / `--token` say otherwise. */
+export interface OperatorDefaults {
+  readonly serviceUrl: string;
+  readonly token: string | undefined;
+}
+
+/** Runs an operator command (`args` without the program name) against the service; returns the exit code. */
+export async function runOperationsCommand(args: readonly string[], defaults: OperatorDefaults, output: CliOutput): Promise<number> {
   try {
-    return await run(args, defaultUrl, output);
+    return await run(args, defaults, output);
   } catch (error) {
     output.err(describe(error));
     return 1;
   }
 }
 
-async function run(args: readonly string[], defaultUrl: string, output: CliOutput): Promise<number> {
+async function run(args: readonly string[], defaults: OperatorDefaults, output: CliOutput): Promise<number> {
   const { values, positionals } = parseArgs({
     args: [...args],
     allowPositionals: true,
     options: {
       url: { type: "string" },
+      token: { type: "string" },
       reason: { type: "string" },
       "wms-id": { type: "string" },
       "from-sequence": { type: "string" },
@@ -59,7 +67,7 @@ async function run(args: readonly string[], defaultUrl: string, output: CliOutpu
       limit: { type: "string" },
     },
   });
-  const client = createClient(OperationsService, createConnectTransport({ baseUrl: values.url ?? defaultUrl, httpVersion: "1.1" }));
+  const client = createClient(OperationsService, operatorTransport(values.url ?? defaults.serviceUrl, values.token ?? defaults.token));
   const print = (schema: Parameters<typeof toJsonString>[0], message: unknown): number => {
     output.out(toJsonString(schema, message as never, { prettySpaces: 2, alwaysEmitImplicit: true }));
     return 0;
@@ -110,19 +118,22 @@ function backfillRequest(values: Record<string, string | undefined>): MessageIni
   });
 }
 
-function wholeNumber(value: string, flag: string): number {
+/** `value` as a whole number, or an error naming `flag`. */
+export function wholeNumber(value: string, flag: string): number {
   if (!/^\d+$/.test(value)) throw new Error(`${flag} must be a whole number, got "${value}"`);
   return Number(value);
 }
 
-function timestamp(value: string | undefined, flag: string) {
+/** `value` (ISO 8601) as a Timestamp, undefined when unset, or an error naming `flag`. */
+export function timestamp(value: string | undefined, flag: string) {
   if (value === undefined) return undefined;
   const date = new Date(value);
   if (Number.isNaN(date.getTime())) throw new Error(`${flag} must be an ISO 8601 time, got "${value}"`);
   return timestampFromDate(date);
 }
 
-function describe(error: unknown): string {
+/** An error as the operator commands print it: the stable code, the message and each bad field. */
+export function describe(error: unknown): string {
   if (error instanceof ConnectError) {
     const detail = errorDetailOf(error);
     const fields = detail?.fieldViolations.map((v) => `\n  ${v.field}: ${v.reason}`).join("") ?? "";

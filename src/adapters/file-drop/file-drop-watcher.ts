@@ -1,9 +1,21 @@
 import { mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Logger } from "../../shared/logger.js";
-import type { FileIngestion, FileReport } from "../../wms-ingestion/application/file-ingestion.js";
 import type { IngestionControl } from "../../wms-ingestion/application/ingestion-control.js";
 import { droppedFile } from "./file-source.js";
+import type { DroppedFile } from "../../wms-ingestion/application/file-ingestion.js";
+
+/** What a dropped file became: processed (read to the end), failed or duplicate; `<name>.report.json` holds it. */
+export interface DropReport {
+  readonly status: "processed" | "failed" | "duplicate";
+  readonly lines: number;
+  readonly outcome?: object;
+}
+
+/** Something the drop folder watcher hands each settled file to. */
+export interface DroppedFileHandler {
+  ingest(file: DroppedFile): Promise<DropReport>;
+}
 
 /** Where and how often to look for dropped files. */
 export interface FileDropSettings {
@@ -16,7 +28,8 @@ export interface FileDropSettings {
 
 /**
  * Watches the drop folder (by polling: it works on every file system, network mounts included).
- * Each settled file goes through {@link FileIngestion}; then it moves to `processed/` or `failed/`
+ * Each settled file goes to its handler (WMS update files through `FileIngestion`, snapshot files
+ * to reconciliation); then it moves to `processed/` or `failed/`
  * with `<name>.report.json` beside it. While ingestion is paused, files wait where they are. Names
  * starting with `.` are ignored, so a WMS can write `.name.tmp` and rename it when done.
  */
@@ -27,7 +40,7 @@ export class FileDropWatcher {
 
   constructor(
     private readonly settings: FileDropSettings,
-    private readonly files: FileIngestion,
+    private readonly files: DroppedFileHandler,
     private readonly control: IngestionControl,
     private readonly logger: Logger,
   ) {}
@@ -55,8 +68,8 @@ export class FileDropWatcher {
   }
 
   /** Ingests every settled file in the folder once. */
-  async scan(): Promise<FileReport[]> {
-    const reports: FileReport[] = [];
+  async scan(): Promise<DropReport[]> {
+    const reports: DropReport[] = [];
     for (const name of readdirSync(this.settings.directory).sort()) {
       const path = join(this.settings.directory, name);
       if (name.startsWith(".") || !statSync(path).isFile() || !this.settled(name, path)) continue;

@@ -1,4 +1,5 @@
 import type { ConnectError } from "@connectrpc/connect";
+import type { ErrorDetail } from "../../../gen/invsync/errors/v1/error_detail_pb.js";
 import { errorDetailOf, httpStatusOf } from "../rpc/error-mapping.js";
 import { isBodyTooLarge } from "./request-body.js";
 
@@ -18,15 +19,22 @@ export function sendJsonText(res: HttpResponse, status: number, json: string): v
 
 /**
  * Sends an error in the Connect protocol's JSON shape, with our ErrorDetail spelled out:
- * `{"code": "invalid_argument", "message": "...", "detail": {"code": "...", "fieldViolations": [...]}}`.
+ * `{"code": "invalid_argument", "message": "...", "detail": {"code": "...", "fieldViolations": [...]}}`,
+ * plus `"metadata": {...}` in the detail when the error carries facts (for example the current value
+ * of a refused compare-and-set).
  */
 export function sendError(res: HttpResponse, error: ConnectError): void {
   const detail = errorDetailOf(error);
   sendJson(res, isBodyTooLarge(error) ? 413 : httpStatusOf(error.code), {
     code: codeName(error.code),
     message: error.rawMessage,
-    ...(detail ? { detail: { code: detail.code, fieldViolations: detail.fieldViolations.map(({ field, reason }) => ({ field, reason })) } } : {}),
+    ...(detail ? { detail: restDetail(detail) } : {}),
   });
+}
+
+function restDetail(detail: ErrorDetail) {
+  const metadata = Object.keys(detail.metadata).length > 0 ? { metadata: { ...detail.metadata } } : {};
+  return { code: detail.code, fieldViolations: detail.fieldViolations.map(({ field, reason }) => ({ field, reason })), ...metadata };
 }
 
 function codeName(code: number): string {

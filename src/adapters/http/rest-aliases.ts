@@ -4,6 +4,7 @@ import {
   GetInventoryRequestSchema,
   InventoryService,
 } from "../../../gen/invsync/inventory/v1/inventory_service_pb.js";
+import { OverrideStockCountRequestSchema, ReconciliationService } from "../../../gen/invsync/inventory/v1/reconciliation_service_pb.js";
 import { SyncInventoryRequestSchema, WmsSyncService } from "../../../gen/invsync/wms/v1/wms_sync_service_pb.js";
 import type { RegisteredService } from "../rpc/registered-service.js";
 import type { HttpRequest, HttpResponse } from "./http-types.js";
@@ -19,21 +20,32 @@ export type RestRoute = (req: HttpRequest, res: HttpResponse, path: string) => P
 /**
  * The REST aliases of the design brief, served by the same (guarded) implementations as the RPCs:
  * - `POST /inventory/sync` takes and returns the JSON of `WmsSyncService/SyncInventory`;
- * - `GET /inventory/{sku}` returns the JSON of `InventoryService/GetInventory`.
+ * - `GET /inventory/{sku}` returns the JSON of `InventoryService/GetInventory`;
+ * - `POST /inventory/{sku}/reconcile` takes and returns the JSON of `ReconciliationService/OverrideStockCount`
+ *   (the SKU comes from the path; a `sku` in the body must be the same), with the same operator credential.
  */
 export function restAliases(services: readonly RegisteredService[], maxBodyBytes: number): RestRoute {
   const sync = methodOf(services, WmsSyncService, "SyncInventory");
   const get = methodOf(services, InventoryService, "GetInventory");
+  const reconcile = methodOf(services, ReconciliationService, "OverrideStockCount");
   return async (req, res, path) => {
+    const override = /^\/inventory\/([^/]+)\/reconcile$/.exec(path);
+    if (override) {
+      if (req.method !== "POST") return methodNotAllowed(res, "POST");
+      await answer(req, res, reconcile, async () => {
+        const sku = decodeURIComponent(override[1]!);
+        const request = parseJson(OverrideStockCountRequestSchema, await readJsonBody(req, maxBodyBytes));
+        if (request.sku !== "" && request.sku !== sku) {
+          throw new ConnectError(`sku in the body ("${request.sku}") differs from the path ("${sku}")`, Code.InvalidArgument);
+        }
+        request.sku = sku;
+        return request;
+      });
+      return true;
+    }
     if (path === "/inventory/sync") {
       if (req.method !== "POST") return methodNotAllowed(res, "POST");
-      await answer(req, res, sync, async () => {
-        const type = String(req.headers["content-type"] ?? "");
-        if (!/^application\/json\b/i.test(type)) {
-          throw new ConnectError(`content-type must be application/json, got "${type}"`, Code.InvalidArgument);
-        }
-        return parseJson(SyncInventoryRequestSchema, await readBody(req, maxBodyBytes));
-      });
+      await answer(req, res, sync, async () => parseJson(SyncInventoryRequestSchema, await readJsonBody(req, maxBodyBytes)));
       return true;
     }
     const match = /^\/inventory\/([^/]+)$/.exec(path);
@@ -69,6 +81,14 @@ async function answer(req: HttpRequest, res: HttpResponse, bound: BoundMethod, p
     context.responseHeader.forEach((value, key) => res.setHeader(key, value));
     sendError(res, ConnectError.from(error));
   }
+}
+
+async function readJsonBody(req: HttpRequest, maxBodyBytes: number): Promise<string> {
+  const type = String(req.headers["content-type"] ?? "");
+  if (!/^application\/json\b/i.test(type)) {
+    throw new ConnectError(`content-type must be application/json, got "${type}"`, Code.InvalidArgument);
+  }
+  return readBody(req, maxBodyBytes);
 }
 
 function parseJson<T extends DescMessage>(schema: T, body: string) {

@@ -6,7 +6,7 @@ import {
   InventoryEventSchema,
   type InventoryEvent as InventoryEventMessage,
 } from "../../../gen/invsync/events/v1/inventory_event_pb.js";
-import type { EventCause, InventoryEvent } from "../../inventory/domain/inventory-event.js";
+import type { EventCause, InventoryEvent, OperatorCause, ReconciliationCause } from "../../inventory/domain/inventory-event.js";
 import type { NonSellable } from "../../inventory/domain/non-sellable.js";
 import type { StockQuantities } from "../../inventory/domain/stock-level.js";
 import { routeFields } from "./route-codec.js";
@@ -25,8 +25,15 @@ const TYPES: Record<InventoryEvent["type"], EventType> = {
   ReservationExpired: EventType.RESERVATION_EXPIRED,
   ReservationFulfilled: EventType.RESERVATION_FULFILLED,
   StockShortfallDetected: EventType.STOCK_SHORTFALL_DETECTED,
+  StockOverridden: EventType.STOCK_OVERRIDDEN,
+  DiscrepancyAutoResolved: EventType.DISCREPANCY_AUTO_RESOLVED,
 };
-const SOURCES: Record<InventoryEvent["source"], EventSource> = { wms: EventSource.WMS, reservation: EventSource.RESERVATION };
+const SOURCES: Record<InventoryEvent["source"], EventSource> = {
+  wms: EventSource.WMS,
+  reservation: EventSource.RESERVATION,
+  operator: EventSource.OPERATOR,
+  reconciliation: EventSource.RECONCILIATION,
+};
 
 /** A domain event as its `invsync.events.v1.InventoryEvent` message. */
 export function toEventMessage(event: InventoryEvent): InventoryEventMessage {
@@ -62,6 +69,7 @@ function nonSellable(n: NonSellable) {
 }
 
 function cause(c: EventCause) {
+  if (c.kind === "operator" || c.kind === "reconciliation") return decisionCause(c);
   if (c.kind === "reservation") {
     return {
       kind: {
@@ -89,6 +97,25 @@ function cause(c: EventCause) {
         movementType: c.movement?.kind.toUpperCase() ?? "",
         stockStatus: c.movement?.status.toUpperCase() ?? "",
         reference: c.movement?.reference ?? "",
+      },
+    },
+  };
+}
+
+function decisionCause(c: OperatorCause | ReconciliationCause) {
+  if (c.kind === "operator") {
+    const { kind: _, expectedOnHand, discrepancyId, ...text } = c;
+    return { kind: { case: "operator" as const, value: { ...text, expectedOnHand: BigInt(expectedOnHand), discrepancyId: BigInt(discrepancyId) } } };
+  }
+  return {
+    kind: {
+      case: "reconciliation" as const,
+      value: {
+        runId: BigInt(c.runId),
+        discrepancyId: BigInt(c.discrepancyId),
+        snapshotObservedAt: timestampFromDate(c.snapshotObservedAt),
+        wmsCount: BigInt(c.wmsCount),
+        tolerance: BigInt(c.tolerance),
       },
     },
   };

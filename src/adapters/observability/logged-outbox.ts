@@ -6,7 +6,7 @@ import { onCommit } from "../persistence/knex-unit-of-work.js";
 
 /**
  * The outbox, plus one `stock changed` line per committed event (SKU, location, delta, before and
- * after, and the WMS update or reservation that caused it). Wired only at `LOG_LEVEL=debug` or
+ * after, and the WMS update, reservation, operator or reconciliation run that caused it). Wired only at `LOG_LEVEL=debug` or
  * `trace`, for investigations: the same facts are always in the `inventory_events` ledger.
  */
 export function loggedOutbox(outbox: EventOutbox, logger: Logger): EventOutbox {
@@ -25,7 +25,11 @@ function changeFields(event: InventoryEvent): Record<string, unknown> {
   const origin =
     cause.kind === "wms_update"
       ? { wmsId: cause.wmsId, sequence: cause.sequence.toString(), batchId: cause.batchId }
-      : { reservationId: cause.reservationId, orderReference: cause.orderReference };
+      : cause.kind === "reservation"
+        ? { reservationId: cause.reservationId, orderReference: cause.orderReference }
+        : cause.kind === "operator"
+          ? { actor: cause.actor, reason: cause.reason, requestId: cause.requestId }
+          : { runId: cause.runId, discrepancyId: cause.discrepancyId };
   return {
     eventId: event.eventId,
     type: event.type,

@@ -123,5 +123,6 @@ export class KnexEventOutbox implements EventOutbox, OutboxStore {
 /** A cause as the `cause` jsonb column keeps it: bigints and dates as strings. */
 function storedCause(cause: EventCause): object {
   if (cause.kind === "reservation") return { ...cause, expiresAt: cause.expiresAt.toISOString() };
+  if (cause.kind !== "wms_update") return cause;
   return { ...cause, sequence: cause.sequence.toString(), observedAt: cause.observedAt.toISOString() };
 }

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { failure } from "../../../contract-tests/support/refusals.js";
 import { createTestDatabase, type TestDatabase } from "../../../contract-tests/support/test-servers.js";
 import { eventTrail, reservationStack, stockRecord, type ReservationStack } from "../../../contract-tests/support/reservation-stack.js";
 import { ManualClock } from "../../shared/clock.js";
@@ -7,16 +8,6 @@ import { silentLogger } from "../../shared/logger.js";
 import { openDatabase, type Database } from "./database.js";
 
 const T0 = new Date("2026-11-24T12:00:00Z");
-
-/** Resolves to the error `promise` rejects with (fails when it resolves). */
-async function failure(promise: Promise<unknown>) {
-  const error = await promise.then(
-    () => assert.fail("expected a failure"),
-    (e: unknown) => e,
-  );
-  assert.ok(isInventorySyncError(error), `expected one of our errors, got ${String(error)}`);
-  return error;
-}
 
 describe("reservations on PostgreSQL", function () {
   let testDb: TestDatabase;

@@ -2,11 +2,11 @@ import type { MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { InventoryService } from "../../../gen/invsync/inventory/v1/inventory_service_pb.js";
-import type { StockLevelSchema } from "../../../gen/invsync/inventory/v1/stock_level_pb.js";
+import type { LocationStockSchema, StockLevelSchema } from "../../../gen/invsync/inventory/v1/stock_level_pb.js";
 import type { StockQueries } from "../../inventory/application/stock-queries.js";
 import type { NonSellable } from "../../inventory/domain/non-sellable.js";
 import type { SkuStock } from "../../inventory/domain/sku-stock.js";
-import { availableOf } from "../../inventory/domain/stock-level.js";
+import { availableOf, type StockLevel } from "../../inventory/domain/stock-level.js";
 
 /** `invsync.inventory.v1.InventoryService`: current stock, by SKU and paged. */
 export function inventoryService(queries: StockQueries): ServiceImpl<typeof InventoryService> {
@@ -35,15 +35,20 @@ function toStockLevelMessage(stock: SkuStock): MessageInitShape<typeof StockLeve
     reserved: BigInt(stock.reserved),
     available: BigInt(stock.available),
     updatedAt: timestampFromDate(stock.updatedAt),
-    locations: stock.locations.map((level) => ({
-      locationId: level.locationId,
-      onHand: BigInt(level.onHand),
-      reserved: BigInt(level.reserved),
-      available: BigInt(availableOf(level.onHand, level.reserved)),
-      updatedAt: timestampFromDate(level.updatedAt),
-      version: BigInt(level.version),
-      damaged: BigInt(level.nonSellable?.damaged ?? 0),
-      qualityHold: BigInt(level.nonSellable?.qualityHold ?? 0),
-    })),
+    locations: stock.locations.map(toLocationStock),
+  };
+}
+
+/** One stock record as its `LocationStock` message. */
+export function toLocationStock(level: StockLevel): MessageInitShape<typeof LocationStockSchema> {
+  return {
+    locationId: level.locationId,
+    onHand: BigInt(level.onHand),
+    reserved: BigInt(level.reserved),
+    available: BigInt(availableOf(level.onHand, level.reserved)),
+    updatedAt: timestampFromDate(level.updatedAt),
+    version: BigInt(level.version),
+    damaged: BigInt(level.nonSellable?.damaged ?? 0),
+    qualityHold: BigInt(level.nonSellable?.qualityHold ?? 0),
   };
 }

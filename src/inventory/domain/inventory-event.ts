@@ -14,10 +14,12 @@ export type InventoryEventType =
   | "ReservationReleased"
   | "ReservationExpired"
   | "ReservationFulfilled"
-  | "StockShortfallDetected";
+  | "StockShortfallDetected"
+  | "StockOverridden"
+  | "DiscrepancyAutoResolved";
 
 /** The part of the system that caused a change. */
-export type EventSource = "wms" | "reservation";
+export type EventSource = "wms" | "reservation" | "operator" | "reconciliation";
 
 /** The change was caused by a WMS update. */
 export interface WmsUpdateCause extends WmsOrigin {
@@ -41,8 +43,37 @@ export interface ReservationCause {
   readonly shipmentReference: string;
 }
 
+/** The change was an operator's override, or an operator's decision on a discrepancy. */
+export interface OperatorCause {
+  readonly kind: "operator";
+  /** The operator's name (the bearer token's name). */
+  readonly actor: string;
+  /** The reason code, for example `PHYSICAL_COUNT`. */
+  readonly reason: string;
+  readonly note: string;
+  /** The x-request-id of the call. */
+  readonly requestId: string;
+  /** The on_hand the operator saw before deciding. */
+  readonly expectedOnHand: number;
+  /** The discrepancy decided on; 0 for a plain override. */
+  readonly discrepancyId: number;
+}
+
+/** The change was a reconciliation run applying a WMS snapshot count within tolerance. */
+export interface ReconciliationCause {
+  readonly kind: "reconciliation";
+  readonly runId: number;
+  readonly discrepancyId: number;
+  /** When the WMS counted the snapshot line. */
+  readonly snapshotObservedAt: Date;
+  /** The snapshot's count as sent (on_hand is it net of shipments it does not include yet). */
+  readonly wmsCount: number;
+  /** The largest difference auto-resolved for this record, in units. */
+  readonly tolerance: number;
+}
+
 /** What caused a change. */
-export type EventCause = WmsUpdateCause | ReservationCause;
+export type EventCause = WmsUpdateCause | ReservationCause | OperatorCause | ReconciliationCause;
 
 /**
  * A domain event: one change of one stock record. Written to the outbox in the transaction that
@@ -55,7 +86,7 @@ export interface InventoryEvent {
   readonly sku: Sku;
   readonly locationId: LocationId;
   /**
-   * after.onHand - before.onHand for counts; after.reserved - before.reserved for reservations;
+   * after.onHand - before.onHand for counts, overrides and auto-resolutions; after.reserved - before.reserved for reservations;
    * onHand - reserved (negative) for a detected shortfall.
    */
   readonly delta: number;

@@ -109,7 +109,7 @@ function unreadable(lineNumber: number, text: string, problem: string): RawUpdat
 }
 
 /** Splits one CSV line (RFC 4180 quoting, no line breaks inside fields); undefined when quotes do not balance. */
-function splitCsv(line: string): string[] | undefined {
+export function splitCsv(line: string): string[] | undefined {
   const fields: string[] = [];
   let field = "";
   let quoted = false;

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file invsync/events/v1/inventory_event.proto.
  */
 export const file_invsync_events_v1_inventory_event: GenFile = /*@__PURE__*/
-  fileDesc("CidpbnZzeW5jL2V2ZW50cy92MS9pbnZlbnRvcnlfZXZlbnQucHJvdG8SEWludnN5bmMuZXZlbnRzLnYxIpsFCg5JbnZlbnRvcnlFdmVudBIQCghldmVudF9pZBgBIAEoCRIqCgR0eXBlGAIgASgOMhwuaW52c3luYy5ldmVudHMudjEuRXZlbnRUeXBlEgsKA3NrdRgDIAEoCRITCgtsb2NhdGlvbl9pZBgEIAEoCRINCgVkZWx0YRgFIAEoAxIuCgZzb3VyY2UYBiABKA4yHi5pbnZzeW5jLmV2ZW50cy52MS5FdmVudFNvdXJjZRItCgl0aW1lc3RhbXAYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjIKBmJlZm9yZRgIIAEoCzIiLmludnN5bmMuZXZlbnRzLnYxLlN0b2NrUXVhbnRpdGllcxIxCgVhZnRlchgJIAEoCzIiLmludnN5bmMuZXZlbnRzLnYxLlN0b2NrUXVhbnRpdGllcxIPCgd2ZXJzaW9uGAogASgEEiwKBWNhdXNlGAsgASgLMh0uaW52c3luYy5ldmVudHMudjEuRXZlbnRDYXVzZRIuCgRwYXRoGAwgASgOMiAuaW52c3luYy5ldmVudHMudjEuSW5nZXN0aW9uUGF0aBIrCgdyb3V0aW5nGA0gASgLMhouaW52c3luYy5ldmVudHMudjEuUm91dGluZxIrCgdjdXRvdmVyGA4gASgLMhouaW52c3luYy5ldmVudHMudjEuQ3V0b3ZlchJFChNub25fc2VsbGFibGVfYmVmb3JlGBQgASgLMiguaW52c3luYy5ldmVudHMudjEuTm9uU2VsbGFibGVRdWFudGl0aWVzEkQKEm5vbl9zZWxsYWJsZV9hZnRlchgVIAEoCzIoLmludnN5bmMuZXZlbnRzLnYxLk5vblNlbGxhYmxlUXVhbnRpdGllcyI+ChVOb25TZWxsYWJsZVF1YW50aXRpZXMSDwoHZGFtYWdlZBgBIAEoAxIUCgxxdWFsaXR5X2hvbGQYAiABKAMiRwoPU3RvY2tRdWFudGl0aWVzEg8KB29uX2hhbmQYASABKAMSEAoIcmVzZXJ2ZWQYAiABKAMSEQoJYXZhaWxhYmxlGAMgASgDIokBCgpFdmVudENhdXNlEjcKCndtc191cGRhdGUYASABKAsyIS5pbnZzeW5jLmV2ZW50cy52MS5XbXNVcGRhdGVDYXVzZUgAEjoKC3Jlc2VydmF0aW9uGAIgASgLMiMuaW52c3luYy5ldmVudHMudjEuUmVzZXJ2YXRpb25DYXVzZUgAQgYKBGtpbmQi3QEKDldtc1VwZGF0ZUNhdXNlEg4KBndtc19pZBgBIAEoCRIQCghzZXF1ZW5jZRgCIAEoBBIQCghiYXRjaF9pZBgDIAEoCRIvCgtvYnNlcnZlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFgoOc2NoZW1hX3ZlcnNpb24YBSABKAkSDgoGc3RhdHVzGAYgASgJEhUKDW1vdmVtZW50X3R5cGUYByABKAkSFAoMc3RvY2tfc3RhdHVzGAggASgJEhEKCXJlZmVyZW5jZRgJIAEoCSKhAQoQUmVzZXJ2YXRpb25DYXVzZRIWCg5yZXNlcnZhdGlvbl9pZBgBIAEoCRIXCg9vcmRlcl9yZWZlcmVuY2UYAiABKAkSEAoIcXVhbnRpdHkYAyABKAMSLgoKZXhwaXJlc19hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASGgoSc2hpcG1lbnRfcmVmZXJlbmNlGAUgASgJKpgCCglFdmVudFR5cGUSGgoWRVZFTlRfVFlQRV9VTlNQRUNJRklFRBAAEhwKGEVWRU5UX1RZUEVfU1RPQ0tfQ09VTlRFRBABEh0KGUVWRU5UX1RZUEVfU1RPQ0tfUkVTRVJWRUQQChIjCh9FVkVOVF9UWVBFX1JFU0VSVkFUSU9OX1JFTEVBU0VEEAsSIgoeRVZFTlRfVFlQRV9SRVNFUlZBVElPTl9FWFBJUkVEEAwSJAogRVZFTlRfVFlQRV9SRVNFUlZBVElPTl9GVUxGSUxMRUQQDRInCiNFVkVOVF9UWVBFX1NUT0NLX1NIT1JURkFMTF9ERVRFQ1RFRBAOEhoKFkVWRU5UX1RZUEVfU1RPQ0tfTU9WRUQQHipfCgtFdmVudFNvdXJjZRIcChhFVkVOVF9TT1VSQ0VfVU5TUEVDSUZJRUQQABIUChBFVkVOVF9TT1VSQ0VfV01TEAESHAoYRVZFTlRfU09VUkNFX1JFU0VSVkFUSU9OEAJiBnByb3RvMw", [file_google_protobuf_timestamp, file_invsync_events_v1_routing]);
+  fileDesc("CidpbnZzeW5jL2V2ZW50cy92MS9pbnZlbnRvcnlfZXZlbnQucHJvdG8SEWludnN5bmMuZXZlbnRzLnYxIpsFCg5JbnZlbnRvcnlFdmVudBIQCghldmVudF9pZBgBIAEoCRIqCgR0eXBlGAIgASgOMhwuaW52c3luYy5ldmVudHMudjEuRXZlbnRUeXBlEgsKA3NrdRgDIAEoCRITCgtsb2NhdGlvbl9pZBgEIAEoCRINCgVkZWx0YRgFIAEoAxIuCgZzb3VyY2UYBiABKA4yHi5pbnZzeW5jLmV2ZW50cy52MS5FdmVudFNvdXJjZRItCgl0aW1lc3RhbXAYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjIKBmJlZm9yZRgIIAEoCzIiLmludnN5bmMuZXZlbnRzLnYxLlN0b2NrUXVhbnRpdGllcxIxCgVhZnRlchgJIAEoCzIiLmludnN5bmMuZXZlbnRzLnYxLlN0b2NrUXVhbnRpdGllcxIPCgd2ZXJzaW9uGAogASgEEiwKBWNhdXNlGAsgASgLMh0uaW52c3luYy5ldmVudHMudjEuRXZlbnRDYXVzZRIuCgRwYXRoGAwgASgOMiAuaW52c3luYy5ldmVudHMudjEuSW5nZXN0aW9uUGF0aBIrCgdyb3V0aW5nGA0gASgLMhouaW52c3luYy5ldmVudHMudjEuUm91dGluZxIrCgdjdXRvdmVyGA4gASgLMhouaW52c3luYy5ldmVudHMudjEuQ3V0b3ZlchJFChNub25fc2VsbGFibGVfYmVmb3JlGBQgASgLMiguaW52c3luYy5ldmVudHMudjEuTm9uU2VsbGFibGVRdWFudGl0aWVzEkQKEm5vbl9zZWxsYWJsZV9hZnRlchgVIAEoCzIoLmludnN5bmMuZXZlbnRzLnYxLk5vblNlbGxhYmxlUXVhbnRpdGllcyI+ChVOb25TZWxsYWJsZVF1YW50aXRpZXMSDwoHZGFtYWdlZBgBIAEoAxIUCgxxdWFsaXR5X2hvbGQYAiABKAMiRwoPU3RvY2tRdWFudGl0aWVzEg8KB29uX2hhbmQYASABKAMSEAoIcmVzZXJ2ZWQYAiABKAMSEQoJYXZhaWxhYmxlGAMgASgDIoECCgpFdmVudENhdXNlEjcKCndtc191cGRhdGUYASABKAsyIS5pbnZzeW5jLmV2ZW50cy52MS5XbXNVcGRhdGVDYXVzZUgAEjoKC3Jlc2VydmF0aW9uGAIgASgLMiMuaW52c3luYy5ldmVudHMudjEuUmVzZXJ2YXRpb25DYXVzZUgAEjQKCG9wZXJhdG9yGAMgASgLMiAuaW52c3luYy5ldmVudHMudjEuT3BlcmF0b3JDYXVzZUgAEkAKDnJlY29uY2lsaWF0aW9uGAQgASgLMiYuaW52c3luYy5ldmVudHMudjEuUmVjb25jaWxpYXRpb25DYXVzZUgAQgYKBGtpbmQi3QEKDldtc1VwZGF0ZUNhdXNlEg4KBndtc19pZBgBIAEoCRIQCghzZXF1ZW5jZRgCIAEoBBIQCghiYXRjaF9pZBgDIAEoCRIvCgtvYnNlcnZlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFgoOc2NoZW1hX3ZlcnNpb24YBSABKAkSDgoGc3RhdHVzGAYgASgJEhUKDW1vdmVtZW50X3R5cGUYByABKAkSFAoMc3RvY2tfc3RhdHVzGAggASgJEhEKCXJlZmVyZW5jZRgJIAEoCSKhAQoQUmVzZXJ2YXRpb25DYXVzZRIWCg5yZXNlcnZhdGlvbl9pZBgBIAEoCRIXCg9vcmRlcl9yZWZlcmVuY2UYAiABKAkSEAoIcXVhbnRpdHkYAyABKAMSLgoKZXhwaXJlc19hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASGgoSc2hpcG1lbnRfcmVmZXJlbmNlGAUgASgJIoIBCg1PcGVyYXRvckNhdXNlEg0KBWFjdG9yGAEgASgJEg4KBnJlYXNvbhgCIAEoCRIMCgRub3RlGAMgASgJEhIKCnJlcXVlc3RfaWQYBCABKAkSGAoQZXhwZWN0ZWRfb25faGFuZBgFIAEoAxIWCg5kaXNjcmVwYW5jeV9pZBgGIAEoBCKdAQoTUmVjb25jaWxpYXRpb25DYXVzZRIOCgZydW5faWQYASABKAQSFgoOZGlzY3JlcGFuY3lfaWQYAiABKAQSOAoUc25hcHNob3Rfb2JzZXJ2ZWRfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhEKCXdtc19jb3VudBgEIAEoAxIRCgl0b2xlcmFuY2UYBSABKAMq4wIKCUV2ZW50VHlwZRIaChZFVkVOVF9UWVBFX1VOU1BFQ0lGSUVEEAASHAoYRVZFTlRfVFlQRV9TVE9DS19DT1VOVEVEEAESHQoZRVZFTlRfVFlQRV9TVE9DS19SRVNFUlZFRBAKEiMKH0VWRU5UX1RZUEVfUkVTRVJWQVRJT05fUkVMRUFTRUQQCxIiCh5FVkVOVF9UWVBFX1JFU0VSVkFUSU9OX0VYUElSRUQQDBIkCiBFVkVOVF9UWVBFX1JFU0VSVkFUSU9OX0ZVTEZJTExFRBANEicKI0VWRU5UX1RZUEVfU1RPQ0tfU0hPUlRGQUxMX0RFVEVDVEVEEA4SHwobRVZFTlRfVFlQRV9TVE9DS19PVkVSUklEREVOEBQSKAokRVZFTlRfVFlQRV9ESVNDUkVQQU5DWV9BVVRPX1JFU09MVkVEEBUSGgoWRVZFTlRfVFlQRV9TVE9DS19NT1ZFRBAeKpsBCgtFdmVudFNvdXJjZRIcChhFVkVOVF9TT1VSQ0VfVU5TUEVDSUZJRUQQABIUChBFVkVOVF9TT1VSQ0VfV01TEAESHAoYRVZFTlRfU09VUkNFX1JFU0VSVkFUSU9OEAISGQoVRVZFTlRfU09VUkNFX09QRVJBVE9SEAMSHwobRVZFTlRfU09VUkNFX1JFQ09OQ0lMSUFUSU9OEARiBnByb3RvMw", [file_google_protobuf_timestamp, file_invsync_events_v1_routing]);
 
 /**
  * InventoryEvent is one change of stock, published on subject <prefix>.v1.<type>.<sku token>.
@@ -51,7 +51,8 @@ export type InventoryEvent = Message<"invsync.events.v1.InventoryEvent"> & {
   locationId: string;
 
   /**
-   * delta is after.on_hand minus before.on_hand for counts, after.reserved minus before.reserved for reservations,
+   * delta is after.on_hand minus before.on_hand for counts, overrides and auto-resolved discrepancies,
+   * after.reserved minus before.reserved for reservations,
    * and on_hand minus reserved (negative: the units promised but not counted) for a detected shortfall.
    *
    * @generated from field: int64 delta = 5;
@@ -233,6 +234,22 @@ export type EventCause = Message<"invsync.events.v1.EventCause"> & {
      */
     value: ReservationCause;
     case: "reservation";
+  } | {
+    /**
+     * operator is set when an operator's override or decision on a discrepancy caused the change.
+     *
+     * @generated from field: invsync.events.v1.OperatorCause operator = 3;
+     */
+    value: OperatorCause;
+    case: "operator";
+  } | {
+    /**
+     * reconciliation is set when a reconciliation run applied a WMS snapshot count.
+     *
+     * @generated from field: invsync.events.v1.ReconciliationCause reconciliation = 4;
+     */
+    value: ReconciliationCause;
+    case: "reconciliation";
   } | { case: undefined; value?: undefined };
 };
 
@@ -370,6 +387,111 @@ export const ReservationCauseSchema: GenMessage<ReservationCause> = /*@__PURE__*
   messageDesc(file_invsync_events_v1_inventory_event, 5);
 
 /**
+ * OperatorCause identifies the operator decision behind a change.
+ *
+ * @generated from message invsync.events.v1.OperatorCause
+ */
+export type OperatorCause = Message<"invsync.events.v1.OperatorCause"> & {
+  /**
+   * actor is the operator's name (the name of the bearer token used).
+   *
+   * @generated from field: string actor = 1;
+   */
+  actor: string;
+
+  /**
+   * reason is the reason code, for example "PHYSICAL_COUNT" or "WMS_COUNT_ACCEPTED".
+   *
+   * @generated from field: string reason = 2;
+   */
+  reason: string;
+
+  /**
+   * note is the operator's free-text note.
+   *
+   * @generated from field: string note = 3;
+   */
+  note: string;
+
+  /**
+   * request_id is the x-request-id of the call; it also names the audit log entry.
+   *
+   * @generated from field: string request_id = 4;
+   */
+  requestId: string;
+
+  /**
+   * expected_on_hand is the on_hand the operator saw before deciding (compare-and-set).
+   *
+   * @generated from field: int64 expected_on_hand = 5;
+   */
+  expectedOnHand: bigint;
+
+  /**
+   * discrepancy_id is the discrepancy the decision resolved, when it was made on one; 0 otherwise.
+   *
+   * @generated from field: uint64 discrepancy_id = 6;
+   */
+  discrepancyId: bigint;
+};
+
+/**
+ * Describes the message invsync.events.v1.OperatorCause.
+ * Use `create(OperatorCauseSchema)` to create a new message.
+ */
+export const OperatorCauseSchema: GenMessage<OperatorCause> = /*@__PURE__*/
+  messageDesc(file_invsync_events_v1_inventory_event, 6);
+
+/**
+ * ReconciliationCause identifies the reconciliation run behind a change.
+ *
+ * @generated from message invsync.events.v1.ReconciliationCause
+ */
+export type ReconciliationCause = Message<"invsync.events.v1.ReconciliationCause"> & {
+  /**
+   * run_id is the reconciliation run.
+   *
+   * @generated from field: uint64 run_id = 1;
+   */
+  runId: bigint;
+
+  /**
+   * discrepancy_id is the discrepancy the run recorded as auto-resolved.
+   *
+   * @generated from field: uint64 discrepancy_id = 2;
+   */
+  discrepancyId: bigint;
+
+  /**
+   * snapshot_observed_at is when the WMS counted the snapshot line.
+   *
+   * @generated from field: google.protobuf.Timestamp snapshot_observed_at = 3;
+   */
+  snapshotObservedAt?: Timestamp | undefined;
+
+  /**
+   * wms_count is the snapshot's count as sent; after.on_hand is it net of local shipments it does not include yet.
+   *
+   * @generated from field: int64 wms_count = 4;
+   */
+  wmsCount: bigint;
+
+  /**
+   * tolerance is the largest difference (units) auto-resolved for this record.
+   *
+   * @generated from field: int64 tolerance = 5;
+   */
+  tolerance: bigint;
+};
+
+/**
+ * Describes the message invsync.events.v1.ReconciliationCause.
+ * Use `create(ReconciliationCauseSchema)` to create a new message.
+ */
+export const ReconciliationCauseSchema: GenMessage<ReconciliationCause> = /*@__PURE__*/
+  messageDesc(file_invsync_events_v1_inventory_event, 7);
+
+/**
  * EventType names the kind of change.
  *
  * @generated from enum invsync.events.v1.EventType
@@ -425,6 +547,20 @@ export enum EventType {
   STOCK_SHORTFALL_DETECTED = 14,
 
   /**
+   * EVENT_TYPE_STOCK_OVERRIDDEN: an operator set on_hand to a counted value (cause.operator says who and why).
+   *
+   * @generated from enum value: EVENT_TYPE_STOCK_OVERRIDDEN = 20;
+   */
+  STOCK_OVERRIDDEN = 20,
+
+  /**
+   * EVENT_TYPE_DISCREPANCY_AUTO_RESOLVED: a reconciliation found on_hand within tolerance of the WMS snapshot and applied the WMS count.
+   *
+   * @generated from enum value: EVENT_TYPE_DISCREPANCY_AUTO_RESOLVED = 21;
+   */
+  DISCREPANCY_AUTO_RESOLVED = 21,
+
+  /**
    * EVENT_TYPE_STOCK_MOVED: a WMS movement (receipt, pick, ship, adjustment, transfer leg) changed the quantity of cause.stock_status by delta.
    *
    * @generated from enum value: EVENT_TYPE_STOCK_MOVED = 30;
@@ -464,6 +600,20 @@ export enum EventSource {
    * @generated from enum value: EVENT_SOURCE_RESERVATION = 2;
    */
   RESERVATION = 2,
+
+  /**
+   * EVENT_SOURCE_OPERATOR: an operator's override or decision on a discrepancy.
+   *
+   * @generated from enum value: EVENT_SOURCE_OPERATOR = 3;
+   */
+  OPERATOR = 3,
+
+  /**
+   * EVENT_SOURCE_RECONCILIATION: a reconciliation run comparing a WMS snapshot with our stock.
+   *
+   * @generated from enum value: EVENT_SOURCE_RECONCILIATION = 4;
+   */
+  RECONCILIATION = 4,
 }
 
 /**

@@ -5,6 +5,7 @@ import * as resilientIngestion from "./0003-resilient-ingestion.js";
 import * as stranglerMigration from "./0004-strangler-migration.js";
 import * as outboxPayload from "./0005-outbox-payload.js";
 import * as inboxUpdateKind from "./0006-inbox-update-kind.js";
+import * as reconciliation from "./0007-reconciliation.js";
 import * as eventTraceContext from "./0008-event-trace-context.js";
 import * as outboxPending from "./0010-outbox-pending.js";
 
@@ -22,6 +23,7 @@ const migrations: readonly NamedMigration[] = [
   { name: "0004-strangler-migration", migration: stranglerMigration },
   { name: "0005-outbox-payload", migration: outboxPayload },
   { name: "0006-inbox-update-kind", migration: inboxUpdateKind },
+  { name: "0007-reconciliation", migration: reconciliation },
   { name: "0008-event-trace-context", migration: eventTraceContext },
   { name: "0010-outbox-pending", migration: outboxPending },
 ];
