@@ -1,4 +1,4 @@
-import { v7 as uuidv7 } from "uuid";
+import { randomFillSync } from "node:crypto";
 
 /** Hands out unique identifiers for events and records. */
 export interface IdGenerator {
@@ -6,5 +6,34 @@ export interface IdGenerator {
   next(): string;
 }
 
+const POOL_BYTES = 16 * 1024;
+const pool = Buffer.alloc(POOL_BYTES);
+let offset = POOL_BYTES;
+
+/** `count` cryptographically random bytes, drawn from a pool refilled 16 KiB at a time. */
+function randomBytes(count: number): Buffer {
+  if (offset + count > POOL_BYTES) {
+    randomFillSync(pool);
+    offset = 0;
+  }
+  offset += count;
+  return pool.subarray(offset - count, offset);
+}
+
+/**
+ * A UUIDv7 (RFC 9562): 48 bits of Unix milliseconds, then 74 random bits, so ids sort by creation
+ * time and index well in PostgreSQL. Random bits come from a pool: one id per event is on the hot
+ * path, and a system call per id cost more than the rest of making it.
+ */
+export function uuidV7(now = Date.now()): string {
+  const bytes = Buffer.allocUnsafe(16);
+  bytes.writeUIntBE(now, 0, 6);
+  randomBytes(10).copy(bytes, 6);
+  bytes[6] = 0x70 | (bytes[6]! & 0x0f);
+  bytes[8] = 0x80 | (bytes[8]! & 0x3f);
+  const hex = bytes.toString("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
 /** Time-ordered UUIDv7 ids: unique, and they index well in PostgreSQL. */
-export const uuidV7Ids: IdGenerator = { next: () => uuidv7() };
+export const uuidV7Ids: IdGenerator = { next: () => uuidV7() };
