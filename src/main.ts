@@ -6,6 +6,7 @@ import { encodeEvent } from "./adapters/messaging/event-codec.js";
 import { startGateway } from "./adapters/http/gateway-server.js";
 import { healthRoutes, notFoundRoute } from "./adapters/http/health-routes.js";
 import { restAliases } from "./adapters/http/rest-aliases.js";
+import { rpcRequestGate } from "./adapters/http/rpc-request-gate.js";
 import { JetStreamEventPublisher } from "./adapters/messaging/jetstream-event-publisher.js";
 import { IngestionMetrics } from "./adapters/observability/ingestion-metrics.js";
 import { InstrumentedIngestion } from "./adapters/observability/instrumented-ingestion.js";
@@ -24,6 +25,7 @@ import { registerService } from "./adapters/rpc/registered-service.js";
 import { guardService } from "./adapters/rpc/service-guard.js";
 import { tracedService } from "./adapters/rpc/traced-service.js";
 import { wmsSyncService } from "./adapters/rpc/wms-sync-service.js";
+import { limitWmsWrites } from "./adapters/rpc/wms-write-limit.js";
 import { composeIngestion } from "./composition/ingestion.js";
 import { composeReconciliation, operatorAccess } from "./composition/reconciliation.js";
 import { composeReservations } from "./composition/reservations.js";
@@ -169,9 +171,10 @@ export async function startService(config: Config, logger: Logger, hooks: Servic
     [healthRoutes(probe, metrics), restAliases(services, config.maxRequestBytes), notFoundRoute],
     { host: config.host, port: config.gatewayPort, maxBodyBytes: config.maxRequestBytes },
     logger,
-    [ingress.gate],
+    [ingress.gate, rpcRequestGate(services, config.maxRequestBytes)],
   );
-  const grpc = await startGrpcServer(services, { host: config.host, port: config.grpcPort, maxMessageBytes: config.maxRequestBytes });
+  const grpcServices = services.map((registered) => limitWmsWrites(registered, ingress.writeLimit, (code) => metrics.wmsRequestsRefused.inc({ code }), logger));
+  const grpc = await startGrpcServer(grpcServices, { host: config.host, port: config.grpcPort, maxMessageBytes: config.maxRequestBytes });
   const tasks = [...reservations.tasks, legacyRuns, ...reconciliation.tasks];
   relay.start();
   tasks.forEach((task) => task.start());

@@ -19,6 +19,7 @@ import { operationsService } from "../adapters/rpc/operations-service.js";
 import { registerService, type RegisteredService } from "../adapters/rpc/registered-service.js";
 import { guardService } from "../adapters/rpc/service-guard.js";
 import { wmsV2SyncService } from "../adapters/rpc/wms-v2-sync-service.js";
+import { WmsWriteLimit } from "../adapters/rpc/wms-write-limit.js";
 import { HttpWmsFeed } from "../adapters/wms-client/http-wms-feed.js";
 import type { Config } from "../config/config.js";
 import type { Clock } from "../shared/clock.js";
@@ -40,8 +41,10 @@ export interface WmsIngress {
   readonly ingestor: BatchIngestor;
   /** The v2 WMS contract and the operations service. */
   readonly services: readonly RegisteredService[];
-  /** Pause check and signature check in front of WMS requests. */
+  /** Pause check, admission control and signature check in front of WMS requests. */
   readonly gate: RequestGate;
+  /** Admission control of WMS writes, shared by the gateway's gate and the gRPC server. */
+  readonly writeLimit: WmsWriteLimit;
   /** Starts the file drop watcher, the pull schedule and the gap checks that are configured. */
   start(): void;
   /** Stops them, letting the work in progress finish. */
@@ -90,6 +93,8 @@ export function composeWmsIngress(
   const replay = new InboxReplay(new KnexInboxArchive(knex), decoder, ingestor, uuidV7Ids, control);
   const seen = new KnexSeenSignatures(knex, settings.signatureToleranceMs);
   const keys = signingKeys(config, logger);
+  const writeLimit = new WmsWriteLimit(settings.writeLimits);
+  metrics.watchWmsWrites(() => writeLimit.inFlight);
   const gate = wmsRequestGate(
     {
       signatureRequired: settings.signatureRequired,
@@ -99,6 +104,7 @@ export function composeWmsIngress(
       retryAfterSeconds: settings.pausedRetryAfterSeconds,
       remember: (signature) => seen.remember(signature),
       refused: (code) => metrics.wmsRequestsRefused.inc({ code }),
+      limit: writeLimit,
     },
     control,
     logger,
@@ -123,6 +129,7 @@ export function composeWmsIngress(
       ),
     ],
     gate,
+    writeLimit,
     start() {
       watcher?.start();
       if (feed) timers.forEach((timer) => timer.start());

@@ -36,6 +36,16 @@ describe("configuration", () => {
     );
   });
 
+  it("bounds concurrent WMS writes by default, and refuses a limit out of range", () => {
+    assert.deepEqual(loadConfig({}).wmsIngress.writeLimits, { maxConcurrent: 8, maxBytes: 64 * 1024 * 1024, retryAfterSeconds: 1 });
+    assert.deepEqual(loadConfig({ WMS_MAX_CONCURRENT_BATCHES: "2", WMS_MAX_INFLIGHT_BYTES: "2048", WMS_OVERLOAD_RETRY_AFTER_SECONDS: "5" }).wmsIngress.writeLimits, {
+      maxConcurrent: 2,
+      maxBytes: 2048,
+      retryAfterSeconds: 5,
+    });
+    assert.throws(() => loadConfig({ WMS_MAX_CONCURRENT_BATCHES: "0" }), /WMS_MAX_CONCURRENT_BATCHES="0": must be a whole number from 1 to 256/);
+  });
+
   it("routes every SKU to the new path on a developer's machine, and to legacy wherever DATABASE_URL is set", () => {
     assert.ok(loadConfig({}).flags.bootstrapFile.endsWith("flags/all-new.json"));
     assert.ok(loadConfig({ DATABASE_URL: "postgres://h/db" }).flags.bootstrapFile.endsWith("flags/all-legacy.json"));

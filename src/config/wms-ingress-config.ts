@@ -23,6 +23,8 @@ export interface WmsIngressConfig {
   readonly pullMaxAttempts: number;
   readonly pullTimeoutMs: number;
   readonly gapCheckIntervalMs: number;
+  /** Admission control of WMS writes (pushes over every transport). */
+  readonly writeLimits: { readonly maxConcurrent: number; readonly maxBytes: number; readonly retryAfterSeconds: number };
 }
 
 /** Reads {@link WmsIngressConfig}; problems are collected by `read` like every other variable. */
@@ -45,6 +47,11 @@ export function readWmsIngress(read: EnvReader): WmsIngressConfig {
     pullMaxAttempts: read.integer("WMS_PULL_MAX_ATTEMPTS", 5, 1, 20),
     pullTimeoutMs: read.integer("WMS_PULL_TIMEOUT_MS", 10_000, 100, 300_000),
     gapCheckIntervalMs: read.integer("WMS_GAP_CHECK_INTERVAL_MS", 30_000, 100, 86_400_000),
+    writeLimits: {
+      maxConcurrent: read.integer("WMS_MAX_CONCURRENT_BATCHES", 8, 1, 256),
+      maxBytes: read.integer("WMS_MAX_INFLIGHT_BYTES", 64 * 1024 * 1024, 1024, 4 * 1024 * 1024 * 1024),
+      retryAfterSeconds: read.integer("WMS_OVERLOAD_RETRY_AFTER_SECONDS", 1, 1, 3600),
+    },
   };
 }
 

@@ -131,3 +131,11 @@ export class PermissionDeniedError extends InventorySyncError {
     this.name = "PermissionDeniedError";
   }
 }
+
+/** The service is at capacity for this kind of work; the caller should retry after a short wait. */
+export class ResourceExhaustedError extends InventorySyncError {
+  constructor(code: string, message: string, metadata: Record<string, string> = {}) {
+    super("resource_exhausted", code, message, { metadata });
+    this.name = "ResourceExhaustedError";
+  }
+}

@@ -11,20 +11,51 @@ export async function readBody(req: HttpRequest, maxBytes: number): Promise<stri
 
 const keptBodies = new WeakMap<HttpRequest, Buffer>();
 
-/** {@link readBody} as bytes; a body already read by a gate (see {@link keepBody}) is returned again. */
-export async function readBodyBytes(req: HttpRequest, maxBytes: number): Promise<Buffer> {
+/**
+ * {@link readBody} as bytes; a body already read by a gate (see {@link keepBody}) is returned again.
+ * Over the limit nothing more is kept: the rest of the body is read and dropped (see `discardRest`).
+ */
+export function readBodyBytes(req: HttpRequest, maxBytes: number): Promise<Buffer> {
   const kept = keptBodies.get(req);
-  if (kept) return kept;
+  if (kept) return Promise.resolve(kept);
   const declared = Number(req.headers["content-length"] ?? NaN);
-  if (declared > maxBytes) throw tooLarge(maxBytes);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) throw tooLarge(maxBytes);
-    chunks.push(chunk);
+  if (declared > maxBytes) {
+    discardRest(req, maxBytes);
+    return Promise.reject(tooLarge(maxBytes));
   }
-  return Buffer.concat(chunks);
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = (): void => {
+      req.off("data", onData);
+      req.off("end", onEnd);
+      req.off("error", onError);
+      req.off("aborted", onAborted);
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size <= maxBytes) {
+        chunks.push(chunk);
+        return;
+      }
+      done();
+      discardRest(req, maxBytes);
+      reject(tooLarge(maxBytes));
+    };
+    const onEnd = (): void => {
+      done();
+      resolve(Buffer.concat(chunks));
+    };
+    const onError = (error: Error): void => {
+      done();
+      reject(error);
+    };
+    const onAborted = (): void => onError(new Error("the client aborted the request"));
+    req.on("data", onData);
+    req.once("end", onEnd);
+    req.once("error", onError);
+    req.once("aborted", onAborted);
+  });
 }
 
 /**
@@ -46,6 +77,23 @@ const bodyTooLarge = new WeakSet<ConnectError>();
 /** True for the error {@link readBody} throws when the body is over the limit (HTTP 413 for REST callers). */
 export function isBodyTooLarge(error: ConnectError): boolean {
   return bodyTooLarge.has(error);
+}
+
+/** How much of an over-limit body is read and dropped, in multiples of the limit, before the connection is cut. */
+const DISCARD_FACTOR = 4;
+
+/**
+ * Reads and drops the rest of `req`'s body, so a client still sending it receives the 413 and its
+ * HTTP/1.1 connection stays usable (closing it early would cut the client off mid-upload, before it
+ * reads the answer). A sender that goes on past {@link DISCARD_FACTOR} × the limit is cut off.
+ */
+function discardRest(req: HttpRequest, maxBytes: number): void {
+  let dropped = 0;
+  req.on("data", (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > DISCARD_FACTOR * maxBytes) req.socket?.destroy();
+  });
+  req.resume();
 }
 
 function tooLarge(maxBytes: number): ConnectError {

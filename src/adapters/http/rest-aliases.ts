@@ -33,7 +33,7 @@ export function restAliases(services: readonly RegisteredService[], maxBodyBytes
     if (override) {
       if (req.method !== "POST") return methodNotAllowed(res, "POST");
       await answer(req, res, reconcile, async () => {
-        const sku = decodeURIComponent(override[1]!);
+        const sku = decodePathSegment(override[1]!);
         const request = parseJson(OverrideStockCountRequestSchema, await readJsonBody(req, maxBodyBytes));
         if (request.sku !== "" && request.sku !== sku) {
           throw new ConnectError(`sku in the body ("${request.sku}") differs from the path ("${sku}")`, Code.InvalidArgument);
@@ -51,7 +51,7 @@ export function restAliases(services: readonly RegisteredService[], maxBodyBytes
     const match = /^\/inventory\/([^/]+)$/.exec(path);
     if (match) {
       if (req.method !== "GET") return methodNotAllowed(res, "GET");
-      await answer(req, res, get, async () => create(GetInventoryRequestSchema, { sku: decodeURIComponent(match[1]!) }));
+      await answer(req, res, get, async () => create(GetInventoryRequestSchema, { sku: decodePathSegment(match[1]!) }));
       return true;
     }
     return false;
@@ -85,7 +85,7 @@ async function answer(req: HttpRequest, res: HttpResponse, bound: BoundMethod, p
 
 async function readJsonBody(req: HttpRequest, maxBodyBytes: number): Promise<string> {
   const type = String(req.headers["content-type"] ?? "");
-  if (!/^application\/json\b/i.test(type)) {
+  if (!/^application\/json\s*(;|$)/i.test(type)) {
     throw new ConnectError(`content-type must be application/json, got "${type}"`, Code.InvalidArgument);
   }
   return readBody(req, maxBodyBytes);
@@ -105,6 +105,15 @@ function methodOf(services: readonly RegisteredService[], service: DescService, 
   const method = service.methods.find((m) => m.name === name);
   if (!registered || !method) throw new Error(`${service.typeName}/${name} is not registered`);
   return { service, method, impl: (registered.impl as unknown as Record<string, UnaryImpl>)[method.localName]! };
+}
+
+/** A path segment without its percent-encoding; malformed encoding is the caller's error, named as such. */
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new ConnectError(`the SKU in the path is not valid percent-encoding: "${segment.slice(0, 100)}"`, Code.InvalidArgument);
+  }
 }
 
 function methodNotAllowed(res: HttpResponse, allowed: string): boolean {

@@ -3,6 +3,7 @@ import { INGESTION_PAUSED } from "../../wms-ingestion/application/ingestion-cont
 import { InventorySyncError, UnauthenticatedError, UnavailableError } from "../../shared/errors.js";
 import type { Logger } from "../../shared/logger.js";
 import { toConnectError } from "../rpc/error-mapping.js";
+import { WMS_OVERLOADED, type WmsWriteLimit } from "../rpc/wms-write-limit.js";
 import type { HttpRequest, HttpResponse } from "./http-types.js";
 import { sendError } from "./json-response.js";
 import { keepBody, readBodyBytes } from "./request-body.js";
@@ -24,6 +25,8 @@ export interface WmsGateSettings {
   readonly remember: (signature: string) => Promise<boolean>;
   /** Told the code of every refusal (metrics). */
   readonly refused: (code: string) => void;
+  /** Admission control: how many WMS writes may be in progress at once. */
+  readonly limit: WmsWriteLimit;
 }
 
 /** The WMS-facing paths: the REST alias and every WMS contract's Connect service. */
@@ -34,8 +37,10 @@ export function isWmsPath(path: string): boolean {
 /**
  * The gate in front of WMS requests, before Connect parses anything:
  * 1. while ingestion is paused: 503 / Unavailable with Retry-After, body unread, nothing stored;
- * 2. the body is read (bounded) so the HMAC covers the exact raw bytes, then handed on re-readable;
- * 3. the signature is checked (key, timestamp window, constant-time MAC) and remembered, so a
+ * 2. at capacity (see {@link WmsWriteLimit}): 429 / ResourceExhausted with Retry-After, body unread;
+ *    otherwise the request holds a slot until its answer is sent;
+ * 3. the body is read (bounded) so the HMAC covers the exact raw bytes, then handed on re-readable;
+ * 4. the signature is checked (key, timestamp window, constant-time MAC) and remembered, so a
  *    replayed signature is refused by any replica. Refusals are 401 / Unauthenticated with a reason.
  */
 export function wmsRequestGate(settings: WmsGateSettings, control: IngestionControl, logger: Logger): RequestGate {
@@ -48,6 +53,7 @@ export function wmsRequestGate(settings: WmsGateSettings, control: IngestionCont
         res.setHeader("retry-after", String(settings.retryAfterSeconds));
         throw new UnavailableError(INGESTION_PAUSED, `WMS ingestion is paused by an operator (${state.reason}); nothing was stored, retry after ${settings.retryAfterSeconds} s`);
       }
+      admit(settings, req, res);
       const body = await readBodyBytes(req, settings.maxBodyBytes);
       if (settings.signatureRequired) await verify(settings, req, body);
       keepBody(req, body);
@@ -55,6 +61,7 @@ export function wmsRequestGate(settings: WmsGateSettings, control: IngestionCont
     } catch (error) {
       if (error instanceof InventorySyncError) {
         settings.refused(error.code);
+        if (error.code === WMS_OVERLOADED) res.setHeader("retry-after", String(settings.limit.limits.retryAfterSeconds));
         if (error.kind === "unauthenticated") {
           logger.warn({ path, code: error.code, reason: error.message, requestId: req.headers["x-request-id"] }, "wms request refused: signature");
         }
@@ -63,6 +70,13 @@ export function wmsRequestGate(settings: WmsGateSettings, control: IngestionCont
       return true;
     }
   };
+}
+
+/** Takes a write slot for `req` (or throws `WMS.OVERLOADED`), given back once the answer has gone out. */
+function admit(settings: WmsGateSettings, req: HttpRequest, res: HttpResponse): void {
+  const declared = Number(req.headers["content-length"] ?? 0);
+  const release = settings.limit.acquire(Number.isFinite(declared) && declared > 0 ? Math.min(declared, settings.maxBodyBytes) : 0);
+  res.once("close", release);
 }
 
 async function verify(settings: WmsGateSettings, req: HttpRequest, body: Buffer): Promise<void> {

@@ -63,10 +63,22 @@ export class ServiceMetrics {
   /** WMS requests refused at the gate. */
   readonly wmsRequestsRefused = new Counter({
     name: "invsync_wms_requests_refused_total",
-    help: "WMS requests refused before ingestion, by code (bad signature, replay, paused).",
+    help: "WMS requests refused before ingestion, by code (bad signature, replay, paused, overloaded).",
     labelNames: ["code"] as const,
     registers: [this.registry],
   });
+
+  /** Reads the WMS writes in progress at each scrape (`invsync_wms_writes_in_flight`). */
+  watchWmsWrites(inFlight: () => number): void {
+    new Gauge({
+      name: "invsync_wms_writes_in_flight",
+      help: "WMS batches being read, checked and applied now (admission control refuses more than WMS_MAX_CONCURRENT_BATCHES).",
+      registers: [this.registry],
+      collect() {
+        this.set(inFlight());
+      },
+    });
+  }
 
   /** @param maxWmsIds distinct `wms_id` label values kept; later sources are counted as `other`. */
   constructor(maxWmsIds = 20) {

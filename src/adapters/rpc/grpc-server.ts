@@ -84,7 +84,7 @@ function serviceDefinition(service: DescService): grpc.ServiceDefinition {
       requestStream: false,
       responseStream: false,
       requestSerialize: (message) => Buffer.from(toBinary(method.input, message as never)),
-      requestDeserialize: (bytes: Buffer) => fromBinary(method.input, bytes),
+      requestDeserialize: (bytes: Buffer) => decodeRequest(method, bytes),
       responseSerialize: (message) => Buffer.from(toBinary(method.output, message as never)),
       responseDeserialize: (bytes: Buffer) => fromBinary(method.output, bytes),
       originalName: method.name,
@@ -98,6 +98,10 @@ function serviceHandlers(service: DescService, impl: Record<string, UnaryImpl>):
   for (const method of service.methods) {
     const implementation = impl[method.localName]!;
     handlers[method.localName] = ((call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+      if (call.request instanceof UndecodableRequest) {
+        callback({ code: grpc.status.INVALID_ARGUMENT, details: call.request.reason });
+        return;
+      }
       const abort = new AbortController();
       call.on("cancelled", () => abort.abort());
       const deadline = call.getDeadline();
@@ -128,6 +132,20 @@ function serviceHandlers(service: DescService, impl: Record<string, UnaryImpl>):
     }) as grpc.handleUnaryCall<unknown, unknown>;
   }
   return handlers;
+}
+
+/** A request message that did not decode: the handler answers InvalidArgument with the reason (grpc-js would say Internal). */
+class UndecodableRequest {
+  constructor(readonly reason: string) {}
+}
+
+function decodeRequest(method: DescMethod, bytes: Buffer): unknown {
+  try {
+    return fromBinary(method.input, bytes);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return new UndecodableRequest(`request is not a valid ${method.input.typeName} in protobuf binary: ${reason}`);
+  }
 }
 
 function metadataToHeaders(metadata: grpc.Metadata): Headers {
