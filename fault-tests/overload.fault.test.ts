@@ -1,0 +1,124 @@
+import assert from "node:assert/strict";
+import * as grpc from "@grpc/grpc-js";
+import { grpcClients, unary } from "../contract-tests/support/grpc-clients.js";
+import { createTestDatabase, NATS_URL, testStream, type TestDatabase, type TestStream } from "../contract-tests/support/test-servers.js";
+import { byProfile, SEED } from "./support/fault-profile.js";
+import { FaultService } from "./support/fault-service.js";
+import { recordFigures } from "./support/figures.js";
+import { GarbageGenerator } from "./support/garbage.js";
+import { auditFigures, auditInvariants } from "./support/invariant-audit.js";
+import { answerProblem } from "./support/judge-answer.js";
+import { sendGrpc, sendHttp } from "./support/raw-clients.js";
+import { round1, scenarioRandom } from "./support/scenario.js";
+import { WmsFeed } from "./support/wms-feed.js";
+import { planStream } from "./support/wms-stream.js";
+
+const MAX_REQUEST_BYTES = 2 * 1024 * 1024;
+const MAX_CONCURRENT_BATCHES = 4;
+
+describe("fault: overload — bodies over the limit and bursts beyond capacity", function () {
+  this.timeout(byProfile(240_000, 600_000));
+  let database: TestDatabase;
+  let stream: TestStream;
+  let service: FaultService;
+
+  before(async () => {
+    database = await createTestDatabase("fault_overload");
+    stream = testStream("fault_overload");
+    service = await FaultService.start({
+      databaseUrl: database.url,
+      natsUrl: NATS_URL,
+      stream: stream.stream,
+      subjectPrefix: stream.subjectPrefix,
+      env: { MAX_REQUEST_BYTES: String(MAX_REQUEST_BYTES), WMS_MAX_CONCURRENT_BATCHES: String(MAX_CONCURRENT_BATCHES) },
+    });
+  });
+  after(async () => {
+    await service?.stop();
+    await stream?.delete();
+    await database?.drop();
+  });
+
+  it("refuses bodies over the size limit with 413 / ResourceExhausted, on every transport, declared or streamed", async () => {
+    const generator = new GarbageGenerator(scenarioRandom(SEED, "oversized"), MAX_REQUEST_BYTES);
+    const answers: Record<string, number> = {};
+    const problems: string[] = [];
+    for (let i = 0; i < byProfile(40, 200); i++) {
+      const request = generator.oversized();
+      const answer = await sendHttp(service.baseUrl, request, i % 2 === 1);
+      answers[answer.status] = (answers[answer.status] ?? 0) + 1;
+      const problem = answerProblem(request, answer) ?? (answer.status === 413 || answer.status === 429 ? undefined : `HTTP ${answer.status}`);
+      if (problem) problems.push(`${request.path} ${i % 2 ? "streamed" : "declared"}: ${problem}`);
+    }
+    const big = Buffer.alloc(MAX_REQUEST_BYTES + 1024, 0x0a);
+    const grpcAnswer = await sendGrpc(service.grpcAddress, {
+      category: "oversized",
+      transport: "grpc",
+      method: "POST",
+      path: "/invsync.wms.v1.WmsSyncService/SyncInventory",
+      headers: { "content-type": "application/grpc" },
+      body: Buffer.concat([Buffer.from([0, ...u32(big.length)]), big]),
+      expect: "refused",
+    });
+    recordFigures("overload-size", { requests: byProfile(40, 200), answers: JSON.stringify(answers), grpc: `${grpcAnswer.grpcStatus} ${grpcAnswer.grpcMessage}`, wrongAnswers: problems, crashes: service.crashes.length });
+    assert.deepEqual(problems, []);
+    assert.equal(grpcAnswer.grpcStatus, grpc.status.RESOURCE_EXHAUSTED, grpcAnswer.grpcMessage);
+    assert.deepEqual(service.crashes, []);
+  });
+
+  it("answers a burst beyond capacity at once with 429 / ResourceExhausted and Retry-After, never with timeouts, and loses nothing", async () => {
+    const sources = planStream("burst", { sources: 8, batchesPerSource: byProfile(4, 25), minBatch: byProfile(1000, 2000), maxBatch: byProfile(3000, 5000), skus: 20_000, seed: SEED });
+    const feed = new WmsFeed(service.baseUrl, sources, { inFlightPerSource: 6, resendShare: 0, seed: SEED, attemptTimeoutMs: 60_000, maxBackoffMs: 1000 });
+    const clients = grpcClients(service.grpcAddress);
+    const rssBefore = service.rssMiB();
+    const [, grpcAnswers] = await Promise.all([feed.run(), grpcBurst(clients.wms, byProfile(24, 96))]);
+    clients.close();
+    const audit = await auditInvariants({ databaseUrl: database.url, natsUrl: NATS_URL, stream: stream.stream, sources });
+    const refusals = feed.attempts.filter((a) => a.status === 429);
+    const slowestRefusalMs = Math.max(0, ...refusals.map((a) => a.ms));
+    const metrics = await (await fetch(`${service.baseUrl}/metrics`)).text();
+    recordFigures("overload-burst", {
+      concurrentSenders: 8 * 6,
+      limit: MAX_CONCURRENT_BATCHES,
+      answers: JSON.stringify(feed.tally.statuses),
+      refusalCodes: JSON.stringify(feed.tally.refusalCodes),
+      slowestRefusalMs,
+      timeouts: feed.tally.timeouts,
+      grpcAnswers: JSON.stringify(grpcAnswers),
+      refusedMetric: metrics.split("\n").find((line) => line.startsWith('invsync_wms_requests_refused_total{code="WMS.OVERLOADED"}')) ?? "absent",
+      rssMiB: { before: round1(rssBefore), peak: service.peakRssMiB },
+      updatesAcknowledged: feed.tally.acknowledgedUpdates,
+      ...auditFigures(audit),
+    });
+    assert.ok(refusals.length > 0, "the burst went beyond capacity");
+    assert.deepEqual(Object.keys(feed.tally.statuses).filter((s) => s !== "200" && s !== "429"), [], "only acknowledgements and 429s");
+    assert.equal(feed.tally.timeouts, 0);
+    assert.deepEqual(Object.keys(grpcAnswers).filter((s) => s !== "OK" && s !== "RESOURCE_EXHAUSTED"), [], "gRPC: only OK and RESOURCE_EXHAUSTED");
+    assert.deepEqual(feed.tally.unexpected, []);
+    assert.deepEqual(audit.violations, []);
+    assert.deepEqual(service.crashes, []);
+  });
+});
+
+/** `calls` SyncInventory calls at once over gRPC, each a valid batch of 3,000 updates; answers by status name. */
+async function grpcBurst(client: grpc.Client, calls: number): Promise<Record<string, number>> {
+  const answers: Record<string, number> = {};
+  const observedAt = { seconds: String(Math.floor(Date.now() / 1000) - 5), nanos: 0 };
+  await Promise.all(
+    Array.from({ length: calls }, async (_, c) => {
+      const updates = Array.from({ length: 3000 }, (_, i) => ({ wmsId: "burst-grpc", sequence: String(c * 3000 + i + 1), sku: `SKU-GRPC-${i % 500}`, quantity: i, status: "COUNTED", locationId: "DC-GRPC", observedAt }));
+      try {
+        await unary(client, "syncInventory", { batchId: `grpc-burst-${c}`, updates });
+        answers.OK = (answers.OK ?? 0) + 1;
+      } catch (error) {
+        const name = grpc.status[(error as grpc.ServiceError).code] ?? String((error as grpc.ServiceError).code);
+        answers[name] = (answers[name] ?? 0) + 1;
+      }
+    }),
+  );
+  return answers;
+}
+
+function u32(value: number): number[] {
+  return [(value >>> 24) & 0xff, (value >>> 16) & 0xff, (value >>> 8) & 0xff, value & 0xff];
+}

@@ -1,0 +1,217 @@
+import pg from "pg";
+import { readEvents } from "../../contract-tests/support/event-reader.js";
+import type { ReservationTally } from "./reservation-feed.js";
+import { expectedStock, recordKey, type PlannedSource } from "./wms-stream.js";
+
+/** What the audit looks at. */
+export interface AuditInput {
+  readonly databaseUrl: string;
+  readonly natsUrl: string;
+  readonly stream: string;
+  /** The WMS stream every source sent (and, by the time of the audit, had acknowledged). */
+  readonly sources: readonly PlannedSource[];
+  /** What reservation clients had confirmed, when the scenario ran them. */
+  readonly reservations?: ReservationTally;
+  /** Longest wait for the outbox to drain before the audit reads the stream. */
+  readonly drainTimeoutMs?: number;
+}
+
+/** The audit's findings: figures, and every broken invariant in words (empty when all hold). */
+export interface AuditReport {
+  readonly updatesSent: number;
+  readonly updatesInInbox: number;
+  /** Inbox rows of these sources that moved stock, and that were recorded as stale (overtaken by a newer sequence). */
+  readonly updatesApplied: number;
+  readonly updatesStale: number;
+  readonly updatesLost: number;
+  readonly stockRecords: number;
+  readonly stockMismatches: number;
+  readonly eventsInLedger: number;
+  readonly eventsDelivered: number;
+  readonly eventsMissing: number;
+  /** Copies of an event the stream held beyond the first (what a consumer's dedupe by event_id drops). */
+  readonly duplicatesInStream: number;
+  readonly outOfOrderRecords: number;
+  readonly negativeRecords: number;
+  readonly reservedDriftRecords: number;
+  readonly reservationsConfirmed: number;
+  readonly reservationsLost: number;
+  readonly violations: readonly string[];
+}
+
+/**
+ * The invariant audit every fault scenario ends with:
+ * 1. every update the WMS sent (and so had acknowledged) is in the inbox, and stock equals the
+ *    reference model replayed from the same stream (per record the highest sequence wins);
+ * 2. every event of the ledger reached a JetStream consumer exactly once after dedupe by event_id,
+ *    each record's events in version order, none missing and none that the ledger does not know;
+ * 3. on_hand, reserved and available are never negative, and reserved equals the sum of the active
+ *    reservations; every confirmed reservation exists, and every confirmed release holds.
+ */
+export async function auditInvariants(input: AuditInput): Promise<AuditReport> {
+  const violations: string[] = [];
+  const db = new pg.Client({ connectionString: input.databaseUrl });
+  await db.connect();
+  try {
+    await waitForDrain(db, input.drainTimeoutMs ?? 120_000, violations);
+    const inbox = await auditInbox(db, input.sources, violations);
+    const stock = await auditStock(db, input.sources, violations);
+    const events = await auditEvents(db, input, violations);
+    const counters = await auditCounters(db, input.reservations, violations);
+    return { ...inbox, ...stock, ...events, ...counters, violations };
+  } finally {
+    await db.end();
+  }
+}
+
+async function waitForDrain(db: pg.Client, timeoutMs: number, violations: string[]): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { rows } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM outbox_pending`);
+    if (Number(rows[0]!.n) === 0) return;
+    if (Date.now() > deadline) {
+      violations.push(`${rows[0]!.n} events still unpublished ${timeoutMs} ms after the load ended`);
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+async function auditInbox(db: pg.Client, sources: readonly PlannedSource[], violations: string[]) {
+  const wmsIds = sources.map((s) => s.sender.wmsId);
+  const { rows } = await db.query<{ wms_id: string; sequence: string; status: string }>(
+    `SELECT wms_id, sequence, status FROM wms_updates WHERE wms_id = ANY($1) AND status <> 'rejected'`,
+    [wmsIds],
+  );
+  const stored = new Set(rows.map((r) => `${r.wms_id}#${r.sequence}`));
+  let sent = 0;
+  let lost = 0;
+  for (const { sender, batches } of sources) {
+    const sequences = new Set(batches.flatMap((b) => b.updates.map((u) => u.sequence)));
+    sent += sequences.size;
+    for (const sequence of sequences) if (!stored.has(`${sender.wmsId}#${sequence}`)) lost++;
+  }
+  if (lost > 0) violations.push(`${lost} acknowledged updates are not in the inbox`);
+  if (stored.size !== sent) violations.push(`the inbox holds ${stored.size} accepted updates of these sources, ${sent} were sent`);
+  const applied = rows.filter((r) => r.status === "applied").length;
+  return { updatesSent: sent, updatesInInbox: stored.size, updatesApplied: applied, updatesStale: rows.length - applied, updatesLost: lost };
+}
+
+async function auditStock(db: pg.Client, sources: readonly PlannedSource[], violations: string[]) {
+  const locations = sources.map((s) => s.sender.locationId);
+  const expected = expectedStock(sources);
+  const { rows } = await db.query<{ sku: string; location_id: string; on_hand: string }>(
+    `SELECT sku, location_id, on_hand FROM inventory WHERE location_id = ANY($1)`,
+    [locations],
+  );
+  let mismatches = 0;
+  const seen = new Set<string>();
+  for (const row of rows) {
+    const key = recordKey(row.sku, row.location_id);
+    seen.add(key);
+    const want = expected.get(key);
+    if (want === undefined || Number(row.on_hand) !== want) {
+      if (mismatches++ < 5) violations.push(`stock ${key}: on_hand ${row.on_hand}, the reference model says ${want ?? "no record"}`);
+    }
+  }
+  for (const key of expected.keys()) {
+    if (!seen.has(key) && mismatches++ < 5) violations.push(`stock ${key}: no record, the reference model says ${expected.get(key)}`);
+  }
+  if (mismatches > 5) violations.push(`… ${mismatches} stock records differ from the reference model in all`);
+  return { stockRecords: rows.length, stockMismatches: mismatches };
+}
+
+async function auditEvents(db: pg.Client, input: AuditInput, violations: string[]) {
+  const { rows: ledger } = await db.query<{ event_id: string; sku: string; location_id: string; version: string }>(
+    `SELECT event_id, sku, location_id, version FROM inventory_events ORDER BY seq`,
+  );
+  const received = await readEvents(input.natsUrl, input.stream, ledger.length, { timeoutMs: 120_000, graceMs: 1000 });
+  const known = new Set(ledger.map((e) => e.event_id));
+  const delivered = new Set<string>();
+  const streamOrder = new Map<string, string[]>();
+  let duplicates = 0;
+  let unknown = 0;
+  for (const { event } of received) {
+    if (delivered.has(event.eventId)) {
+      duplicates++;
+      continue;
+    }
+    delivered.add(event.eventId);
+    if (!known.has(event.eventId)) unknown++;
+    append(streamOrder, recordKey(event.sku, event.locationId), event.eventId);
+  }
+  const missing = ledger.filter((e) => !delivered.has(e.event_id)).length;
+  if (missing > 0) violations.push(`${missing} events of the ledger never reached the consumer`);
+  if (unknown > 0) violations.push(`${unknown} events in the stream are not in the ledger`);
+
+  // Per record, the ledger (commit order) is the truth: versions never go back, and a consumer sees
+  // the record's events in exactly that order. (A change may carry two events of one version, such
+  // as StockCounted and the StockShortfallDetected it caused.)
+  const ledgerOrder = new Map<string, Array<{ id: string; version: number }>>();
+  for (const e of ledger) append(ledgerOrder, recordKey(e.sku, e.location_id), { id: e.event_id, version: Number(e.version) });
+  let outOfOrder = 0;
+  for (const [key, events] of ledgerOrder) {
+    const regress = events.findIndex((e, i) => i > 0 && e.version < events[i - 1]!.version);
+    if (regress > 0) violations.push(`ledger: ${key} goes back from version ${events[regress - 1]!.version} to ${events[regress]!.version}`);
+    const expected = events.map((e) => e.id).filter((id) => delivered.has(id));
+    const seen = streamOrder.get(key) ?? [];
+    const differs = expected.findIndex((id, i) => seen[i] !== id);
+    if (differs >= 0 && outOfOrder++ < 5) {
+      const version = (id: string | undefined) => events.find((e) => e.id === id)?.version ?? "?";
+      violations.push(`events of ${key} out of order: the consumer's event ${differs + 1} has version ${version(seen[differs])}, the ledger's has version ${version(expected[differs])}`);
+    }
+  }
+  if (outOfOrder > 5) violations.push(`… ${outOfOrder} records with events out of order in all`);
+  return { eventsInLedger: ledger.length, eventsDelivered: delivered.size, eventsMissing: missing, duplicatesInStream: duplicates, outOfOrderRecords: outOfOrder };
+}
+
+function append<T>(map: Map<string, T[]>, key: string, value: T): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+async function auditCounters(db: pg.Client, reservations: ReservationTally | undefined, violations: string[]) {
+  const { rows: negatives } = await db.query<{ n: string }>(
+    `SELECT count(*) AS n FROM inventory WHERE on_hand < 0 OR reserved < 0 OR available < 0 OR available <> GREATEST(on_hand - reserved, 0)`,
+  );
+  const negativeRecords = Number(negatives[0]!.n);
+  if (negativeRecords > 0) violations.push(`${negativeRecords} stock records with a negative or inconsistent quantity`);
+  const { rows: drift } = await db.query<{ n: string }>(`
+    SELECT count(*) AS n FROM inventory i
+    LEFT JOIN (SELECT sku, location_id, sum(quantity) AS q FROM reservations WHERE status = 'active' GROUP BY 1, 2) r USING (sku, location_id)
+    WHERE i.reserved <> COALESCE(r.q, 0)`);
+  const reservedDriftRecords = Number(drift[0]!.n);
+  if (reservedDriftRecords > 0) violations.push(`${reservedDriftRecords} records whose reserved differs from the sum of their active reservations`);
+  let lost = 0;
+  if (reservations && reservations.reserved.size > 0) {
+    const { rows } = await db.query<{ id: string; status: string; quantity: string }>(`SELECT id, status, quantity FROM reservations WHERE id = ANY($1)`, [
+      [...reservations.reserved.keys()],
+    ]);
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    for (const [id, quantity] of reservations.reserved) {
+      const row = byId.get(id);
+      if (!row || Number(row.quantity) !== quantity) lost++;
+      else if (reservations.released.has(id) && row.status !== "released") violations.push(`reservation ${id}: release confirmed, status is ${row.status}`);
+    }
+    if (lost > 0) violations.push(`${lost} confirmed reservations are missing or changed`);
+  }
+  return { reservedDriftRecords, negativeRecords, reservationsConfirmed: reservations?.reserved.size ?? 0, reservationsLost: lost };
+}
+
+/** The figures every scenario reports from its audit. */
+export function auditFigures(audit: AuditReport): Record<string, unknown> {
+  return {
+    updates: { sent: audit.updatesSent, inInbox: audit.updatesInInbox, applied: audit.updatesApplied, stale: audit.updatesStale, lost: audit.updatesLost },
+    stock: { records: audit.stockRecords, mismatches: audit.stockMismatches, negative: audit.negativeRecords },
+    events: {
+      published: audit.eventsInLedger,
+      delivered: audit.eventsDelivered,
+      missing: audit.eventsMissing,
+      duplicatesSuppressed: audit.duplicatesInStream,
+      outOfOrderRecords: audit.outOfOrderRecords,
+    },
+    reservations: { confirmed: audit.reservationsConfirmed, lost: audit.reservationsLost, driftRecords: audit.reservedDriftRecords },
+    violations: audit.violations,
+  };
+}
