@@ -1,32 +1,28 @@
 import assert from "node:assert/strict";
-import { createTestDatabase, NATS_URL, testStream, type TestDatabase, type TestStream } from "../contract-tests/support/test-servers.js";
 import { ChaosProxy } from "./support/chaos-proxy.js";
 import { byProfile, SEED } from "./support/fault-profile.js";
-import { FaultService } from "./support/fault-service.js";
+import type { FaultService } from "./support/fault-service.js";
 import { recordFigures } from "./support/figures.js";
-import { auditFigures, auditInvariants } from "./support/invariant-audit.js";
+import { auditFigures } from "./support/invariant-audit.js";
+import { startFaultStack, type FaultStack } from "./support/fault-stack.js";
 import { scenarioRandom } from "./support/scenario.js";
 import { WmsFeed } from "./support/wms-feed.js";
 import { distinctUpdates, planStream } from "./support/wms-stream.js";
 
 describe("fault: the network duplicates and reorders batches from several concurrent senders", function () {
   this.timeout(byProfile(240_000, 600_000));
-  let database: TestDatabase;
-  let stream: TestStream;
+  let stack: FaultStack;
   let service: FaultService;
   let proxy: ChaosProxy;
 
   before(async () => {
-    database = await createTestDatabase("fault_dup");
-    stream = testStream("fault_dup");
-    service = await FaultService.start({ databaseUrl: database.url, natsUrl: NATS_URL, stream: stream.stream, subjectPrefix: stream.subjectPrefix });
+    stack = await startFaultStack("fault_dup");
+    service = stack.service;
     proxy = await ChaosProxy.start(service.baseUrl, { maxDelayMs: 400, duplicateShare: 0.25, random: scenarioRandom(SEED, "network") });
   });
   after(async () => {
     await proxy?.close();
-    await service?.stop();
-    await stream?.delete();
-    await database?.drop();
+    await stack?.stop();
   });
 
   it("applies each update once, lets the newest sequence win whatever the arrival order, and refuses replayed copies", async () => {
@@ -35,7 +31,7 @@ describe("fault: the network duplicates and reorders batches from several concur
     await feed.run();
     await proxy.close();
 
-    const audit = await auditInvariants({ databaseUrl: database.url, natsUrl: NATS_URL, stream: stream.stream, sources });
+    const audit = await stack.audit(sources);
     recordFigures("duplicates-reordering", {
       senders: sources.length,
       batchesInFlightPerSender: 4,

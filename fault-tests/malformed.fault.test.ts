@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { createTestDatabase, NATS_URL, testStream, type TestDatabase, type TestStream } from "../contract-tests/support/test-servers.js";
 import { byProfile, SEED } from "./support/fault-profile.js";
-import { FaultService } from "./support/fault-service.js";
+import type { FaultService } from "./support/fault-service.js";
 import { recordFigures } from "./support/figures.js";
 import { GarbageGenerator, type GarbageRequest } from "./support/garbage.js";
-import { auditFigures, auditInvariants } from "./support/invariant-audit.js";
+import { auditFigures } from "./support/invariant-audit.js";
+import { startFaultStack, type FaultStack } from "./support/fault-stack.js";
 import { answerProblem } from "./support/judge-answer.js";
 import { sendGrpc, sendHttp } from "./support/raw-clients.js";
 import { round1, scenarioRandom, sleep } from "./support/scenario.js";
@@ -15,25 +15,15 @@ const MAX_REQUEST_BYTES = 1024 * 1024;
 
 describe("fault: malformed requests of every kind, interleaved with good traffic", function () {
   this.timeout(byProfile(240_000, 900_000));
-  let database: TestDatabase;
-  let stream: TestStream;
+  let stack: FaultStack;
   let service: FaultService;
 
   before(async () => {
-    database = await createTestDatabase("fault_garbage");
-    stream = testStream("fault_garbage");
-    service = await FaultService.start({
-      databaseUrl: database.url,
-      natsUrl: NATS_URL,
-      stream: stream.stream,
-      subjectPrefix: stream.subjectPrefix,
-      env: { MAX_REQUEST_BYTES: String(MAX_REQUEST_BYTES) },
-    });
+    stack = await startFaultStack("fault_garbage", { MAX_REQUEST_BYTES: String(MAX_REQUEST_BYTES) });
+    service = stack.service;
   });
   after(async () => {
-    await service?.stop();
-    await stream?.delete();
-    await database?.drop();
+    await stack?.stop();
   });
 
   it("answers every one with a 4xx or gRPC error and a reason, never crashes, keeps memory bounded, and applies the good traffic", async () => {
@@ -70,7 +60,7 @@ describe("fault: malformed requests of every kind, interleaved with good traffic
     feed.stop();
     await feeding;
 
-    const audit = await auditInvariants({ databaseUrl: database.url, natsUrl: NATS_URL, stream: stream.stream, sources: feed.deliveredSources() });
+    const audit = await stack.audit(feed.deliveredSources());
     const half = rssSamples.slice(Math.floor(rssSamples.length / 2));
     recordFigures("malformed", {
       malformedRequests: total,

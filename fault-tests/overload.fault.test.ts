@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import * as grpc from "@grpc/grpc-js";
 import { grpcClients, unary } from "../contract-tests/support/grpc-clients.js";
-import { createTestDatabase, NATS_URL, testStream, type TestDatabase, type TestStream } from "../contract-tests/support/test-servers.js";
 import { byProfile, SEED } from "./support/fault-profile.js";
-import { FaultService } from "./support/fault-service.js";
+import type { FaultService } from "./support/fault-service.js";
 import { recordFigures } from "./support/figures.js";
 import { GarbageGenerator } from "./support/garbage.js";
-import { auditFigures, auditInvariants } from "./support/invariant-audit.js";
+import { auditFigures } from "./support/invariant-audit.js";
+import { startFaultStack, type FaultStack } from "./support/fault-stack.js";
 import { answerProblem } from "./support/judge-answer.js";
 import { sendGrpc, sendHttp } from "./support/raw-clients.js";
 import { round1, scenarioRandom } from "./support/scenario.js";
@@ -18,25 +18,15 @@ const MAX_CONCURRENT_BATCHES = 4;
 
 describe("fault: overload — bodies over the limit and bursts beyond capacity", function () {
   this.timeout(byProfile(240_000, 600_000));
-  let database: TestDatabase;
-  let stream: TestStream;
+  let stack: FaultStack;
   let service: FaultService;
 
   before(async () => {
-    database = await createTestDatabase("fault_overload");
-    stream = testStream("fault_overload");
-    service = await FaultService.start({
-      databaseUrl: database.url,
-      natsUrl: NATS_URL,
-      stream: stream.stream,
-      subjectPrefix: stream.subjectPrefix,
-      env: { MAX_REQUEST_BYTES: String(MAX_REQUEST_BYTES), WMS_MAX_CONCURRENT_BATCHES: String(MAX_CONCURRENT_BATCHES) },
-    });
+    stack = await startFaultStack("fault_overload", { MAX_REQUEST_BYTES: String(MAX_REQUEST_BYTES), WMS_MAX_CONCURRENT_BATCHES: String(MAX_CONCURRENT_BATCHES) });
+    service = stack.service;
   });
   after(async () => {
-    await service?.stop();
-    await stream?.delete();
-    await database?.drop();
+    await stack?.stop();
   });
 
   it("refuses bodies over the size limit with 413 / ResourceExhausted, on every transport, declared or streamed", async () => {
@@ -73,7 +63,7 @@ describe("fault: overload — bodies over the limit and bursts beyond capacity",
     const rssBefore = service.rssMiB();
     const [, grpcAnswers] = await Promise.all([feed.run(), grpcBurst(clients.wms, byProfile(24, 96))]);
     clients.close();
-    const audit = await auditInvariants({ databaseUrl: database.url, natsUrl: NATS_URL, stream: stream.stream, sources });
+    const audit = await stack.audit(sources);
     const refusals = feed.attempts.filter((a) => a.status === 429);
     const slowestRefusalMs = Math.max(0, ...refusals.map((a) => a.ms));
     const metrics = await (await fetch(`${service.baseUrl}/metrics`)).text();

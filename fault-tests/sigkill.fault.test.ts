@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { createTestDatabase, NATS_URL, testStream, type TestDatabase, type TestStream } from "../contract-tests/support/test-servers.js";
 import { byProfile, SEED } from "./support/fault-profile.js";
-import { FaultService } from "./support/fault-service.js";
+import type { FaultService } from "./support/fault-service.js";
 import { recordFigures } from "./support/figures.js";
-import { auditFigures, auditInvariants } from "./support/invariant-audit.js";
+import { auditFigures } from "./support/invariant-audit.js";
+import { startFaultStack, type FaultStack } from "./support/fault-stack.js";
 import { ReservationFeed } from "./support/reservation-feed.js";
 import { recoveryMs, round1, scenarioRandom, sleep, until } from "./support/scenario.js";
 import { WmsFeed } from "./support/wms-feed.js";
@@ -11,19 +11,15 @@ import { distinctUpdates, planStream } from "./support/wms-stream.js";
 
 describe("fault: SIGKILL the service mid-batch, repeatedly, while the WMS retries", function () {
   this.timeout(byProfile(240_000, 900_000));
-  let database: TestDatabase;
-  let stream: TestStream;
+  let stack: FaultStack;
   let service: FaultService;
 
   before(async () => {
-    database = await createTestDatabase("fault_kill");
-    stream = testStream("fault_kill");
-    service = await FaultService.start({ databaseUrl: database.url, natsUrl: NATS_URL, stream: stream.stream, subjectPrefix: stream.subjectPrefix });
+    stack = await startFaultStack("fault_kill");
+    service = stack.service;
   });
   after(async () => {
-    await service?.stop();
-    await stream?.delete();
-    await database?.drop();
+    await stack?.stop();
   });
 
   it("loses no acknowledged update or reservation, applies nothing twice, and publishes every event once, in order", async () => {
@@ -53,7 +49,7 @@ describe("fault: SIGKILL the service mid-batch, repeatedly, while the WMS retrie
     await reserving;
     const loadSeconds = (Date.now() - started) / 1000;
 
-    const audit = await auditInvariants({ databaseUrl: database.url, natsUrl: NATS_URL, stream: stream.stream, sources, reservations: reservations.tally });
+    const audit = await stack.audit(sources, reservations.tally);
     const recoveries = done.map((kill) => recoveryMs(feed.attempts, kill.at) ?? Number.NaN);
     recordFigures("sigkill", {
       kills: done.length,
