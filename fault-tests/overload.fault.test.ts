@@ -87,6 +87,7 @@ describe("fault: overload — bodies over the limit and bursts beyond capacity",
     assert.deepEqual(feed.tally.unexpected, []);
     assert.deepEqual(audit.violations, []);
     assert.deepEqual(service.crashes, []);
+    assert.ok(service.peakRssMiB < rssBefore + 400, `memory stays bounded under the burst: peak ${service.peakRssMiB} MiB from ${round1(rssBefore)} MiB`);
   });
 });
 
