@@ -105,7 +105,7 @@ describe("contract: signed WMS requests (HMAC over the raw body, key rotation, r
   });
 });
 
-describe("contract: signing required but no keys configured (a fresh `npm start`)", function () {
+describe("contract: signing required but no keys configured (DATABASE_URL set, WMS_SIGNING_KEYS unset)", function () {
   let svc: TestService;
 
   before(async () => {
