@@ -9,10 +9,12 @@ import { DiscrepancyStatus, RunStatus, SnapshotSource } from "../gen/invsync/inv
 import { DiscrepancyResolution, ReconciliationService } from "../gen/invsync/inventory/v1/reconciliation_service_pb.js";
 import { operatorTransport } from "../src/adapters/cli/operator-transport.js";
 import { runReconcileCommand } from "../src/adapters/cli/reconcile-cli.js";
+import { createLogger } from "../src/adapters/observability/pino-logger.js";
 import { readEvents } from "./support/event-reader.js";
 import { FakeWms } from "./support/fake-wms.js";
 import { errorDetailFromGrpc, grpcClients, unary } from "./support/grpc-clients.js";
 import { OPERATOR_TOKEN, startTestService, VIEWER_TOKEN, type TestService } from "./support/test-service.js";
+import { waitFor } from "./support/wait-for.js";
 import { getJson, postJson, syncBatch, wmsUpdate } from "./support/wms-fixtures.js";
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
@@ -24,6 +26,9 @@ describe("contract: reconciliation, operator overrides, access and the audit log
   let wms: FakeWms;
   let clients: ReturnType<typeof grpcClients>;
   const dropDir = mkdtempSync(join(tmpdir(), "invsync-snapshots-"));
+  const logLines: Array<Record<string, unknown>> = [];
+  const logged = (msg: string) => logLines.filter((line) => line.msg === msg);
+  const metric = async (name: string) => (await (await fetch(`${svc.baseUrl}/metrics`)).text()).split("\n").find((line) => line.startsWith(name));
   const api = (token = OPERATOR_TOKEN) => createClient(ReconciliationService, operatorTransport(svc.baseUrl, token));
   const onHand = async (sku: string) => (await getJson(`${svc.baseUrl}/inventory/${sku}`)).body.stock.onHand as string;
   const invsync = async (...args: string[]) => {
@@ -42,7 +47,8 @@ describe("contract: reconciliation, operator overrides, access and the audit log
       WMS_PULL_AUTH_HEADER: "Authorization: Bearer wms-pull-token",
       RECONCILE_DAILY_AT: "off",
       RECONCILE_TOLERANCE_UNITS: "2",
-    });
+      RECONCILE_CHECK_INTERVAL_SECONDS: "1",
+    }, { logger: createLogger("info", { write: (line: string) => void logLines.push(JSON.parse(line)) }) });
     clients = grpcClients(svc.grpcAddress);
     const updates = Array.from({ length: 20 }, (_, i) => wmsUpdate(`R-${i + 1}`, i + 1, 10, { wmsId: "wms-r", observedAt: minutesAgo(60) }));
     assert.equal((await postJson(`${svc.baseUrl}/inventory/sync`, syncBatch("seed", updates))).body.accepted, 20);
@@ -112,6 +118,12 @@ describe("contract: reconciliation, operator overrides, access and the audit log
       [BigInt(done.body.auditId), "test-operator", "operator", "stock_overridden", "PHYSICAL_COUNT", "shelf recount", "override-r2"],
     );
     assert.deepEqual([entry!.before?.onHand, entry!.after?.onHand], [10, 6]);
+    const [line] = logged("stock overridden").filter((l) => l.sku === "R-2");
+    assert.deepEqual(
+      [line?.actor, line?.role, line?.reason, line?.note, line?.requestId, line?.auditId, (line?.after as { onHand?: number })?.onHand],
+      ["test-operator", "operator", "PHYSICAL_COUNT", "shelf recount", "override-r2", Number(done.body.auditId), 6],
+      "the override is logged at info with the operator and the note",
+    );
   });
 
   it("overrides over gRPC with the token in metadata", async () => {
@@ -148,6 +160,14 @@ describe("contract: reconciliation, operator overrides, access and the audit log
     assert.deepEqual([resolved.discrepancy!.status, resolved.discrepancy!.resolvedBy], [DiscrepancyStatus.RESOLVED, "test-operator"]);
     assert.equal(await onHand("R-11"), "30");
     assert.match(await (await fetch(`${svc.baseUrl}/metrics`)).text(), /invsync_discrepancy_rate 0\.111/);
+
+    const completed = logged("reconciliation run completed").find((l) => l.runId === Number(run!.runId));
+    assert.deepEqual([completed?.source, completed?.autoResolved, completed?.opened, completed?.inFlight], ["api", 1, 1, 2], "each run is logged with its decisions");
+    assert.deepEqual(logged("discrepancy auto resolved").map((l) => [l.sku, l.actor, l.role]), [["R-10", "system:reconciliation", "system"]]);
+    assert.deepEqual(logged("discrepancy resolved").map((l) => [l.sku, l.actor, l.note]), [["R-11", "test-operator", "recount confirmed"]]);
+    assert.match((await metric('invsync_discrepancy_resolution_seconds_count{kind="count_mismatch",by="auto"}')) ?? "", / 1$/);
+    assert.match((await metric('invsync_discrepancy_resolution_seconds_count{kind="count_mismatch",by="operator"}')) ?? "", / 1$/);
+    await waitFor("the open-discrepancy gauge to show none open", async () => (await metric('invsync_discrepancies_open{kind="count_mismatch"}')) === 'invsync_discrepancies_open{kind="count_mismatch"} 0');
   });
 
   it("runs a dropped snapshot file and moves it to processed/ with its report; a bad file goes to failed/", async () => {

@@ -8,6 +8,7 @@ import { KnexStockRepository } from "../adapters/persistence/knex-stock-reposito
 import { KnexUnitOfWork } from "../adapters/persistence/knex-unit-of-work.js";
 import type { ShortfallRegister } from "../inventory/application/count-settlement.port.js";
 import type { EventOutbox } from "../outbox/event-outbox.port.js";
+import type { AuditLog } from "../reconciliation/application/audit-log.port.js";
 import { AuditRetention, AuditTrail } from "../reconciliation/application/audit-trail.js";
 import { DiscrepancyReview } from "../reconciliation/application/discrepancy-review.js";
 import type { ReconciliationObserver } from "../reconciliation/application/reconciliation-observer.port.js";
@@ -36,6 +37,8 @@ export interface ReconciliationWiring {
   readonly auditRetentionMs: number;
   readonly clock: Clock;
   readonly observer: ReconciliationObserver;
+  /** Wraps the audit log (for example to log every entry); the log itself by default. */
+  readonly auditLog?: (log: AuditLog) => AuditLog;
 }
 
 /**
@@ -45,7 +48,7 @@ export interface ReconciliationWiring {
 export function reconciliationUseCases(knex: Knex, wiring: ReconciliationWiring): ReconciliationUseCases {
   const { outbox, shortfalls, clock, observer } = wiring;
   const unitOfWork = new KnexUnitOfWork(knex);
-  const auditLog = new KnexAuditLog(knex);
+  const auditLog = (wiring.auditLog ?? ((log) => log))(new KnexAuditLog(knex));
   const discrepancies = new KnexDiscrepancies(knex);
   const stock = new KnexStockRepository(knex);
   const stores = { runs: new KnexReconciliationRuns(knex), discrepancies, stock, shortfalls, outbox, audit: auditLog };

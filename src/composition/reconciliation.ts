@@ -4,6 +4,8 @@ import { ReconciliationService } from "../../gen/invsync/inventory/v1/reconcilia
 import type { DroppedFileHandler } from "../adapters/file-drop/file-drop-watcher.js";
 import { isSnapshotFileName } from "../adapters/file-drop/snapshot-file.js";
 import { byFileKind, snapshotDropHandler, snapshotFilesIn } from "../adapters/file-drop/snapshot-drop.js";
+import { loggedAuditLog } from "../adapters/observability/logged-audit-log.js";
+import { loggedReconciliation } from "../adapters/observability/logged-reconciliation.js";
 import { ReconciliationMetrics } from "../adapters/observability/reconciliation-metrics.js";
 import { BearerTokenAccess, type AccessGate } from "../adapters/rpc/operator-access.js";
 import { reconciliationService } from "../adapters/rpc/reconciliation-service.js";
@@ -57,13 +59,15 @@ export function composeReconciliation(
 ): ReconciliationPart {
   const settings = config.reconciliation;
   const { dropDir, pullAuthHeader, pullMaxAttempts, pullTimeoutMs } = config.wmsIngress;
+  const observer = loggedReconciliation(operators.metrics, logger);
   const useCases = reconciliationUseCases(knex, {
     outbox,
     shortfalls,
     settings: { tolerance: settings.tolerance, shipmentSettleMs: config.shipmentSettleMs, maxFutureSkewMs: config.maxFutureSkewMs, maxPageLines: settings.maxPageLines },
     auditRetentionMs: settings.auditRetentionMs,
     clock,
-    observer: operators.metrics,
+    observer,
+    auditLog: (log) => loggedAuditLog(log, logger),
   });
   const feed = settings.snapshotUrl
     ? new HttpSnapshotFeed({
@@ -77,7 +81,7 @@ export function composeReconciliation(
       })
     : undefined;
   const files = dropDir ? snapshotFilesIn(dropDir, settings.maxPageLines) : undefined;
-  const daily = new DailyReconciliation(useCases.runs, feed, useCases.discrepancies, operators.metrics, clock, settings.dailyAtMinute, logger);
+  const daily = new DailyReconciliation(useCases.runs, feed, useCases.discrepancies, observer, clock, settings.dailyAtMinute, logger);
   const impl = reconciliationService(useCases, { pull: feed, files });
   const snapshots = snapshotDropHandler(useCases.runs, settings.maxPageLines);
   return {

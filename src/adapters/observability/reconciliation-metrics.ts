@@ -26,7 +26,7 @@ export class ReconciliationMetrics implements ReconciliationObserver {
     const registers = [registry];
     this.open = new Gauge({ name: "invsync_discrepancies_open", help: "Open discrepancies by kind (count_mismatch waits for an operator; shortfall for stock).", labelNames: ["kind"] as const, registers });
     this.rate = new Gauge({ name: "invsync_discrepancy_rate", help: "Share of SKUs whose on_hand differed from the WMS snapshot in the last completed reconciliation run (gate: < 0.005).", registers });
-    this.lastRun = new Gauge({ name: "invsync_reconciliation_last_completed_timestamp_seconds", help: "When the last reconciliation run completed (Unix seconds); alert when older than a day and a bit.", registers });
+    this.lastRun = new Gauge({ name: "invsync_reconciliation_last_completed_timestamp_seconds", help: "When the last reconciliation run of any replica completed (Unix seconds; 0 before the first run); alert ReconciliationNotRunning past 26 hours.", registers });
     this.runs = new Counter({ name: "invsync_reconciliation_runs_total", help: "Reconciliation runs finished, by snapshot source (api, file, pull) and status (completed, failed).", labelNames: ["source", "status"] as const, registers });
     this.runSeconds = new Histogram({ name: "invsync_reconciliation_duration_seconds", help: "How long a run's comparison and writes took.", buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300], registers });
     this.decided = new Counter({ name: "invsync_reconciliation_mismatches_total", help: "Mismatches found by runs, by decision: auto_resolved (within tolerance) or opened (for an operator).", labelNames: ["decision"] as const, registers });
@@ -50,12 +50,16 @@ export class ReconciliationMetrics implements ReconciliationObserver {
     this.decided.inc({ decision: "opened" }, result.opened);
   }
 
-  runFailed(run: Pick<ReconciliationRun, "source">): void {
+  runFailed(run: ReconciliationRun): void {
     this.runs.inc({ source: run.source, status: "failed" });
   }
 
   discrepanciesClosed(closed: readonly ClosedDiscrepancy[], by: ClosedBy, at: Date): void {
     for (const c of closed) this.resolution.observe({ kind: c.kind, by }, Math.max(0, (at.getTime() - c.firstSeenAt.getTime()) / 1000));
+  }
+
+  lastCompletedSeen(at: Date): void {
+    this.lastRun.set(at.getTime() / 1000);
   }
 
   openCounted(open: Record<DiscrepancyKind, number>): void {

@@ -98,6 +98,11 @@ export class KnexReconciliationRuns implements RunStore {
     return rows.map(toRun);
   }
 
+  async lastCompletedAt(): Promise<Date | undefined> {
+    const { rows } = await this.knex.raw<{ rows: Array<{ at: Date | null }> }>(`SELECT max(finished_at) AS at FROM reconciliation_runs WHERE status = 'completed'`);
+    return rows[0]?.at ?? undefined;
+  }
+
   async fail(runId: number, failure: string, at: Date): Promise<void> {
     await this.knex.transaction(async (trx) => {
       await trx.raw(`UPDATE reconciliation_runs SET status = 'failed', failure = ?, finished_at = ?::timestamptz WHERE id = ? AND status = 'receiving'`, [

@@ -271,4 +271,13 @@ describe("reconciliation on PostgreSQL", function () {
     const daily = await sql(`SELECT scheduled_for::text AS day, status, requested_by FROM reconciliation_runs WHERE scheduled_for IS NOT NULL`);
     assert.deepEqual(daily, [{ day: "2026-11-24", status: "completed", requested_by: "system:schedule" }]);
   });
+
+  it("tells every replica's tick when the latest run completed, from the database", async () => {
+    const seen: Date[] = [];
+    const observer = { ...ignoreReconciliation, lastCompletedSeen: (at: Date) => void seen.push(at) };
+    await new DailyReconciliation(stack.runs, undefined, stack.discrepancies, observer, new ManualClock(T0), undefined, silentLogger).tick();
+    const [latest] = await sql(`SELECT max(finished_at) AS at FROM reconciliation_runs WHERE status = 'completed'`);
+    assert.ok(latest?.at instanceof Date, "earlier tests completed runs");
+    assert.deepEqual(seen, [latest.at]);
+  });
 });

@@ -26,9 +26,14 @@ export class DailyReconciliation {
     private readonly logger: Logger,
   ) {}
 
-  /** One tick: refreshes the open-discrepancy gauge, and runs today's reconciliation when it is due. */
+  /**
+   * One tick: refreshes the open-discrepancy and last-run gauges (from the database, so every
+   * replica reports the same after a restart), and runs today's reconciliation when it is due.
+   */
   async tick(): Promise<void> {
-    this.observer.openCounted(await this.discrepancies.countOpen());
+    const [open, lastCompleted] = await Promise.all([this.discrepancies.countOpen(), this.runs.lastCompletedAt()]);
+    this.observer.openCounted(open);
+    if (lastCompleted) this.observer.lastCompletedSeen(lastCompleted);
     if (!this.feed || this.dailyAtMinute === undefined) return;
     const now = this.clock.now();
     if (now.getUTCHours() * 60 + now.getUTCMinutes() < this.dailyAtMinute) return;

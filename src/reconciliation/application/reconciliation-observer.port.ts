@@ -9,9 +9,12 @@ export type ClosedBy = "auto" | "operator" | "snapshot";
 /** Port: what reconciliation reports to metrics. */
 export interface ReconciliationObserver {
   runCompleted(run: ReconciliationRun, result: ReconciliationResult): void;
-  runFailed(run: Pick<ReconciliationRun, "source">): void;
+  /** `run` failed for `reason` (what its caller was told); nothing of it was kept. */
+  runFailed(run: ReconciliationRun, reason: string): void;
   discrepanciesClosed(closed: readonly ClosedDiscrepancy[], by: ClosedBy, at: Date): void;
   openCounted(open: Record<DiscrepancyKind, number>): void;
+  /** The latest completed run (of any replica) finished at `at`. */
+  lastCompletedSeen(at: Date): void;
 }
 
 /** An observer that ignores everything (tests, benchmarks). */
@@ -20,4 +23,5 @@ export const ignoreReconciliation: ReconciliationObserver = {
   runFailed: () => undefined,
   discrepanciesClosed: () => undefined,
   openCounted: () => undefined,
+  lastCompletedSeen: () => undefined,
 };

@@ -17,6 +17,8 @@ export interface RunStore {
   get(runId: number): Promise<ReconciliationRun | undefined>;
   /** Up to `limit` runs with an id below `beforeId` (all when undefined), newest first. */
   list(beforeId: number | undefined, limit: number): Promise<ReconciliationRun[]>;
+  /** When the latest completed run finished (any replica's), or undefined when none ever completed. */
+  lastCompletedAt(): Promise<Date | undefined>;
   /** Marks a receiving run failed and drops its lines. */
   fail(runId: number, failure: string, at: Date): Promise<void>;
   /**

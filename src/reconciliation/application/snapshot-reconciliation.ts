@@ -116,6 +116,11 @@ export class SnapshotReconciliation {
     return run;
   }
 
+  /** When the latest completed run finished, whichever replica ran it; undefined when none ever completed. */
+  lastCompletedAt(): Promise<Date | undefined> {
+    return this.stores.runs.lastCompletedAt();
+  }
+
   /** One page of runs, newest first. */
   async list(pageSize: number, pageToken: string): Promise<{ readonly runs: readonly ReconciliationRun[]; readonly nextPageToken: string }> {
     const violations: FieldViolation[] = [];
@@ -159,7 +164,7 @@ export class SnapshotReconciliation {
     const reason = isInventorySyncError(error) ? error.message : "internal error while comparing (see the service log)";
     // The run's own failure is what the caller sees; a failure to record it (database down) must not hide it.
     await this.stores.runs.fail(run.id, reason, this.clock.now()).catch(() => undefined);
-    this.observer.runFailed(run);
+    this.observer.runFailed(run, reason);
   }
 
   private async receiving(runId: number): Promise<ReconciliationRun> {
