@@ -64,10 +64,11 @@ export class KnexEventOutbox implements EventOutbox, OutboxStore {
   async fetchUnpublished(limit: number, exclude: readonly string[]): Promise<OutboxMessage[]> {
     const { rows } = await this.knex.raw<{ rows: MessageRow[] }>(
       // Bytes as base64 and times as epoch milliseconds: decoded natively, not by the driver's JS parsers.
+      // Rows in flight are left out by a hashed set (`<> ALL` compared each row with every one of them).
       `SELECT p.seq::text AS position, p.event_id::text AS event_id, p.type, p.sku, encode(p.payload, 'base64') AS payload,
          (extract(epoch FROM p.committed_at) * 1000)::float8 AS committed_ms, (extract(epoch FROM p.observed_at) * 1000)::float8 AS observed_ms,
          p.trace_context
-       FROM outbox_pending AS p WHERE p.seq <> ALL(?::bigint[]) ORDER BY p.seq LIMIT ?`,
+       FROM outbox_pending AS p WHERE p.seq NOT IN (SELECT unnest(?::bigint[])) ORDER BY p.seq LIMIT ?`,
       bindings(exclude, limit),
     );
     return rows.map((row) => ({

@@ -53,24 +53,26 @@ export class KnexRouteLedger implements RouteLedger {
 
   async latestCounts(tx: Transaction, keys: readonly StockRecordKey[], exceptInboxIds: readonly string[]): Promise<LatestCount[]> {
     if (keys.length === 0) return [];
-    // The latest count of each record; then what it holds now: the shadow projection's on_hand when
+    // The latest count of each record (one index probe per record, never a scan of the inbox; the
+    // batch's own rows excluded by a hashed set, not compared one by one); then what it holds now: the shadow projection's on_hand when
     // the projection was built on that count (it has applied the movements since), else the count
     // plus the single-leg movements the inbox took in after it.
     const { rows } = await knexTransaction(tx).raw<{ rows: LatestRow[] }>(
       `WITH latest AS (
-         SELECT DISTINCT ON (k.sku, k.location_id) k.sku, k.location_id, w.wms_id, w.sequence, w.quantity,
-           w.observed_at, w.batch_id, w.schema_version
+         SELECT k.sku, k.location_id, w.wms_id, w.sequence, w.quantity, w.observed_at, w.batch_id, w.schema_version
          FROM unnest(?::text[], ?::text[]) AS k(sku, location_id)
-         JOIN wms_updates AS w ON w.sku = k.sku AND w.location_id = k.location_id
-           AND w.update_kind = 'count' AND w.status IN ('applied', 'forwarded', 'shadowed') AND w.id <> ALL(?::bigint[])
-         ORDER BY k.sku, k.location_id, w.observed_at DESC, w.sequence DESC)
+         CROSS JOIN LATERAL (
+           SELECT w.wms_id, w.sequence, w.quantity, w.observed_at, w.batch_id, w.schema_version FROM wms_updates AS w
+           WHERE w.sku = k.sku AND w.location_id = k.location_id AND w.update_kind = 'count'
+             AND w.status IN ('applied', 'forwarded', 'shadowed') AND w.id NOT IN (SELECT unnest(?::bigint[]))
+           ORDER BY w.observed_at DESC, w.sequence DESC LIMIT 1) AS w)
        SELECT l.sku, l.location_id, l.wms_id, l.sequence::text AS sequence, l.observed_at, l.batch_id, l.schema_version,
          (s.last_wms_id IS NOT NULL AND s.last_wms_id = l.wms_id AND s.last_sequence = l.sequence) AS from_shadow,
          CASE WHEN s.last_wms_id = l.wms_id AND s.last_sequence = l.sequence THEN s.on_hand
               ELSE greatest(l.quantity + coalesce((
                 SELECT sum(m.quantity) FROM wms_updates AS m
                 WHERE m.sku = l.sku AND m.location_id = l.location_id AND m.update_kind = 'movement'
-                  AND m.status IN ('applied', 'forwarded', 'shadowed') AND m.id <> ALL(?::bigint[])
+                  AND m.status IN ('applied', 'forwarded', 'shadowed') AND m.id NOT IN (SELECT unnest(?::bigint[]))
                   AND CASE WHEN m.wms_id = l.wms_id THEN m.sequence > l.sequence ELSE m.observed_at > l.observed_at END), 0), 0)
          END AS quantity
        FROM latest AS l
