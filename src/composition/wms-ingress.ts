@@ -4,6 +4,7 @@ import { WmsSyncService as WmsSyncServiceV2 } from "../../gen/invsync/wms/v2/wms
 import { backfillFile } from "../adapters/file-drop/backfill-file.js";
 import { FileDropWatcher, type DroppedFileHandler } from "../adapters/file-drop/file-drop-watcher.js";
 import { DEVELOPMENT_KEY_ID, developmentSigningKey } from "../adapters/http/development-signing-key.js";
+import { AdmissionSlots } from "../adapters/http/admission-slots.js";
 import { wmsRequestGate, type RequestGate } from "../adapters/http/wms-request-gate.js";
 import type { ServiceMetrics } from "../adapters/observability/metrics.js";
 import { tracingOff, type Tracing } from "../adapters/observability/tracing.js";
@@ -99,6 +100,7 @@ export function composeWmsIngress(
       retryAfterSeconds: settings.pausedRetryAfterSeconds,
       remember: (signature) => seen.remember(signature),
       refused: (code) => metrics.wmsRequestsRefused.inc({ code }),
+      slots: new AdmissionSlots(settings.maxConcurrentBatches),
     },
     control,
     logger,

@@ -9,6 +9,8 @@ export interface WmsIngressConfig {
   readonly signingKeys: ReadonlyMap<string, string>;
   readonly signatureToleranceMs: number;
   readonly pausedRetryAfterSeconds: number;
+  /** WMS requests ingested at once; more wait (unread) for a slot. */
+  readonly maxConcurrentBatches: number;
   /** The watched drop folder; undefined turns file drop off. */
   readonly dropDir: string | undefined;
   readonly dropPollMs: number;
@@ -33,6 +35,7 @@ export function readWmsIngress(read: EnvReader): WmsIngressConfig {
     signingKeys: read.parsed("WMS_SIGNING_KEYS", parseSigningKeys) ?? new Map(),
     signatureToleranceMs: read.integer("WMS_SIGNATURE_TOLERANCE_SECONDS", 300, 1, 3600) * 1000,
     pausedRetryAfterSeconds: read.integer("WMS_PAUSED_RETRY_AFTER_SECONDS", 30, 1, 3600),
+    maxConcurrentBatches: read.integer("WMS_MAX_CONCURRENT_BATCHES", 2, 1, 64),
     dropDir,
     dropPollMs: read.integer("WMS_DROP_POLL_MS", 2000, 50, 600_000),
     fileBatchSize: read.integer("WMS_FILE_BATCH_SIZE", 1000, 1, 100_000),

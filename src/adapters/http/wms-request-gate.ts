@@ -5,6 +5,7 @@ import type { Logger } from "../../shared/logger.js";
 import { toConnectError } from "../rpc/error-mapping.js";
 import type { HttpRequest, HttpResponse } from "./http-types.js";
 import { sendError } from "./json-response.js";
+import type { AdmissionSlots } from "./admission-slots.js";
 import { keepBody, readBodyBytes } from "./request-body.js";
 import { checkSignature, SIGNATURE_HEADER, type SigningKeys } from "./wms-signature.js";
 
@@ -24,6 +25,8 @@ export interface WmsGateSettings {
   readonly remember: (signature: string) => Promise<boolean>;
   /** Told the code of every refusal (metrics). */
   readonly refused: (code: string) => void;
+  /** Batches let through at once; a request holds its slot from reading its body until its response is done. */
+  readonly slots: AdmissionSlots;
 }
 
 /** The WMS-facing paths: the REST alias and every WMS contract's Connect service. */
@@ -34,8 +37,9 @@ export function isWmsPath(path: string): boolean {
 /**
  * The gate in front of WMS requests, before Connect parses anything:
  * 1. while ingestion is paused: 503 / Unavailable with Retry-After, body unread, nothing stored;
- * 2. the body is read (bounded) so the HMAC covers the exact raw bytes, then handed on re-readable;
- * 3. the signature is checked (key, timestamp window, constant-time MAC) and remembered, so a
+ * 2. a slot is taken (see {@link AdmissionSlots}), held until the response is done;
+ * 3. the body is read (bounded) so the HMAC covers the exact raw bytes, then handed on re-readable;
+ * 4. the signature is checked (key, timestamp window, constant-time MAC) and remembered, so a
  *    replayed signature is refused by any replica. Refusals are 401 / Unauthenticated with a reason.
  */
 export function wmsRequestGate(settings: WmsGateSettings, control: IngestionControl, logger: Logger): RequestGate {
@@ -48,6 +52,9 @@ export function wmsRequestGate(settings: WmsGateSettings, control: IngestionCont
         res.setHeader("retry-after", String(settings.retryAfterSeconds));
         throw new UnavailableError(INGESTION_PAUSED, `WMS ingestion is paused by an operator (${state.reason}); nothing was stored, retry after ${settings.retryAfterSeconds} s`);
       }
+      const release = await settings.slots.acquire();
+      if (res.closed) release();
+      else res.once("close", release);
       const body = await readBodyBytes(req, settings.maxBodyBytes);
       if (settings.signatureRequired) await verify(settings, req, body);
       keepBody(req, body);
