@@ -6,7 +6,7 @@ import type { IngestionPath } from "../../migration/domain/ingestion-path.js";
 import type { LatestCount, RecordDecision, RouteLedger } from "../../migration/application/route-ledger.port.js";
 import type { Transaction } from "../../shared/unit-of-work.js";
 import { knexTransaction } from "./knex-unit-of-work.js";
-import { routeDocument } from "./route-json.js";
+import { RouteDocuments } from "./route-documents.js";
 import { bindings, jsonRows, toDate } from "./row-values.js";
 
 interface LatestRow {
@@ -26,8 +26,9 @@ export class KnexRouteLedger implements RouteLedger {
   async recordDecisions(tx: Transaction, decisions: readonly RecordDecision[], at: Date): Promise<Map<string, IngestionPath>> {
     if (decisions.length === 0) return new Map();
     const trx = knexTransaction(tx);
+    const routes = new RouteDocuments();
     const rows = jsonRows(
-      decisions.map((d) => ({ sku: d.sku, location_id: d.locationId, path: d.decision.path, flag: d.decision.flag, routing: routeDocument({ decision: d.decision }) })),
+      decisions.map((d) => ({ sku: d.sku, location_id: d.locationId, path: d.decision.path, flag: d.decision.flag, ri: routes.position({ decision: d.decision }) })),
     );
     const { rows: previous } = await trx.raw<{ rows: Array<{ sku: string; location_id: string; path: IngestionPath }> }>(
       `SELECT r.sku, r.location_id, r.path FROM sku_routes AS r
@@ -39,14 +40,14 @@ export class KnexRouteLedger implements RouteLedger {
     // A decision equal to the stored one writes nothing (the WHERE of DO UPDATE): a steady cohort costs no row versions.
     await trx.raw(
       `INSERT INTO sku_routes AS r (sku, location_id, path, flag, routing, routed_at, since)
-       SELECT d.sku, d.location_id, d.path, d.flag, d.routing, ?::timestamptz, ?::timestamptz
-       FROM json_to_recordset(?::json) AS d(sku text, location_id text, path text, flag text, routing jsonb)
+       SELECT d.sku, d.location_id, d.path, d.flag, (?::jsonb) -> d.ri, ?::timestamptz, ?::timestamptz
+       FROM json_to_recordset(?::json) AS d(sku text, location_id text, path text, flag text, ri int)
        ORDER BY d.sku COLLATE "C", d.location_id COLLATE "C"
        ON CONFLICT (sku, location_id) DO UPDATE
        SET path = excluded.path, flag = excluded.flag, routing = excluded.routing, routed_at = excluded.routed_at,
            since = CASE WHEN r.path = excluded.path THEN r.since ELSE excluded.since END
        WHERE r.path IS DISTINCT FROM excluded.path OR r.flag IS DISTINCT FROM excluded.flag OR r.routing IS DISTINCT FROM excluded.routing`,
-      bindings(at.toISOString(), at.toISOString(), rows),
+      bindings(routes.toJson(), at.toISOString(), at.toISOString(), rows),
     );
     return new Map(previous.map((row) => [stockKey(row.sku, row.location_id), row.path]));
   }
