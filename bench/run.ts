@@ -31,6 +31,8 @@ const { values: args } = parseArgs({
     "paced-seconds": { type: "string" },
     out: { type: "string" },
     profile: { type: "boolean", default: false },
+    "node-args": { type: "string" },
+    "service-env": { type: "string" },
   },
 });
 const quick = args.quick ?? false;
@@ -70,7 +72,8 @@ const service = ServiceProcess.spawn({
   LOG_LEVEL: "info",
   FLAGS_BOOTSTRAP_FILE: "flags/all-new.json", // every SKU on the new path: the path being measured
   WMS_SIGNING_KEYS: `bench:${SIGNING_SECRET}`, // signed requests, as in production
-}, args.profile ? ["--cpu-prof", `--cpu-prof-dir=${join(ROOT, "test-results/profiles")}`] : []); // --profile: a V8 CPU profile of the service, written when it stops
+  ...Object.fromEntries((args["service-env"]?.split(" ").filter(Boolean) ?? []).map((pair) => pair.split("=", 2) as [string, string])),
+}, [...(args["node-args"]?.split(" ").filter(Boolean) ?? []), ...(args.profile ? ["--cpu-prof", `--cpu-prof-dir=${join(ROOT, "test-results/profiles")}`] : [])]); // --profile: a V8 CPU profile of the service, written when it stops
 let exitCode = 0;
 try {
   const started = await service.waitForLog("inventory-sync started", 60_000).catch(async () => {

@@ -37,14 +37,14 @@ export class PrivateNats {
     }
   }
 
-  /** Stops the server and waits for it to exit. */
-  async stop(): Promise<void> {
+  /** Stops the server (SIGTERM; `SIGKILL` to kill it where it stands) and waits for it to exit. */
+  async stop(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
     const child = this.process;
     this.process = undefined;
     if (!child || child.exitCode !== null) return;
     await new Promise<void>((resolve) => {
       child.once("exit", () => resolve());
-      child.kill("SIGTERM");
+      child.kill(signal);
     });
   }
 

@@ -94,7 +94,7 @@ export function composeWmsIngress(
   const seen = new KnexSeenSignatures(knex, settings.signatureToleranceMs);
   const keys = signingKeys(config, logger);
   const writeLimit = new WmsWriteLimit(settings.writeLimits);
-  metrics.watchWmsWrites(() => writeLimit.inFlight);
+  metrics.watchWmsWrites(writeLimit);
   const gate = wmsRequestGate(
     {
       signatureRequired: settings.signatureRequired,

@@ -37,12 +37,9 @@ describe("configuration", () => {
   });
 
   it("bounds concurrent WMS writes by default, and refuses a limit out of range", () => {
-    assert.deepEqual(loadConfig({}).wmsIngress.writeLimits, { maxConcurrent: 8, maxBytes: 64 * 1024 * 1024, retryAfterSeconds: 1 });
-    assert.deepEqual(loadConfig({ WMS_MAX_CONCURRENT_BATCHES: "2", WMS_MAX_INFLIGHT_BYTES: "2048", WMS_OVERLOAD_RETRY_AFTER_SECONDS: "5" }).wmsIngress.writeLimits, {
-      maxConcurrent: 2,
-      maxBytes: 2048,
-      retryAfterSeconds: 5,
-    });
+    assert.deepEqual(loadConfig({}).wmsIngress.writeLimits, { maxConcurrent: 2, maxBytes: 64 * 1024 * 1024, maxQueued: 16, maxWaitMs: 10_000, retryAfterSeconds: 1 });
+    const env = { WMS_MAX_CONCURRENT_BATCHES: "4", WMS_MAX_INFLIGHT_BYTES: "2048", WMS_MAX_QUEUED_BATCHES: "0", WMS_MAX_QUEUE_WAIT_MS: "50", WMS_OVERLOAD_RETRY_AFTER_SECONDS: "5" };
+    assert.deepEqual(loadConfig(env).wmsIngress.writeLimits, { maxConcurrent: 4, maxBytes: 2048, maxQueued: 0, maxWaitMs: 50, retryAfterSeconds: 5 });
     assert.throws(() => loadConfig({ WMS_MAX_CONCURRENT_BATCHES: "0" }), /WMS_MAX_CONCURRENT_BATCHES="0": must be a whole number from 1 to 256/);
   });
 

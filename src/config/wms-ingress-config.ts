@@ -24,7 +24,13 @@ export interface WmsIngressConfig {
   readonly pullTimeoutMs: number;
   readonly gapCheckIntervalMs: number;
   /** Admission control of WMS writes (pushes over every transport). */
-  readonly writeLimits: { readonly maxConcurrent: number; readonly maxBytes: number; readonly retryAfterSeconds: number };
+  readonly writeLimits: {
+    readonly maxConcurrent: number;
+    readonly maxBytes: number;
+    readonly maxQueued: number;
+    readonly maxWaitMs: number;
+    readonly retryAfterSeconds: number;
+  };
 }
 
 /** Reads {@link WmsIngressConfig}; problems are collected by `read` like every other variable. */
@@ -48,8 +54,10 @@ export function readWmsIngress(read: EnvReader): WmsIngressConfig {
     pullTimeoutMs: read.integer("WMS_PULL_TIMEOUT_MS", 10_000, 100, 300_000),
     gapCheckIntervalMs: read.integer("WMS_GAP_CHECK_INTERVAL_MS", 30_000, 100, 86_400_000),
     writeLimits: {
-      maxConcurrent: read.integer("WMS_MAX_CONCURRENT_BATCHES", 8, 1, 256),
+      maxConcurrent: read.integer("WMS_MAX_CONCURRENT_BATCHES", 2, 1, 256),
       maxBytes: read.integer("WMS_MAX_INFLIGHT_BYTES", 64 * 1024 * 1024, 1024, 4 * 1024 * 1024 * 1024),
+      maxQueued: read.integer("WMS_MAX_QUEUED_BATCHES", 16, 0, 10_000),
+      maxWaitMs: read.integer("WMS_MAX_QUEUE_WAIT_MS", 10_000, 0, 600_000),
       retryAfterSeconds: read.integer("WMS_OVERLOAD_RETRY_AFTER_SECONDS", 1, 1, 3600),
     },
   };

@@ -4,7 +4,7 @@ import type { EventPublisher } from "./event-publisher.port.js";
 import type { OutboxMessage } from "./outbox-message.js";
 import type { OutboxStore } from "./outbox-store.port.js";
 import type { RelayLease } from "./relay-lease.port.js";
-import { SkuChains } from "./sku-chains.js";
+import { StreamChain } from "./stream-chain.js";
 
 /** Tuning of the relay. */
 export interface RelayOptions {
@@ -36,11 +36,13 @@ export interface RoundResult {
 }
 
 /**
- * Publishes the outbox to the bus. Order per SKU is kept: events of one SKU are sent one after
- * another (each waits for the previous one's acknowledgement) while different SKUs go in parallel,
- * and after a failure the remaining events wait for the next attempt (see `SkuChains`). A row is marked
- * published only after the bus acknowledged it, so a crash or outage delays events but loses none;
- * a resend after a crash is dropped by the bus's dedupe on the event id.
+ * Publishes the outbox to the bus. Events go out in outbox order as one chain on the stream (see
+ * `StreamChain`), up to `pipelineDepth` batches in flight, and the bus stores each only right
+ * behind the one sent before it, so order per SKU holds in the stream whatever fails. After a
+ * failure the relay lets everything in flight settle, asks the bus which of the oldest unpublished
+ * events it already holds, and resumes the chain from where the stream ends. A row is marked
+ * published only after the bus acknowledged it (or said it holds it), so a crash or outage delays
+ * events but loses none; a resend after a crash is dropped by the bus's dedupe on the event id.
  */
 export class OutboxRelay {
   private running = false;
@@ -48,7 +50,7 @@ export class OutboxRelay {
   private wakeUp: (() => void) | undefined;
   private woken = false;
   private lastError: string | undefined;
-  private readonly chains: SkuChains;
+  private readonly chain: StreamChain;
 
   constructor(
     private readonly store: OutboxStore,
@@ -59,7 +61,7 @@ export class OutboxRelay {
     private readonly options: RelayOptions,
     private readonly observer: RelayObserver = {},
   ) {
-    this.chains = new SkuChains(publisher, (message, error) => observer.publishFailed?.(message, error));
+    this.chain = new StreamChain(publisher, (message, error) => observer.publishFailed?.(message, error));
   }
 
   /** Starts publishing in the background. */
@@ -96,25 +98,36 @@ export class OutboxRelay {
     await this.lease.release().catch(() => undefined);
   }
 
-  /** One round: read a batch of unpublished events, publish it, record what was acknowledged. */
+  /**
+   * One round: when the chain is not synced (at start, after a failure), sync it on the oldest
+   * unpublished events; then read a batch of unpublished events, publish it, record what was
+   * acknowledged.
+   */
   async publishRound(): Promise<RoundResult> {
     if (!(await this.lease.acquire())) return { published: 0, unpublished: 0 };
+    let published = 0;
+    if (!this.chain.synced) {
+      if (!this.publisher.isConnected()) return { published: 0, unpublished: (await this.store.fetchUnpublished(1, [])).length };
+      published += (await this.syncChain()).length;
+      if (!this.chain.synced) return { published, unpublished: 0 };
+    }
     const events = await this.store.fetchUnpublished(this.options.batchSize, []);
-    if (events.length === 0) return { published: 0, unpublished: 0 };
-    if (!this.publisher.isConnected()) return { published: 0, unpublished: events.length };
-    const acknowledged = await this.record(await this.chains.publish(events));
-    const failure = this.chains.failed;
-    this.chains.reset();
-    if (failure !== undefined) throw failure;
-    return { published: acknowledged.length, unpublished: events.length - acknowledged.length };
+    if (events.length === 0) return { published, unpublished: 0 };
+    if (!this.publisher.isConnected()) return { published, unpublished: events.length };
+    const acknowledged = await this.record(await this.chain.send(events));
+    const failure = this.chain.failed;
+    if (failure !== undefined) {
+      this.chain.reset();
+      throw failure;
+    }
+    return { published: published + acknowledged.length, unpublished: events.length - acknowledged.length };
   }
 
   /**
    * The background loop: up to `pipelineDepth` batches in flight at once, so reading the next batch
    * and recording the last one overlap with publishing. A new batch never holds a row already in
-   * flight, and its messages queue behind their SKU's earlier ones (see `SkuChains`), so order per
-   * SKU holds across batches. After a failure everything in flight settles, then the loop backs off
-   * and starts again from the oldest unpublished row.
+   * flight, and goes out behind the earlier ones on the chain. After a failure everything in flight
+   * settles, then the loop backs off, syncs the chain again and resumes from the oldest unpublished row.
    */
   private async run(): Promise<void> {
     const inFlight = new Map<string, Promise<unknown>>();
@@ -122,13 +135,17 @@ export class OutboxRelay {
     let backoffMs = 0;
     while (this.running) {
       try {
-        const ready = (await this.lease.acquire()) && this.publisher.isConnected();
-        if (ready && this.chains.failed === undefined && inFlight.size < this.options.pipelineDepth) {
+        const leased = await this.lease.acquire();
+        // Another relay may have published meanwhile: where the stream ends must be asked again.
+        if (!leased && inFlight.size === 0) this.chain.reset();
+        const ready = leased && this.publisher.isConnected();
+        if (ready && !this.chain.synced && inFlight.size === 0 && (await this.syncChain()).length > 0 && !this.chain.synced) continue;
+        if (ready && this.chain.synced && this.chain.failed === undefined && inFlight.size < this.options.pipelineDepth) {
           const batch = await this.store.fetchUnpublished(this.options.batchSize, [...positions]);
           if (batch.length > 0) {
             const id = batch[0]!.position;
             for (const message of batch) positions.add(message.position);
-            const round = this.chains.publish(batch).then((acknowledged) => this.record(acknowledged)).finally(() => {
+            const round = this.chain.send(batch).then((acknowledged) => this.record(acknowledged)).finally(() => {
               for (const message of batch) positions.delete(message.position);
               inFlight.delete(id);
             });
@@ -138,10 +155,10 @@ export class OutboxRelay {
         }
         if (inFlight.size > 0) {
           await Promise.race(inFlight.values());
-          if (this.chains.failed === undefined) continue;
+          if (this.chain.failed === undefined) continue;
           await Promise.allSettled(inFlight.values());
-          const failure = this.chains.failed;
-          this.chains.reset();
+          const failure = this.chain.failed;
+          this.chain.reset();
           throw failure;
         }
         if (this.lastError) this.logger.info({}, "outbox relay recovered");
@@ -150,6 +167,7 @@ export class OutboxRelay {
         await this.sleep(ready ? this.options.idleDelayMs : backoffMs, ready);
       } catch (error) {
         await Promise.allSettled(inFlight.values());
+        this.chain.reset();
         backoffMs = nextBackoff(backoffMs, this.options.maxBackoffMs);
         this.observer.failed?.(error);
         const message = error instanceof Error ? error.message : String(error);
@@ -159,6 +177,16 @@ export class OutboxRelay {
       }
     }
     await Promise.allSettled(inFlight.values());
+  }
+
+  /**
+   * Syncs the chain on the oldest unpublished events (as many as can be in flight at once, so all
+   * whose acknowledgement a failure may have lost); records those the bus already holds.
+   */
+  private async syncChain(): Promise<OutboxMessage[]> {
+    const head = await this.store.fetchUnpublished(this.options.batchSize * this.options.pipelineDepth, []);
+    if (head.length === 0) return [];
+    return this.record(await this.chain.sync(head));
   }
 
   /** Removes acknowledged messages from the outbox's queue and reports them. */

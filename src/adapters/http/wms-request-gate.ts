@@ -37,8 +37,8 @@ export function isWmsPath(path: string): boolean {
 /**
  * The gate in front of WMS requests, before Connect parses anything:
  * 1. while ingestion is paused: 503 / Unavailable with Retry-After, body unread, nothing stored;
- * 2. at capacity (see {@link WmsWriteLimit}): 429 / ResourceExhausted with Retry-After, body unread;
- *    otherwise the request holds a slot until its answer is sent;
+ * 2. a write slot is taken (see {@link WmsWriteLimit}), waiting for one with the body unread; beyond
+ *    the queue: 429 / ResourceExhausted with Retry-After; the slot is held until the answer is sent;
  * 3. the body is read (bounded) so the HMAC covers the exact raw bytes, then handed on re-readable;
  * 4. the signature is checked (key, timestamp window, constant-time MAC) and remembered, so a
  *    replayed signature is refused by any replica. Refusals are 401 / Unauthenticated with a reason.
@@ -53,7 +53,7 @@ export function wmsRequestGate(settings: WmsGateSettings, control: IngestionCont
         res.setHeader("retry-after", String(settings.retryAfterSeconds));
         throw new UnavailableError(INGESTION_PAUSED, `WMS ingestion is paused by an operator (${state.reason}); nothing was stored, retry after ${settings.retryAfterSeconds} s`);
       }
-      admit(settings, req, res);
+      await admit(settings, req, res);
       const body = await readBodyBytes(req, settings.maxBodyBytes);
       if (settings.signatureRequired) await verify(settings, req, body);
       keepBody(req, body);
@@ -72,11 +72,12 @@ export function wmsRequestGate(settings: WmsGateSettings, control: IngestionCont
   };
 }
 
-/** Takes a write slot for `req` (or throws `WMS.OVERLOADED`), given back once the answer has gone out. */
-function admit(settings: WmsGateSettings, req: HttpRequest, res: HttpResponse): void {
+/** Takes a write slot for `req`, waiting for one if need be (or throws `WMS.OVERLOADED`); given back once the answer has gone out. */
+async function admit(settings: WmsGateSettings, req: HttpRequest, res: HttpResponse): Promise<void> {
   const declared = Number(req.headers["content-length"] ?? 0);
-  const release = settings.limit.acquire(Number.isFinite(declared) && declared > 0 ? Math.min(declared, settings.maxBodyBytes) : 0);
-  res.once("close", release);
+  const release = await settings.limit.acquire(Number.isFinite(declared) && declared > 0 ? Math.min(declared, settings.maxBodyBytes) : 0);
+  if (res.closed) release(); // the caller gave up while waiting
+  else res.once("close", release);
 }
 
 async function verify(settings: WmsGateSettings, req: HttpRequest, body: Buffer): Promise<void> {

@@ -1,11 +1,11 @@
 import { jetstreamManager, StorageType } from "@nats-io/jetstream";
 import { connect, headers, nanos, type MsgHdrs, type NatsConnection } from "@nats-io/transport-node";
-import type { EventPublisher } from "../../outbox/event-publisher.port.js";
+import type { EventPublisher, PublishReceipt, StoredCheck } from "../../outbox/event-publisher.port.js";
 import type { OutboxMessage } from "../../outbox/outbox-message.js";
 import type { Logger } from "../../shared/logger.js";
 import { tracingOff, type Tracing } from "../observability/tracing.js";
 import { EVENT_CONTENT_TYPE, EVENT_MESSAGE_NAME } from "./event-codec.js";
-import { PubAckInbox } from "./pub-ack-inbox.js";
+import { PubAckInbox, type PubAck } from "./pub-ack-inbox.js";
 import { allEventsSubject, eventSubject } from "./subjects.js";
 
 /** Where and how events are published. */
@@ -33,7 +33,8 @@ export interface BusStatus {
 /**
  * {@link EventPublisher} on NATS JetStream. Connects in the background and keeps retrying, so the
  * service starts and accepts updates while NATS is down; the relay publishes once it is back.
- * Each event goes to its subject with `Nats-Msg-Id = event_id`, so resends are dropped by the stream.
+ * Each event goes to its subject with `Nats-Msg-Id = event_id`, so resends are dropped by the stream,
+ * and with `Nats-Expected-Last-Sequence`, so the stream stores it only right behind its predecessor.
  * An event written under a trace is published in a producer span of that trace, whose `traceparent`
  * travels in the message headers so a consumer can continue it.
  */
@@ -65,35 +66,57 @@ export class JetStreamEventPublisher implements EventPublisher {
     return { connected: this.connected, streamReady: this.streamReady, lastError: this.lastError };
   }
 
-  async publish(message: OutboxMessage): Promise<void> {
-    const acks = this.acks;
-    if (!acks || !this.connected) throw new Error("NATS is not connected");
+  async publish(message: OutboxMessage, afterSequence: number): Promise<PublishReceipt> {
+    const acks = this.connectedAcks();
     const h = headers();
     h.set("Nats-Msg-Id", message.eventId);
+    h.set(EXPECTED_LAST_SEQUENCE, String(afterSequence));
     h.set("Content-Type", EVENT_CONTENT_TYPE);
     h.set("Invsync-Message", EVENT_MESSAGE_NAME);
     h.set("Invsync-Event-Type", message.type);
     const subject = eventSubject(this.settings.subjectPrefix, message.type, message.sku);
-    if (!message.traceContext) return this.send(acks, subject, message, h);
+    if (!message.traceContext) return receiptOf(await this.send(acks, subject, message.payload, h));
     if (!this.tracing.enabled) {
       h.set("traceparent", message.traceContext);
-      return this.send(acks, subject, message, h);
+      return receiptOf(await this.send(acks, subject, message.payload, h));
     }
     const attributes = { "messaging.system": "nats", "messaging.destination.name": subject, "messaging.message.id": message.eventId, "invsync.sku": message.sku };
-    await this.tracing.inSpan(
+    return this.tracing.inSpan(
       `publish ${message.type}`,
       attributes,
       async () => {
         for (const [key, value] of Object.entries(this.tracing.activeCarrier() ?? {})) h.set(key, value);
-        await this.send(acks, subject, message, h);
+        return receiptOf(await this.send(acks, subject, message.payload, h));
       },
       { kind: "producer", carrier: { traceparent: message.traceContext } },
     );
   }
 
-  private async send(acks: PubAckInbox, subject: string, message: OutboxMessage, h: MsgHdrs): Promise<void> {
+  /**
+   * Sends the event's id, without its payload, on condition of a last sequence the stream can never
+   * have: the stream answers "duplicate" when it holds the event (its dedupe runs first), and
+   * otherwise refuses it, naming its last sequence. Nothing is stored either way.
+   */
+  async check(message: OutboxMessage): Promise<StoredCheck> {
+    const acks = this.connectedAcks();
+    const h = headers();
+    h.set("Nats-Msg-Id", message.eventId);
+    h.set(EXPECTED_LAST_SEQUENCE, IMPOSSIBLE_SEQUENCE);
+    const ack = await this.send(acks, eventSubject(this.settings.subjectPrefix, message.type, message.sku), EMPTY, h);
+    if (!ack.error) return { stored: true };
+    const last = ack.error.err_code === WRONG_LAST_SEQUENCE ? /(\d+)\s*$/.exec(ack.error.description) : null;
+    if (!last) throw refusal(ack);
+    return { stored: false, lastSequence: Number(last[1]) };
+  }
+
+  private connectedAcks(): PubAckInbox {
+    if (!this.acks || !this.connected) throw new Error("NATS is not connected");
+    return this.acks;
+  }
+
+  private async send(acks: PubAckInbox, subject: string, payload: Uint8Array, h: MsgHdrs): Promise<PubAck> {
     try {
-      await acks.publish(subject, message.payload, h);
+      return await acks.publish(subject, payload, h);
     } catch (error) {
       if (isNoResponders(error)) this.recreateStream();
       throw error;
@@ -199,6 +222,24 @@ export class JetStreamEventPublisher implements EventPublisher {
     if (text !== this.lastError) this.logger.warn({ err: text, url: this.settings.url }, message);
     this.lastError = text;
   }
+}
+
+/** The header that makes JetStream store a message only when the stream's last sequence is the one given. */
+const EXPECTED_LAST_SEQUENCE = "Nats-Expected-Last-Sequence";
+/** A last sequence no stream reaches (the largest uint64). */
+const IMPOSSIBLE_SEQUENCE = "18446744073709551615";
+/** JetStream's error code for "wrong last sequence: <last>". */
+const WRONG_LAST_SEQUENCE = 10071;
+const EMPTY = new Uint8Array(0);
+
+/** The receipt of a PubAck; throws when the stream refused the message. */
+function receiptOf(ack: PubAck): PublishReceipt {
+  if (ack.error) throw refusal(ack);
+  return { sequence: ack.seq ?? 0, duplicate: ack.duplicate === true };
+}
+
+function refusal(ack: PubAck): Error {
+  return new Error(`JetStream refused the message: ${ack.error?.description} (${ack.error?.code})`);
 }
 
 function isNoResponders(error: unknown): boolean {

@@ -1,13 +1,13 @@
 import { createInbox, type Msg, type MsgHdrs, type NatsConnection, type Subscription } from "@nats-io/transport-node";
 
 interface PendingAck {
-  readonly resolve: () => void;
+  readonly resolve: (ack: PubAck) => void;
   readonly reject: (error: Error) => void;
   readonly deadline: number;
 }
 
-/** The PubAck JetStream sends back for a published message. */
-interface PubAck {
+/** The PubAck JetStream sends back for a published message (`error` when it stored nothing). */
+export interface PubAck {
   readonly stream?: string;
   readonly seq?: number;
   readonly duplicate?: boolean;
@@ -40,10 +40,10 @@ export class PubAckInbox {
     this.sweeper.unref();
   }
 
-  /** Publishes and resolves on the PubAck (a duplicate counts as acknowledged); rejects on error or timeout. */
-  publish(subject: string, payload: Uint8Array, headers: MsgHdrs): Promise<void> {
+  /** Publishes and resolves with the PubAck, refusals included; rejects when none came (no stream, timeout, disconnect). */
+  publish(subject: string, payload: Uint8Array, headers: MsgHdrs): Promise<PubAck> {
     const token = ++this.nextToken;
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<PubAck>((resolve, reject) => {
       this.pending.set(token, { resolve, reject, deadline: Date.now() + this.timeoutMs });
       try {
         this.connection.publish(subject, payload, { reply: `${this.prefix}${token}`, headers });
@@ -82,9 +82,7 @@ export class PubAckInbox {
       ack.reject(new Error("no responders: no JetStream stream takes this subject"));
       return;
     }
-    const reply = msg.json<PubAck>();
-    if (reply.error) ack.reject(new Error(`JetStream refused the message: ${reply.error.description} (${reply.error.code})`));
-    else ack.resolve();
+    ack.resolve(msg.json<PubAck>());
   }
 
   private expire(): void {

@@ -68,14 +68,22 @@ export class ServiceMetrics {
     registers: [this.registry],
   });
 
-  /** Reads the WMS writes in progress at each scrape (`invsync_wms_writes_in_flight`). */
-  watchWmsWrites(inFlight: () => number): void {
+  /** Reads the WMS writes in progress and waiting at each scrape (`invsync_wms_writes_in_flight`, `_queued`). */
+  watchWmsWrites(writes: { readonly inFlight: number; readonly queued: number }): void {
     new Gauge({
       name: "invsync_wms_writes_in_flight",
-      help: "WMS batches being read, checked and applied now (admission control refuses more than WMS_MAX_CONCURRENT_BATCHES).",
+      help: "WMS batches being read, checked and applied now (at most WMS_MAX_CONCURRENT_BATCHES).",
       registers: [this.registry],
       collect() {
-        this.set(inFlight());
+        this.set(writes.inFlight);
+      },
+    });
+    new Gauge({
+      name: "invsync_wms_writes_queued",
+      help: "WMS batches waiting for a slot, bodies unread (beyond WMS_MAX_QUEUED_BATCHES they are refused with 429).",
+      registers: [this.registry],
+      collect() {
+        this.set(writes.queued);
       },
     });
   }

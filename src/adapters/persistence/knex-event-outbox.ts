@@ -6,7 +6,7 @@ import type { OutboxMessage } from "../../outbox/outbox-message.js";
 import type { OutboxBacklog, OutboxStore } from "../../outbox/outbox-store.port.js";
 import type { Transaction } from "../../shared/unit-of-work.js";
 import { knexTransaction, onCommit } from "./knex-unit-of-work.js";
-import { routeDocument } from "./route-json.js";
+import { RouteDocuments } from "./route-documents.js";
 import { bindings, jsonRows, toDate } from "./row-values.js";
 
 interface MessageRow {
@@ -42,21 +42,23 @@ export class KnexEventOutbox implements EventOutbox, OutboxStore {
   async append(tx: Transaction, events: readonly InventoryEvent[]): Promise<void> {
     if (events.length === 0) return;
     // One statement: the ledger rows, then their queue entries (same seq), from one JSON document.
+    const routes = new RouteDocuments();
+    const rows = jsonRows(events.map((event, i) => this.toRow(event, i, routes)));
     await knexTransaction(tx).raw(
       `WITH e AS (
          SELECT * FROM json_to_recordset(?::json) AS e(i int, id uuid, type text, sku text, loc text, delta bigint,
            source text, ts timestamptz, boh bigint, bres bigint, aoh bigint, ares bigint, version bigint, cause jsonb,
-           non_sellable jsonb, path text, routing jsonb, observed timestamptz, payload text)),
+           non_sellable jsonb, path text, ri int, observed timestamptz, payload text)),
        ledger AS (
          INSERT INTO inventory_events (event_id, type, sku, location_id, delta, source, "timestamp", before_on_hand,
            before_reserved, after_on_hand, after_reserved, version, cause, non_sellable, path, routing, trace_context)
-         SELECT id, type, sku, loc, delta, source, ts, boh, bres, aoh, ares, version, cause, non_sellable, path, routing, ?::text
+         SELECT id, type, sku, loc, delta, source, ts, boh, bres, aoh, ares, version, cause, non_sellable, path, (?::jsonb) -> ri, ?::text
          FROM e ORDER BY i
          RETURNING seq, event_id, trace_context)
        INSERT INTO outbox_pending (seq, event_id, type, sku, committed_at, observed_at, payload, trace_context)
        SELECT ledger.seq, e.id, e.type, e.sku, e.ts, e.observed, decode(e.payload, 'base64'), ledger.trace_context
        FROM ledger JOIN e ON e.id = ledger.event_id`,
-      [jsonRows(events.map((event, i) => this.toRow(event, i))), this.activeTraceparent() ?? null],
+      [rows, routes.toJson(), this.activeTraceparent() ?? null],
     );
     onCommit(tx, this.onAppended);
   }
@@ -64,10 +66,11 @@ export class KnexEventOutbox implements EventOutbox, OutboxStore {
   async fetchUnpublished(limit: number, exclude: readonly string[]): Promise<OutboxMessage[]> {
     const { rows } = await this.knex.raw<{ rows: MessageRow[] }>(
       // Bytes as base64 and times as epoch milliseconds: decoded natively, not by the driver's JS parsers.
+      // Rows in flight are left out by a hashed set (`<> ALL` compared each row with every one of them).
       `SELECT p.seq::text AS position, p.event_id::text AS event_id, p.type, p.sku, encode(p.payload, 'base64') AS payload,
          (extract(epoch FROM p.committed_at) * 1000)::float8 AS committed_ms, (extract(epoch FROM p.observed_at) * 1000)::float8 AS observed_ms,
          p.trace_context
-       FROM outbox_pending AS p WHERE p.seq <> ALL(?::bigint[]) ORDER BY p.seq LIMIT ?`,
+       FROM outbox_pending AS p WHERE p.seq NOT IN (SELECT unnest(?::bigint[])) ORDER BY p.seq LIMIT ?`,
       bindings(exclude, limit),
     );
     return rows.map((row) => ({
@@ -95,7 +98,7 @@ export class KnexEventOutbox implements EventOutbox, OutboxStore {
     return { count: Number(row?.count ?? 0), oldestAt: row?.oldest ? toDate(row.oldest) : undefined };
   }
 
-  private toRow(event: InventoryEvent, i: number) {
+  private toRow(event: InventoryEvent, i: number, routes: RouteDocuments) {
     return {
       i,
       id: event.eventId,
@@ -113,7 +116,7 @@ export class KnexEventOutbox implements EventOutbox, OutboxStore {
       cause: storedCause(event.cause),
       non_sellable: event.nonSellable ?? null,
       path: event.route?.decision.path ?? null,
-      routing: event.route ? routeDocument(event.route) : null,
+      ri: routes.position(event.route),
       observed: event.cause.kind === "wms_update" ? event.cause.observedAt.toISOString() : null,
       payload: Buffer.from(this.encode(event)).toString("base64"),
     };

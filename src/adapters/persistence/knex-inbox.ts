@@ -3,23 +3,25 @@ import type { MappedUpdate, UpdateRejection, WmsBatch } from "../../wms-ingestio
 import type { Transaction } from "../../shared/unit-of-work.js";
 import { knexTransaction } from "./knex-unit-of-work.js";
 import { bindings, jsonRows } from "./row-values.js";
-import { routeDocument } from "./route-json.js";
+import { RouteDocuments } from "./route-documents.js";
 import type { InboxRouting } from "../../migration/application/sku-router.port.js";
 
 /** {@link Inbox} over the `wms_updates` table: one INSERT per batch, deduplicated by the database. */
 export class KnexInbox implements Inbox {
   async record(tx: Transaction, batch: WmsBatch, receivedAt: Date, routing: ReadonlyMap<number, InboxRouting>): Promise<InboxRecording> {
     // Insert in (wms_id, sequence) order so concurrent batches sharing updates wait instead of deadlocking.
+    const routes = new RouteDocuments();
+    const rows = jsonRows(batch.updates.map((u) => withRouting(toRow(u), routing.get(u.index), routes)));
     const { rows: inserted } = await knexTransaction(tx).raw<{ rows: Array<{ id: string; batch_index: number; status: string }> }>(
       `INSERT INTO wms_updates (batch_id, schema_version, received_at, batch_index, wms_id, sequence, sku, location_id,
          quantity, observed_at, status, reject_field, reject_code, reject_reason, payload, update_kind, path, routing)
-       SELECT ?, ?, ?::timestamptz, u.i, u.w, u.s, u.k, u.l, u.q, u.o, u.st, u.rf, u.rc, u.rr, u.p::jsonb, u.kind, u.path, u.routing
+       SELECT ?, ?, ?::timestamptz, u.i, u.w, u.s, u.k, u.l, u.q, u.o, u.st, u.rf, u.rc, u.rr, u.p::jsonb, u.kind, u.path, (?::jsonb) -> u.ri
        FROM json_to_recordset(?::json) AS u(i int, w text, s bigint, k text, l text, q bigint, o timestamptz, st text,
-         rf text, rc text, rr text, p json, kind text, path text, routing jsonb)
+         rf text, rc text, rr text, p json, kind text, path text, ri int)
        ORDER BY u.w, u.s, u.i
        ON CONFLICT (wms_id, sequence) WHERE status <> 'rejected' DO NOTHING
        RETURNING id::text AS id, batch_index, status`,
-      bindings(batch.batchId, batch.schemaVersion, receivedAt.toISOString(), jsonRows(batch.updates.map((u) => withRouting(toRow(u), routing.get(u.index))))),
+      bindings(batch.batchId, batch.schemaVersion, receivedAt.toISOString(), routes.toJson(), rows),
     );
     const stored = new Map<number, string>();
     for (const row of inserted) if (row.status !== "rejected") stored.set(Number(row.batch_index), row.id);
@@ -45,7 +47,8 @@ export class KnexInbox implements Inbox {
 /**
  * One inbox row, with short keys (it is serialised once per update of every batch): batch index,
  * wms_id, sequence, sku, location, quantity, observed_at, status, reject field / code / reason,
- * payload, kind (`movement` rows carry the first leg's signed delta in `quantity`), path and routing.
+ * payload, kind (`movement` rows carry the first leg's signed delta in `quantity`), path and the
+ * position of the routing document (see {@link RouteDocuments}).
  */
 interface InboxRow {
   i: number;
@@ -62,13 +65,16 @@ interface InboxRow {
   p: unknown;
   kind: "count" | "movement";
   path?: string;
-  routing?: object;
+  ri?: number | null;
 }
 
 /** `row` with the routing decided for it; rejected rows have none. */
-function withRouting(row: InboxRow, routing: InboxRouting | undefined): InboxRow {
+function withRouting(row: InboxRow, routing: InboxRouting | undefined, routes: RouteDocuments): InboxRow {
   if (!routing || row.st === "rejected") return row;
-  return { ...row, st: routing.status, path: routing.decision.path, routing: routeDocument({ decision: routing.decision }) };
+  row.st = routing.status;
+  row.path = routing.decision.path;
+  row.ri = routes.position({ decision: routing.decision });
+  return row;
 }
 
 const MAX_BIGINT = 2n ** 63n - 1n;

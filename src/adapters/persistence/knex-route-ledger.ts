@@ -6,7 +6,7 @@ import type { IngestionPath } from "../../migration/domain/ingestion-path.js";
 import type { LatestCount, RecordDecision, RouteLedger } from "../../migration/application/route-ledger.port.js";
 import type { Transaction } from "../../shared/unit-of-work.js";
 import { knexTransaction } from "./knex-unit-of-work.js";
-import { routeDocument } from "./route-json.js";
+import { RouteDocuments } from "./route-documents.js";
 import { bindings, jsonRows, toDate } from "./row-values.js";
 
 interface LatestRow {
@@ -26,8 +26,9 @@ export class KnexRouteLedger implements RouteLedger {
   async recordDecisions(tx: Transaction, decisions: readonly RecordDecision[], at: Date): Promise<Map<string, IngestionPath>> {
     if (decisions.length === 0) return new Map();
     const trx = knexTransaction(tx);
+    const routes = new RouteDocuments();
     const rows = jsonRows(
-      decisions.map((d) => ({ sku: d.sku, location_id: d.locationId, path: d.decision.path, flag: d.decision.flag, routing: routeDocument({ decision: d.decision }) })),
+      decisions.map((d) => ({ sku: d.sku, location_id: d.locationId, path: d.decision.path, flag: d.decision.flag, ri: routes.position({ decision: d.decision }) })),
     );
     const { rows: previous } = await trx.raw<{ rows: Array<{ sku: string; location_id: string; path: IngestionPath }> }>(
       `SELECT r.sku, r.location_id, r.path FROM sku_routes AS r
@@ -39,38 +40,40 @@ export class KnexRouteLedger implements RouteLedger {
     // A decision equal to the stored one writes nothing (the WHERE of DO UPDATE): a steady cohort costs no row versions.
     await trx.raw(
       `INSERT INTO sku_routes AS r (sku, location_id, path, flag, routing, routed_at, since)
-       SELECT d.sku, d.location_id, d.path, d.flag, d.routing, ?::timestamptz, ?::timestamptz
-       FROM json_to_recordset(?::json) AS d(sku text, location_id text, path text, flag text, routing jsonb)
+       SELECT d.sku, d.location_id, d.path, d.flag, (?::jsonb) -> d.ri, ?::timestamptz, ?::timestamptz
+       FROM json_to_recordset(?::json) AS d(sku text, location_id text, path text, flag text, ri int)
        ORDER BY d.sku COLLATE "C", d.location_id COLLATE "C"
        ON CONFLICT (sku, location_id) DO UPDATE
        SET path = excluded.path, flag = excluded.flag, routing = excluded.routing, routed_at = excluded.routed_at,
            since = CASE WHEN r.path = excluded.path THEN r.since ELSE excluded.since END
        WHERE r.path IS DISTINCT FROM excluded.path OR r.flag IS DISTINCT FROM excluded.flag OR r.routing IS DISTINCT FROM excluded.routing`,
-      bindings(at.toISOString(), at.toISOString(), rows),
+      bindings(routes.toJson(), at.toISOString(), at.toISOString(), rows),
     );
     return new Map(previous.map((row) => [stockKey(row.sku, row.location_id), row.path]));
   }
 
   async latestCounts(tx: Transaction, keys: readonly StockRecordKey[], exceptInboxIds: readonly string[]): Promise<LatestCount[]> {
     if (keys.length === 0) return [];
-    // The latest count of each record; then what it holds now: the shadow projection's on_hand when
+    // The latest count of each record (one index probe per record, never a scan of the inbox; the
+    // batch's own rows excluded by a hashed set, not compared one by one); then what it holds now: the shadow projection's on_hand when
     // the projection was built on that count (it has applied the movements since), else the count
     // plus the single-leg movements the inbox took in after it.
     const { rows } = await knexTransaction(tx).raw<{ rows: LatestRow[] }>(
       `WITH latest AS (
-         SELECT DISTINCT ON (k.sku, k.location_id) k.sku, k.location_id, w.wms_id, w.sequence, w.quantity,
-           w.observed_at, w.batch_id, w.schema_version
+         SELECT k.sku, k.location_id, w.wms_id, w.sequence, w.quantity, w.observed_at, w.batch_id, w.schema_version
          FROM unnest(?::text[], ?::text[]) AS k(sku, location_id)
-         JOIN wms_updates AS w ON w.sku = k.sku AND w.location_id = k.location_id
-           AND w.update_kind = 'count' AND w.status IN ('applied', 'forwarded', 'shadowed') AND w.id <> ALL(?::bigint[])
-         ORDER BY k.sku, k.location_id, w.observed_at DESC, w.sequence DESC)
+         CROSS JOIN LATERAL (
+           SELECT w.wms_id, w.sequence, w.quantity, w.observed_at, w.batch_id, w.schema_version FROM wms_updates AS w
+           WHERE w.sku = k.sku AND w.location_id = k.location_id AND w.update_kind = 'count'
+             AND w.status IN ('applied', 'forwarded', 'shadowed') AND w.id NOT IN (SELECT unnest(?::bigint[]))
+           ORDER BY w.observed_at DESC, w.sequence DESC LIMIT 1) AS w)
        SELECT l.sku, l.location_id, l.wms_id, l.sequence::text AS sequence, l.observed_at, l.batch_id, l.schema_version,
          (s.last_wms_id IS NOT NULL AND s.last_wms_id = l.wms_id AND s.last_sequence = l.sequence) AS from_shadow,
          CASE WHEN s.last_wms_id = l.wms_id AND s.last_sequence = l.sequence THEN s.on_hand
               ELSE greatest(l.quantity + coalesce((
                 SELECT sum(m.quantity) FROM wms_updates AS m
                 WHERE m.sku = l.sku AND m.location_id = l.location_id AND m.update_kind = 'movement'
-                  AND m.status IN ('applied', 'forwarded', 'shadowed') AND m.id <> ALL(?::bigint[])
+                  AND m.status IN ('applied', 'forwarded', 'shadowed') AND m.id NOT IN (SELECT unnest(?::bigint[]))
                   AND CASE WHEN m.wms_id = l.wms_id THEN m.sequence > l.sequence ELSE m.observed_at > l.observed_at END), 0), 0)
          END AS quantity
        FROM latest AS l

@@ -1,39 +1,59 @@
 import assert from "node:assert/strict";
 import { isInventorySyncError } from "../../shared/errors.js";
-import { WMS_OVERLOADED, WmsWriteLimit } from "./wms-write-limit.js";
+import { WMS_OVERLOADED, WmsWriteLimit, type WmsWriteLimits } from "./wms-write-limit.js";
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+const overloaded = (error: unknown) => isInventorySyncError(error) && error.code === WMS_OVERLOADED && error.kind === "resource_exhausted" && error.metadata.retry_after_seconds === "3";
 
 describe("WmsWriteLimit", () => {
-  const limits = { maxConcurrent: 2, maxBytes: 1000, retryAfterSeconds: 3 };
+  const limits: WmsWriteLimits = { maxConcurrent: 2, maxBytes: 1000, maxQueued: 0, maxWaitMs: 1000, retryAfterSeconds: 3 };
 
-  it("admits up to maxConcurrent writes, refuses the next with WMS.OVERLOADED, and admits again once one is given back", () => {
+  it("admits up to maxConcurrent writes; without a queue the next is refused with WMS.OVERLOADED at once", async () => {
     const limit = new WmsWriteLimit(limits);
-    const first = limit.acquire(100);
-    limit.acquire(100);
-    assert.throws(() => limit.acquire(100), (error: unknown) => isInventorySyncError(error) && error.code === WMS_OVERLOADED && error.kind === "resource_exhausted" && error.metadata.retry_after_seconds === "3");
+    const first = await limit.acquire(100);
+    await limit.acquire(100);
+    await assert.rejects(limit.acquire(100), overloaded);
     first();
     assert.equal(limit.inFlight, 1);
-    assert.doesNotThrow(() => limit.acquire(100));
+    await limit.acquire(100);
   });
 
-  it("refuses a write whose declared bytes do not fit, but always admits one when nothing else runs", () => {
+  it("refuses a write whose declared bytes do not fit, but always admits one when nothing else runs", async () => {
     const limit = new WmsWriteLimit(limits);
-    const big = limit.acquire(5000);
-    assert.throws(() => limit.acquire(1), /takes at most 2 \(1 KiB\) at once/);
+    const big = await limit.acquire(5000);
+    await assert.rejects(limit.acquire(1), /takes at most 2 at once with 0 waiting/);
     big();
-    const small = limit.acquire(900);
-    assert.throws(() => limit.acquire(200), /WMS batches/);
-    assert.doesNotThrow(() => limit.acquire(100));
+    const small = await limit.acquire(900);
+    await assert.rejects(limit.acquire(200), overloaded);
+    await limit.acquire(100);
     small();
   });
 
-  it("gives a slot back once however often its release is called", () => {
-    const limit = new WmsWriteLimit(limits);
-    const release = limit.acquire(10);
-    release();
-    release();
+  it("lets up to maxQueued writes wait, admits them in arrival order as slots free up, and refuses the one after", async () => {
+    const limit = new WmsWriteLimit({ ...limits, maxConcurrent: 1, maxQueued: 2 });
+    const order: string[] = [];
+    const first = await limit.acquire(0);
+    const second = limit.acquire(0).then((release) => (order.push("second"), release));
+    const third = limit.acquire(0).then((release) => (order.push("third"), release));
+    await assert.rejects(limit.acquire(0), overloaded, "the queue is full");
+    await tick();
+    assert.deepEqual([order, limit.queued], [[], 2]);
+    first();
+    first();
+    const releaseSecond = await second;
+    await tick();
+    assert.deepEqual(order, ["second"], "a slot given back twice lets one waiter in, not two");
+    releaseSecond();
+    (await third)();
+    assert.deepEqual([order, limit.inFlight, limit.queued], [["second", "third"], 0, 0]);
+  });
+
+  it("refuses a waiting write after maxWaitMs and forgets it", async () => {
+    const limit = new WmsWriteLimit({ ...limits, maxConcurrent: 1, maxQueued: 5, maxWaitMs: 20 });
+    const held = await limit.acquire(0);
+    await assert.rejects(limit.acquire(0), overloaded);
+    assert.equal(limit.queued, 0);
+    held();
     assert.equal(limit.inFlight, 0);
-    limit.acquire(10);
-    limit.acquire(10);
-    assert.throws(() => limit.acquire(10));
   });
 });

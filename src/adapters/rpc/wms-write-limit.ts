@@ -4,12 +4,16 @@ import type { Logger } from "../../shared/logger.js";
 import { toConnectError } from "./error-mapping.js";
 import type { RegisteredService } from "./registered-service.js";
 
-/** How much WMS write work may be in progress at once. */
+/** How much WMS write work may be in progress, and waiting, at once. */
 export interface WmsWriteLimits {
   /** Batches being read, checked and applied at once. */
   readonly maxConcurrent: number;
   /** Declared request bytes in progress at once (a single request is always let in when nothing else runs). */
   readonly maxBytes: number;
+  /** Batches that may wait for a slot (their bodies unread); one more is refused at once. */
+  readonly maxQueued: number;
+  /** Longest wait for a slot before the batch is refused. */
+  readonly maxWaitMs: number;
   /** The wait suggested to a refused caller (`Retry-After`). */
   readonly retryAfterSeconds: number;
 }
@@ -17,14 +21,23 @@ export interface WmsWriteLimits {
 /** The code of a WMS write refused at capacity. */
 export const WMS_OVERLOADED = "WMS.OVERLOADED";
 
+interface Waiter {
+  readonly bytes: number;
+  readonly admit: () => void;
+}
+
 /**
- * Admission control for WMS writes on every transport: a burst beyond what the database pool and
- * memory can carry is refused at once with ResourceExhausted (HTTP 429, `Retry-After`) instead of
- * queueing until callers time out and memory grows. Nothing of a refused request is read or stored.
+ * Admission control for WMS writes on every transport. A few batches are applied at once (they
+ * serialise on the hot SKUs' row locks and share one event loop anyway, so more at once adds memory,
+ * not throughput); the next ones wait in arrival order with their bodies unread, a parked socket
+ * each; beyond the queue, or after the longest wait, a write is refused with ResourceExhausted
+ * (HTTP 429, `Retry-After`) instead of piling up until callers time out. Nothing of a refused
+ * request is read or stored.
  */
 export class WmsWriteLimit {
   private running = 0;
   private bytes = 0;
+  private readonly waiting: Waiter[] = [];
 
   constructor(readonly limits: WmsWriteLimits) {}
 
@@ -33,29 +46,59 @@ export class WmsWriteLimit {
     return this.running;
   }
 
+  /** WMS writes waiting for a slot now. */
+  get queued(): number {
+    return this.waiting.length;
+  }
+
   /**
-   * Takes a slot for a write of `bytes` (0 when its size is not declared), or throws
-   * `WMS.OVERLOADED`. The returned function gives the slot back; call it exactly once.
+   * Takes a slot for a write of `bytes` (0 when its size is not declared), waiting for one when the
+   * queue has room, or rejects with `WMS.OVERLOADED`. Resolves with the function that gives the slot
+   * back; calling it again does nothing.
    */
-  acquire(bytes: number): () => void {
-    const { maxConcurrent, maxBytes, retryAfterSeconds } = this.limits;
-    const fits = this.running === 0 || (this.running < maxConcurrent && this.bytes + bytes <= maxBytes);
-    if (!fits) {
-      throw new ResourceExhaustedError(
-        WMS_OVERLOADED,
-        `the service is applying ${this.running} WMS batches (${Math.round(this.bytes / 1024)} KiB) and takes at most ${maxConcurrent} (${Math.round(maxBytes / 1024)} KiB) at once; nothing was stored, retry after ${retryAfterSeconds} s`,
-        { in_flight: String(this.running), retry_after_seconds: String(retryAfterSeconds) },
-      );
-    }
+  async acquire(bytes: number): Promise<() => void> {
+    if (this.waiting.length === 0 && this.fits(bytes)) return this.take(bytes);
+    if (this.waiting.length >= this.limits.maxQueued) throw this.overloaded();
+    return new Promise<() => void>((resolve, reject) => {
+      const waiter: Waiter = {
+        bytes,
+        admit: () => {
+          clearTimeout(timer);
+          resolve(this.take(bytes));
+        },
+      };
+      const timer = setTimeout(() => {
+        this.waiting.splice(this.waiting.indexOf(waiter), 1);
+        reject(this.overloaded());
+      }, this.limits.maxWaitMs);
+      this.waiting.push(waiter);
+    });
+  }
+
+  private fits(bytes: number): boolean {
+    return this.running === 0 || (this.running < this.limits.maxConcurrent && this.bytes + bytes <= this.limits.maxBytes);
+  }
+
+  private take(bytes: number): () => void {
     this.running++;
     this.bytes += bytes;
-    let released = false;
+    let held = true;
     return () => {
-      if (released) return;
-      released = true;
+      if (!held) return;
+      held = false;
       this.running--;
       this.bytes -= bytes;
+      while (this.waiting.length > 0 && this.fits(this.waiting[0]!.bytes)) this.waiting.shift()!.admit();
     };
+  }
+
+  private overloaded(): ResourceExhaustedError {
+    const { maxConcurrent, maxQueued, retryAfterSeconds } = this.limits;
+    return new ResourceExhaustedError(
+      WMS_OVERLOADED,
+      `the service is applying ${this.running} WMS batches with ${this.waiting.length} waiting, and takes at most ${maxConcurrent} at once with ${maxQueued} waiting; nothing was stored, retry after ${retryAfterSeconds} s`,
+      { in_flight: String(this.running), queued: String(this.waiting.length), retry_after_seconds: String(retryAfterSeconds) },
+    );
   }
 }
 
@@ -73,7 +116,7 @@ export function limitWmsWrites(registered: RegisteredService, limit: WmsWriteLim
     limited[method.localName] = async (request, context) => {
       let release: () => void;
       try {
-        release = limit.acquire(0);
+        release = await limit.acquire(0);
       } catch (error) {
         refused(WMS_OVERLOADED);
         throw toConnectError(error, logger, "admission");

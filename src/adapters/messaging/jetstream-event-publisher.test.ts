@@ -1,0 +1,65 @@
+import assert from "node:assert/strict";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
+import { NATS_URL, testStream, type TestStream } from "../../../contract-tests/support/test-servers.js";
+import type { OutboxMessage } from "../../outbox/outbox-message.js";
+import { silentLogger } from "../../shared/logger.js";
+import { JetStreamEventPublisher } from "./jetstream-event-publisher.js";
+
+function message(eventId: string, sku: string): OutboxMessage {
+  return { position: eventId, eventId, type: "StockCounted", sku, payload: Uint8Array.of(1, 2, 3), committedAt: new Date(), observedAt: undefined };
+}
+
+async function storedCount(stream: string): Promise<number> {
+  const nc = await connect({ servers: NATS_URL });
+  try {
+    return (await (await jetstreamManager(nc)).streams.info(stream)).state.messages;
+  } finally {
+    await nc.close();
+  }
+}
+
+describe("JetStreamEventPublisher (real NATS)", function () {
+  this.timeout(20_000);
+  let stream: TestStream;
+  let bus: JetStreamEventPublisher;
+  const id = (n: number) => `${stream.stream}-e${n}`;
+
+  before(async () => {
+    stream = testStream("publisher");
+    bus = new JetStreamEventPublisher(
+      { url: NATS_URL, stream: stream.stream, subjectPrefix: stream.subjectPrefix, duplicateWindowMs: 60_000, maxAgeMs: 3_600_000, publishTimeoutMs: 5_000 },
+      silentLogger,
+    );
+    for (let i = 0; i < 200 && !bus.isConnected(); i++) await new Promise((resolve) => setTimeout(resolve, 25));
+    assert.ok(bus.isConnected(), "connected to NATS with the stream ready");
+  });
+  after(async () => {
+    await bus?.close();
+    await stream?.delete();
+  });
+
+  it("refuses a message sent behind one the stream never got, and stores it once that one is in", async () => {
+    await assert.rejects(bus.publish(message(id(2), "A"), 1), /wrong last sequence: 0/);
+    assert.deepEqual(await bus.publish(message(id(1), "A"), 0), { sequence: 1, duplicate: false });
+    assert.deepEqual(await bus.publish(message(id(2), "A"), 1), { sequence: 2, duplicate: false });
+    assert.equal(await storedCount(stream.stream), 2);
+  });
+
+  it("answers a resend of a stored event as a duplicate at its first sequence, whatever it expects", async () => {
+    assert.deepEqual(await bus.publish(message(id(1), "A"), 7), { sequence: 1, duplicate: true });
+    assert.equal(await storedCount(stream.stream), 2);
+  });
+
+  it("says whether the stream holds an event, and where the stream ends, storing nothing", async () => {
+    assert.deepEqual(await bus.check(message(id(2), "A")), { stored: true });
+    assert.deepEqual(await bus.check(message(id(3), "B")), { stored: false, lastSequence: 2 });
+    assert.equal(await storedCount(stream.stream), 2);
+  });
+
+  it("keeps many messages in flight and stores them all, in the order sent", async () => {
+    const sent = await Promise.all(Array.from({ length: 500 }, (_, i) => bus.publish(message(id(10 + i), `S${i % 7}`), 2 + i)));
+    assert.deepEqual(sent.map((receipt) => receipt.sequence), sent.map((_, i) => 3 + i));
+    assert.equal(await storedCount(stream.stream), 502);
+  });
+});
