@@ -1,42 +1,12 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pg from "pg";
-import { runOperationsCommand } from "../src/adapters/cli/operations-cli.js";
 import { FakeWms } from "./support/fake-wms.js";
-import { OPERATOR_TOKEN, startTestService, type TestService } from "./support/test-service.js";
-import { getJson, postJson, syncBatch, wmsUpdate } from "./support/wms-fixtures.js";
-
-/** Runs `invsync <args>` against the test service and returns its exit code and parsed output. */
-async function invsync(svc: TestService, ...args: string[]): Promise<{ code: number; out: any; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runOperationsCommand(args, { serviceUrl: svc.baseUrl, token: OPERATOR_TOKEN }, { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out: out.length ? JSON.parse(out.join("\n")) : undefined, err: err.join("\n") };
-}
-
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-async function sql(svc: TestService, text: string, values: unknown[] = []): Promise<any[]> {
-  const client = new pg.Client({ connectionString: svc.database.url });
-  await client.connect();
-  try {
-    return (await client.query(text, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
-
-const onHand = async (svc: TestService, sku: string): Promise<string | undefined> => (await getJson(`${svc.baseUrl}/inventory/${sku}`)).body?.stock?.onHand;
+import { invsync, onHand, sql } from "./support/operator-calls.js";
+import { startTestService, type TestService } from "./support/test-service.js";
+import { waitFor } from "./support/wait-for.js";
+import { postJson, syncBatch, wmsUpdate } from "./support/wms-fixtures.js";
 
 describe("contract: WMS outages — pull, gaps, file drop, pause, backfill and replay", function () {
   this.timeout(60_000);
@@ -67,9 +37,9 @@ describe("contract: WMS outages — pull, gaps, file drop, pause, backfill and r
   });
 
   it("pulls new updates page by page past a WMS error, with the auth header, and keeps a durable cursor", async () => {
-    await eventually("PULL-1 at 7", async () => ((await onHand(svc, "PULL-1")) === "7" ? true : undefined));
+    await waitFor("PULL-1 at 7", async () => (await onHand(svc, "PULL-1")) === "7");
     wms.addReceipts("wms-pull", "PULL-1", 8, 9);
-    await eventually("PULL-1 at 9", async () => ((await onHand(svc, "PULL-1")) === "9" ? true : undefined));
+    await waitFor("PULL-1 at 9", async () => (await onHand(svc, "PULL-1")) === "9");
     assert.equal(wms.authorization, "Bearer pull-token");
     assert.ok(wms.requests.some((url) => url.searchParams.get("after_sequence") === "3" && url.searchParams.get("limit") === "3"), "paged by WMS_PULL_PAGE_SIZE");
     const status = await invsync(svc, "ingestion", "status");
@@ -84,10 +54,10 @@ describe("contract: WMS outages — pull, gaps, file drop, pause, backfill and r
     assert.equal((await postJson(`${svc.baseUrl}/inventory/sync`, syncBatch("gap-push", pushed))).body.accepted, 5);
     const gaps = await invsync(svc, "gaps", "--wms-id", "wms-gap");
     assert.deepEqual(gaps.out.gaps, [{ wmsId: "wms-gap", firstMissing: "4", lastMissing: "6" }]);
-    await eventually("the gap metric", async () => ((await (await fetch(`${svc.baseUrl}/metrics`)).text()).includes('invsync_wms_missing_sequences{wms_id="wms-gap"} 3') ? true : undefined));
+    await waitFor("the gap metric", async () => (await (await fetch(`${svc.baseUrl}/metrics`)).text()).includes('invsync_wms_missing_sequences{wms_id="wms-gap"} 3'));
 
     wms.down = false;
-    await eventually("the gap healed", async () => ((await invsync(svc, "gaps", "--wms-id", "wms-gap")).out.gaps.length === 0 ? true : undefined));
+    await waitFor("the gap healed", async () => (await invsync(svc, "gaps", "--wms-id", "wms-gap")).out.gaps.length === 0);
     const rows = await sql(svc, `SELECT sequence::int AS s, status FROM wms_updates WHERE wms_id = 'wms-gap' ORDER BY sequence`);
     assert.deepEqual(rows.map((r) => r.s), [1, 2, 3, 4, 5, 6, 7, 8], "every sequence once");
     assert.ok(wms.requests.some((u) => u.searchParams.get("wms_id") === "wms-gap" && u.searchParams.get("after_sequence") === "3" && u.searchParams.get("to_sequence") === "6"));
@@ -110,39 +80,6 @@ describe("contract: WMS outages — pull, gaps, file drop, pause, backfill and r
     assert.equal((await invsync(svc, "ingestion", "resume")).out.state.paused, false);
     const after = await postJson(`${svc.baseUrl}/inventory/sync`, syncBatch("p-1", [wmsUpdate("PAUSE-1", 1, 1, { wmsId: "wms-p" })]));
     assert.equal(after.body.accepted, 1, "the WMS's retry after the resume applies");
-  });
-
-  it("ingests a dropped CSV: the broken line is reported by number while the rest applies; the same content again changes nothing", async () => {
-    const at = new Date(Date.now() - 5000).toISOString();
-    const csv = [
-      "wms_id,sequence,sku,quantity,status,location_id,observed_at",
-      `wms-file,1,FILE-1,10,COUNTED,,${at}`,
-      `wms-file,2,FILE-2,4,COUNTED,DC-1`,
-      `wms-file,3,FILE-3,-1,COUNTED,,${at}`,
-      "",
-      `wms-file,4,FILE-1,12,COUNTED,,${at}`,
-    ].join("\n");
-    writeFileSync(join(dropDir, "counts.v1.csv"), csv);
-    const report = await eventually("the report", async () => {
-      const path = join(dropDir, "processed", "counts.v1.csv.report.json");
-      return existsSync(path) ? JSON.parse(readFileSync(path, "utf8")) : undefined;
-    });
-    assert.equal(report.status, "processed");
-    assert.deepEqual([report.outcome.accepted, report.outcome.rejected], [2, 2]);
-    assert.deepEqual(report.rejections.map((r: { line: number; code: string }) => [r.line, r.code]), [[3, "LINE_MALFORMED"], [4, "QUANTITY_NEGATIVE"]]);
-    assert.equal(await onHand(svc, "FILE-1"), "12");
-    const inbox = (await sql(svc, `SELECT count(*)::int AS n FROM wms_updates`))[0].n;
-
-    writeFileSync(join(dropDir, "counts-again.v1.csv"), csv);
-    writeFileSync(join(dropDir, "no-version.csv"), csv);
-    const again = await eventually("the second report", async () => {
-      const path = join(dropDir, "processed", "counts-again.v1.csv.report.json");
-      return existsSync(path) ? JSON.parse(readFileSync(path, "utf8")) : undefined;
-    });
-    assert.equal(again.status, "duplicate");
-    assert.match(again.note, /counts\.v1\.csv/);
-    await eventually("the unversioned file failed", async () => (existsSync(join(dropDir, "failed", "no-version.csv.report.json")) ? true : undefined));
-    assert.equal((await sql(svc, `SELECT count(*)::int AS n FROM wms_updates`))[0].n, inbox, "the same content again stores nothing");
   });
 
   it("backfills from a file in the drop folder and from a WMS range; a second backfill is all duplicates", async () => {
