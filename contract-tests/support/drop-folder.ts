@@ -10,13 +10,13 @@ export function dropFile(dir: string, name: string, content: string): void {
 }
 
 /**
- * Waits for the watcher to move `name` into `folder` (`processed` or `failed`) and returns its parsed
- * `<name>.report.json` (a report caught while it is still being written is read again).
+ * Waits for the watcher to move `name` into `folder` (`processed` or `failed`) with `<name>.report.json`
+ * beside it, and returns the parsed report (a report caught while it is still being written is read again).
  */
 export function dropReport(dir: string, name: string, folder: "processed" | "failed" = "processed"): Promise<any> {
   const path = join(dir, folder, `${name}.report.json`);
-  return waitForValue(`the report of ${name} in ${folder}/`, async () => {
-    if (!existsSync(path)) return undefined;
+  return waitForValue(`${name} and its report in ${folder}/`, async () => {
+    if (!existsSync(path) || !existsSync(join(dir, folder, name)) || existsSync(join(dir, name))) return undefined;
     try {
       return JSON.parse(readFileSync(path, "utf8"));
     } catch {
