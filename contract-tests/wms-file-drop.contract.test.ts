@@ -5,12 +5,12 @@ import { join } from "node:path";
 import { dropFile, dropReport } from "./support/drop-folder.js";
 import { onHand, sql } from "./support/operator-calls.js";
 import { startTestService, type TestService } from "./support/test-service.js";
-import { getJson } from "./support/wms-fixtures.js";
+import { getJson, postJson, syncBatch, wmsUpdate } from "./support/wms-fixtures.js";
 
 /** `n` seconds into a minute ago: event times in a file's order, all safely in the past. */
 const at = (n: number): string => new Date(Date.now() - 60_000 + n * 1000).toISOString();
 
-describe("contract: WMS file drop — the watched folder, as a WMS uses it", function () {
+describe("contract: WMS file drop through the watched folder, as a WMS uses it, and the schema version the inbox records", function () {
   this.timeout(60_000);
   let svc: TestService;
   const dropDir = mkdtempSync(join(tmpdir(), "invsync-drop-"));
@@ -110,5 +110,30 @@ describe("contract: WMS file drop — the watched folder, as a WMS uses it", fun
     assert.equal(await onHand(svc, "JSONL-2"), "3");
 
     await assertSameContentChangesNothing("counts-again.v1.jsonl", jsonl, "counts.v1.jsonl", ["JSONL-1", "JSONL-2"]);
+  });
+
+  it("records in the inbox the schema version of every update, whichever way it came: v1 push, v2 push, v2 file, v1 file", async () => {
+    const source = { wmsId: "wms-schema" };
+    const record = (seqNo: number, delta: string) => ({ sourceSystem: "wms-schema", seqNo: String(seqNo), itemCode: "SCHEMA-1", eventTime: at(seqNo), movement: { movementType: "MOVEMENT_TYPE_RECEIPT", delta } });
+    assert.equal((await postJson(`${svc.baseUrl}/inventory/sync`, syncBatch("schema-v1", [wmsUpdate("SCHEMA-1", 1, 4, source)]))).body.accepted, 1);
+    const v2 = await postJson(`${svc.baseUrl}/invsync.wms.v2.WmsSyncService/SyncStock`, { batchRef: "schema-v2", records: [record(2, "3"), record(3, "0")] });
+    assert.deepEqual([v2.body.applied, v2.body.rejected], [1, 1]);
+    dropFile(dropDir, "schema.v2.jsonl", JSON.stringify(record(4, "2")));
+    await dropReport(dropDir, "schema.v2.jsonl");
+    dropFile(dropDir, "schema.v1.jsonl", [wmsUpdate("SCHEMA-1", 5, 10, source), wmsUpdate("SCHEMA-1", 6, -1, source)].map((u) => JSON.stringify(u)).join("\n"));
+    await dropReport(dropDir, "schema.v1.jsonl");
+
+    const rows = await sql(svc, `SELECT sequence::int AS seq, status, schema_version FROM wms_updates WHERE wms_id = 'wms-schema' ORDER BY sequence`);
+    assert.deepEqual(
+      rows.map((r) => [r.seq, r.status, r.schema_version]),
+      [
+        [1, "applied", "wms.v1"],
+        [2, "applied", "wms.v2"],
+        [3, "rejected", "wms.v2"],
+        [4, "applied", "wms.v2"],
+        [5, "applied", "wms.v1"],
+        [6, "rejected", "wms.v1"],
+      ],
+    );
   });
 });
