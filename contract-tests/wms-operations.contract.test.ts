@@ -100,6 +100,31 @@ describe("contract: WMS outages — pull, gaps, file drop, pause, backfill and r
     assert.deepEqual([again.out.outcome.accepted, again.out.outcome.duplicate, await onHand(svc, "RANGE-1")], ["0", "3", "6"]);
   });
 
+  it("backfills a time window from the WMS: asks for exactly that window, applies what it returns, and a second run is all duplicates", async () => {
+    const hour = 3_600_000;
+    const dayAgo = Date.now() - 24 * hour;
+    wms.addReceipts("wms-time", "TIME-1", 1, 8, 2, (seqNo) => new Date(dayAgo + seqNo * hour));
+    const [fromTime, toTime] = [new Date(dayAgo + 3 * hour).toISOString(), new Date(dayAgo + 7 * hour).toISOString()];
+    const asked = wms.requests.length;
+    const first = await invsync(svc, "backfill", "--wms-id", "wms-time", "--from-time", fromTime, "--to-time", toTime);
+    assert.deepEqual([first.code, first.out.outcome.received, first.out.outcome.accepted], [0, "4", "4"], first.err);
+    const requests = wms.requests.slice(asked).map((u) => Object.fromEntries(u.searchParams)).filter((q) => q.wms_id === "wms-time");
+    assert.deepEqual(
+      requests.map((q) => [q.wms_id, q.after_sequence, q.from_time, q.to_time, q.to_sequence]),
+      [
+        ["wms-time", "0", fromTime, toTime, undefined],
+        ["wms-time", "5", fromTime, toTime, undefined],
+      ],
+      "exactly the window, page by page (page size 3)",
+    );
+    const rows = await sql(svc, `SELECT sequence::int AS s FROM wms_updates WHERE wms_id = 'wms-time' ORDER BY sequence`);
+    assert.deepEqual(rows.map((r) => r.s), [3, 4, 5, 6], "from_time inclusive, to_time exclusive");
+    assert.equal(await onHand(svc, "TIME-1"), "8");
+
+    const again = await invsync(svc, "backfill", "--wms-id", "wms-time", "--from-time", fromTime, "--to-time", toTime);
+    assert.deepEqual([again.out.outcome.accepted, again.out.outcome.duplicate, await onHand(svc, "TIME-1")], ["0", "4", "8"]);
+  });
+
   it("replay after a mapper fix turns rejected inbox rows into applied updates exactly once", async () => {
     // Rows as an earlier mapper left them: rejected, though the current mapper accepts their payloads.
     const payload = (seq: number, quantity: number) => JSON.stringify({ wmsId: "wms-fix", sequence: String(seq), sku: "FIX-1", quantity, status: "COUNTED", observedAt: new Date(Date.now() - 9000 + seq).toISOString() });
