@@ -36,6 +36,20 @@ describe("contract: WMS outages — pull, gaps, file drop, pause, backfill and r
     rmSync(dropDir, { recursive: true, force: true });
   });
 
+  /**
+   * Stores a v1 count of `quantity` as an earlier mapper left it: rejected, though the current mapper
+   * accepts its payload; received at `receivedAt` (now by default).
+   */
+  async function plantRejectedCount(wmsId: string, sku: string, seq: number, quantity: number, receivedAt = new Date()): Promise<void> {
+    const payload = { wmsId, sequence: String(seq), sku, quantity, status: "COUNTED", observedAt: new Date(Date.now() - 9000 + seq).toISOString() };
+    await sql(
+      svc,
+      `INSERT INTO wms_updates (batch_id, batch_index, schema_version, wms_id, sequence, sku, status, reject_field, reject_code, reject_reason, payload, received_at)
+       VALUES ('old-mapper', $1, 'wms.v1', $2, $3, $4, 'rejected', 'status', 'STATUS_UNKNOWN', 'unknown to the old mapper', $5::jsonb, $6)`,
+      [seq, wmsId, seq, sku, JSON.stringify(payload), receivedAt.toISOString()],
+    );
+  }
+
   it("pulls new updates page by page past a WMS error, with the auth header, and keeps a durable cursor", async () => {
     await waitFor("PULL-1 at 7", async () => (await onHand(svc, "PULL-1")) === "7");
     wms.addReceipts("wms-pull", "PULL-1", 8, 9);
@@ -126,16 +140,7 @@ describe("contract: WMS outages — pull, gaps, file drop, pause, backfill and r
   });
 
   it("replay after a mapper fix turns rejected inbox rows into applied updates exactly once", async () => {
-    // Rows as an earlier mapper left them: rejected, though the current mapper accepts their payloads.
-    const payload = (seq: number, quantity: number) => JSON.stringify({ wmsId: "wms-fix", sequence: String(seq), sku: "FIX-1", quantity, status: "COUNTED", observedAt: new Date(Date.now() - 9000 + seq).toISOString() });
-    for (const [seq, quantity] of [[1, 4], [2, 9]] as const) {
-      await sql(
-        svc,
-        `INSERT INTO wms_updates (batch_id, batch_index, schema_version, wms_id, sequence, sku, status, reject_field, reject_code, reject_reason, payload)
-         VALUES ('old-mapper', $1, 'wms.v1', 'wms-fix', $2, 'FIX-1', 'rejected', 'status', 'STATUS_UNKNOWN', 'unknown to the old mapper', $3::jsonb)`,
-        [seq, seq, payload(seq, quantity)],
-      );
-    }
+    for (const [seq, quantity] of [[1, 4], [2, 9]] as const) await plantRejectedCount("wms-fix", "FIX-1", seq, quantity);
     const first = await invsync(svc, "replay", "--status", "rejected", "--sku", "FIX-1");
     assert.deepEqual([first.out.examined, first.out.outcome.accepted, first.out.stillRejected], ["2", "2", "0"]);
     assert.equal(await onHand(svc, "FIX-1"), "9");
@@ -145,6 +150,25 @@ describe("contract: WMS outages — pull, gaps, file drop, pause, backfill and r
     assert.deepEqual([applied.out.outcome.accepted, applied.out.outcome.duplicate], ["0", "2"], "replaying applied rows is harmless");
     const events = await sql(svc, `SELECT count(*)::int AS n FROM inventory_events WHERE sku = 'FIX-1'`);
     assert.equal(events[0].n, 2, "one event per update, however often it is replayed");
+  });
+
+  it("replays the rejected rows received in a time window (from inclusive, to exclusive) and leaves those outside it; a second replay changes nothing", async () => {
+    const hour = 3_600_000;
+    const received = (hoursAgo: number) => new Date(Math.floor(Date.now() / 1000) * 1000 - hoursAgo * hour);
+    const [from, to] = [received(4), received(2)];
+    for (const [seq, hoursAgo] of [[1, 5], [2, 4], [3, 3], [4, 2], [5, 1]] as const) await plantRejectedCount("wms-window", "WIN-1", seq, seq, received(hoursAgo));
+    const window = ["replay", "--status", "rejected", "--wms-id", "wms-window", "--from", from.toISOString(), "--to", to.toISOString()];
+
+    const first = await invsync(svc, ...window);
+    assert.deepEqual([first.code, first.out.examined, first.out.outcome.accepted, first.out.stillRejected], [0, "2", "2", "0"], first.err);
+    assert.equal(await onHand(svc, "WIN-1"), "3", "sequences 2 and 3 applied; 4 and 5, received later, were not");
+    const old = await sql(svc, `SELECT sequence::int AS s, replayed_at IS NOT NULL AS replayed FROM wms_updates WHERE wms_id = 'wms-window' AND status = 'rejected' ORDER BY sequence`);
+    assert.deepEqual(old.map((r) => [r.s, r.replayed]), [[1, false], [2, true], [3, true], [4, false], [5, false]]);
+
+    const second = await invsync(svc, ...window);
+    assert.deepEqual([second.out.examined, second.out.outcome.accepted], ["0", "0"]);
+    const events = await sql(svc, `SELECT count(*)::int AS n FROM inventory_events WHERE sku = 'WIN-1'`);
+    assert.deepEqual([events[0].n, await onHand(svc, "WIN-1")], [2, "3"], "one event per replayed update");
   });
 
   it("replays a movement refused below zero once the missing receipt has arrived", async () => {
