@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { dropFile, dropReport } from "./support/drop-folder.js";
@@ -110,6 +110,32 @@ describe("contract: WMS file drop through the watched folder, as a WMS uses it, 
     assert.equal(await onHand(svc, "JSONL-2"), "3");
 
     await assertSameContentChangesNothing("counts-again.v1.jsonl", jsonl, "counts.v1.jsonl", ["JSONL-1", "JSONL-2"]);
+  });
+
+  it("keeps every file and report when the WMS drops under a name already in processed/ (a retry, the same name every night)", async () => {
+    const night = (seqNo: number, sellable: string) =>
+      `${JSON.stringify({ sourceSystem: "wms-nightly", seqNo: String(seqNo), itemCode: "NIGHT-1", eventTime: at(seqNo), snapshot: { sellable } })}\nnot json\n`;
+    const firstNight = night(1, "10");
+    dropFile(dropDir, "stock.v2.jsonl", firstNight);
+    const first = await dropReport(dropDir, "stock.v2.jsonl");
+    assert.deepEqual(first.rejections.map((r: { line: number }) => r.line), [2]);
+
+    dropFile(dropDir, "stock.v2.jsonl", firstNight);
+    const retry = await dropReport(dropDir, "stock.v2-2.jsonl");
+    assert.deepEqual([retry.status, retry.fileName], ["duplicate", "stock.v2.jsonl"]);
+    dropFile(dropDir, "stock.v2.jsonl", night(2, "12"));
+    const nextNight = await dropReport(dropDir, "stock.v2-3.jsonl");
+    assert.deepEqual([nextNight.status, nextNight.outcome.accepted, await onHand(svc, "NIGHT-1")], ["processed", 1, "12"]);
+    assert.deepEqual(await dropReport(dropDir, "stock.v2.jsonl"), first, "the first report is still there, unchanged");
+    assert.ok(!existsSync(join(dropDir, "stock.v2.jsonl")), "nothing is left waiting");
+    assert.deepEqual(readdirSync(join(dropDir, "processed")).filter((n) => n.startsWith("stock.")).sort(), [
+      "stock.v2-2.jsonl",
+      "stock.v2-2.jsonl.report.json",
+      "stock.v2-3.jsonl",
+      "stock.v2-3.jsonl.report.json",
+      "stock.v2.jsonl",
+      "stock.v2.jsonl.report.json",
+    ]);
   });
 
   it("records in the inbox the schema version of every update, whichever way it came: v1 push, v2 push, v2 file, v1 file", async () => {
