@@ -1,42 +1,12 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pg from "pg";
-import { runOperationsCommand } from "../src/adapters/cli/operations-cli.js";
 import { FakeWms } from "./support/fake-wms.js";
-import { OPERATOR_TOKEN, startTestService, type TestService } from "./support/test-service.js";
-import { getJson, postJson, syncBatch, wmsUpdate } from "./support/wms-fixtures.js";
-
-/** Runs `invsync <args>` against the test service and returns its exit code and parsed output. */
-async function invsync(svc: TestService, ...args: string[]): Promise<{ code: number; out: any; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runOperationsCommand(args, { serviceUrl: svc.baseUrl, token: OPERATOR_TOKEN }, { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out: out.length ? JSON.parse(out.join("\n")) : undefined, err: err.join("\n") };
-}
-
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-async function sql(svc: TestService, text: string, values: unknown[] = []): Promise<any[]> {
-  const client = new pg.Client({ connectionString: svc.database.url });
-  await client.connect();
-  try {
-    return (await client.query(text, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
-
-const onHand = async (svc: TestService, sku: string): Promise<string | undefined> => (await getJson(`${svc.baseUrl}/inventory/${sku}`)).body?.stock?.onHand;
+import { invsync, onHand, sql } from "./support/operator-calls.js";
+import { startTestService, type TestService } from "./support/test-service.js";
+import { waitFor } from "./support/wait-for.js";
+import { postJson, syncBatch, wmsUpdate } from "./support/wms-fixtures.js";
 
 describe("contract: WMS outages — pull, gaps, file drop, pause, backfill and replay", function () {
   this.timeout(60_000);
@@ -66,10 +36,24 @@ describe("contract: WMS outages — pull, gaps, file drop, pause, backfill and r
     rmSync(dropDir, { recursive: true, force: true });
   });
 
+  /**
+   * Stores a v1 count of `quantity` as an earlier mapper left it: rejected, though the current mapper
+   * accepts its payload; received at `receivedAt` (now by default).
+   */
+  async function plantRejectedCount(wmsId: string, sku: string, seq: number, quantity: number, receivedAt = new Date()): Promise<void> {
+    const payload = { wmsId, sequence: String(seq), sku, quantity, status: "COUNTED", observedAt: new Date(Date.now() - 9000 + seq).toISOString() };
+    await sql(
+      svc,
+      `INSERT INTO wms_updates (batch_id, batch_index, schema_version, wms_id, sequence, sku, status, reject_field, reject_code, reject_reason, payload, received_at)
+       VALUES ('old-mapper', $1, 'wms.v1', $2, $3, $4, 'rejected', 'status', 'STATUS_UNKNOWN', 'unknown to the old mapper', $5::jsonb, $6)`,
+      [seq, wmsId, seq, sku, JSON.stringify(payload), receivedAt.toISOString()],
+    );
+  }
+
   it("pulls new updates page by page past a WMS error, with the auth header, and keeps a durable cursor", async () => {
-    await eventually("PULL-1 at 7", async () => ((await onHand(svc, "PULL-1")) === "7" ? true : undefined));
+    await waitFor("PULL-1 at 7", async () => (await onHand(svc, "PULL-1")) === "7");
     wms.addReceipts("wms-pull", "PULL-1", 8, 9);
-    await eventually("PULL-1 at 9", async () => ((await onHand(svc, "PULL-1")) === "9" ? true : undefined));
+    await waitFor("PULL-1 at 9", async () => (await onHand(svc, "PULL-1")) === "9");
     assert.equal(wms.authorization, "Bearer pull-token");
     assert.ok(wms.requests.some((url) => url.searchParams.get("after_sequence") === "3" && url.searchParams.get("limit") === "3"), "paged by WMS_PULL_PAGE_SIZE");
     const status = await invsync(svc, "ingestion", "status");
@@ -84,10 +68,10 @@ describe("contract: WMS outages — pull, gaps, file drop, pause, backfill and r
     assert.equal((await postJson(`${svc.baseUrl}/inventory/sync`, syncBatch("gap-push", pushed))).body.accepted, 5);
     const gaps = await invsync(svc, "gaps", "--wms-id", "wms-gap");
     assert.deepEqual(gaps.out.gaps, [{ wmsId: "wms-gap", firstMissing: "4", lastMissing: "6" }]);
-    await eventually("the gap metric", async () => ((await (await fetch(`${svc.baseUrl}/metrics`)).text()).includes('invsync_wms_missing_sequences{wms_id="wms-gap"} 3') ? true : undefined));
+    await waitFor("the gap metric", async () => (await (await fetch(`${svc.baseUrl}/metrics`)).text()).includes('invsync_wms_missing_sequences{wms_id="wms-gap"} 3'));
 
     wms.down = false;
-    await eventually("the gap healed", async () => ((await invsync(svc, "gaps", "--wms-id", "wms-gap")).out.gaps.length === 0 ? true : undefined));
+    await waitFor("the gap healed", async () => (await invsync(svc, "gaps", "--wms-id", "wms-gap")).out.gaps.length === 0);
     const rows = await sql(svc, `SELECT sequence::int AS s, status FROM wms_updates WHERE wms_id = 'wms-gap' ORDER BY sequence`);
     assert.deepEqual(rows.map((r) => r.s), [1, 2, 3, 4, 5, 6, 7, 8], "every sequence once");
     assert.ok(wms.requests.some((u) => u.searchParams.get("wms_id") === "wms-gap" && u.searchParams.get("after_sequence") === "3" && u.searchParams.get("to_sequence") === "6"));
@@ -112,39 +96,6 @@ describe("contract: WMS outages — pull, gaps, file drop, pause, backfill and r
     assert.equal(after.body.accepted, 1, "the WMS's retry after the resume applies");
   });
 
-  it("ingests a dropped CSV: the broken line is reported by number while the rest applies; the same content again changes nothing", async () => {
-    const at = new Date(Date.now() - 5000).toISOString();
-    const csv = [
-      "wms_id,sequence,sku,quantity,status,location_id,observed_at",
-      `wms-file,1,FILE-1,10,COUNTED,,${at}`,
-      `wms-file,2,FILE-2,4,COUNTED,DC-1`,
-      `wms-file,3,FILE-3,-1,COUNTED,,${at}`,
-      "",
-      `wms-file,4,FILE-1,12,COUNTED,,${at}`,
-    ].join("\n");
-    writeFileSync(join(dropDir, "counts.v1.csv"), csv);
-    const report = await eventually("the report", async () => {
-      const path = join(dropDir, "processed", "counts.v1.csv.report.json");
-      return existsSync(path) ? JSON.parse(readFileSync(path, "utf8")) : undefined;
-    });
-    assert.equal(report.status, "processed");
-    assert.deepEqual([report.outcome.accepted, report.outcome.rejected], [2, 2]);
-    assert.deepEqual(report.rejections.map((r: { line: number; code: string }) => [r.line, r.code]), [[3, "LINE_MALFORMED"], [4, "QUANTITY_NEGATIVE"]]);
-    assert.equal(await onHand(svc, "FILE-1"), "12");
-    const inbox = (await sql(svc, `SELECT count(*)::int AS n FROM wms_updates`))[0].n;
-
-    writeFileSync(join(dropDir, "counts-again.v1.csv"), csv);
-    writeFileSync(join(dropDir, "no-version.csv"), csv);
-    const again = await eventually("the second report", async () => {
-      const path = join(dropDir, "processed", "counts-again.v1.csv.report.json");
-      return existsSync(path) ? JSON.parse(readFileSync(path, "utf8")) : undefined;
-    });
-    assert.equal(again.status, "duplicate");
-    assert.match(again.note, /counts\.v1\.csv/);
-    await eventually("the unversioned file failed", async () => (existsSync(join(dropDir, "failed", "no-version.csv.report.json")) ? true : undefined));
-    assert.equal((await sql(svc, `SELECT count(*)::int AS n FROM wms_updates`))[0].n, inbox, "the same content again stores nothing");
-  });
-
   it("backfills from a file in the drop folder and from a WMS range; a second backfill is all duplicates", async () => {
     mkdirSync(join(dropDir, "backfill"), { recursive: true });
     const line = (seqNo: number, delta: number) =>
@@ -163,17 +114,33 @@ describe("contract: WMS outages — pull, gaps, file drop, pause, backfill and r
     assert.deepEqual([again.out.outcome.accepted, again.out.outcome.duplicate, await onHand(svc, "RANGE-1")], ["0", "3", "6"]);
   });
 
+  it("backfills a time window from the WMS: asks for exactly that window, applies what it returns, and a second run is all duplicates", async () => {
+    const hour = 3_600_000;
+    const dayAgo = Date.now() - 24 * hour;
+    wms.addReceipts("wms-time", "TIME-1", 1, 8, 2, (seqNo) => new Date(dayAgo + seqNo * hour));
+    const [fromTime, toTime] = [new Date(dayAgo + 3 * hour).toISOString(), new Date(dayAgo + 7 * hour).toISOString()];
+    const asked = wms.requests.length;
+    const first = await invsync(svc, "backfill", "--wms-id", "wms-time", "--from-time", fromTime, "--to-time", toTime);
+    assert.deepEqual([first.code, first.out.outcome.received, first.out.outcome.accepted], [0, "4", "4"], first.err);
+    const requests = wms.requests.slice(asked).map((u) => Object.fromEntries(u.searchParams)).filter((q) => q.wms_id === "wms-time");
+    assert.deepEqual(
+      requests.map((q) => [q.wms_id, q.after_sequence, q.from_time, q.to_time, q.to_sequence]),
+      [
+        ["wms-time", "0", fromTime, toTime, undefined],
+        ["wms-time", "5", fromTime, toTime, undefined],
+      ],
+      "exactly the window, page by page (page size 3)",
+    );
+    const rows = await sql(svc, `SELECT sequence::int AS s FROM wms_updates WHERE wms_id = 'wms-time' ORDER BY sequence`);
+    assert.deepEqual(rows.map((r) => r.s), [3, 4, 5, 6], "from_time inclusive, to_time exclusive");
+    assert.equal(await onHand(svc, "TIME-1"), "8");
+
+    const again = await invsync(svc, "backfill", "--wms-id", "wms-time", "--from-time", fromTime, "--to-time", toTime);
+    assert.deepEqual([again.out.outcome.accepted, again.out.outcome.duplicate, await onHand(svc, "TIME-1")], ["0", "4", "8"]);
+  });
+
   it("replay after a mapper fix turns rejected inbox rows into applied updates exactly once", async () => {
-    // Rows as an earlier mapper left them: rejected, though the current mapper accepts their payloads.
-    const payload = (seq: number, quantity: number) => JSON.stringify({ wmsId: "wms-fix", sequence: String(seq), sku: "FIX-1", quantity, status: "COUNTED", observedAt: new Date(Date.now() - 9000 + seq).toISOString() });
-    for (const [seq, quantity] of [[1, 4], [2, 9]] as const) {
-      await sql(
-        svc,
-        `INSERT INTO wms_updates (batch_id, batch_index, schema_version, wms_id, sequence, sku, status, reject_field, reject_code, reject_reason, payload)
-         VALUES ('old-mapper', $1, 'wms.v1', 'wms-fix', $2, 'FIX-1', 'rejected', 'status', 'STATUS_UNKNOWN', 'unknown to the old mapper', $3::jsonb)`,
-        [seq, seq, payload(seq, quantity)],
-      );
-    }
+    for (const [seq, quantity] of [[1, 4], [2, 9]] as const) await plantRejectedCount("wms-fix", "FIX-1", seq, quantity);
     const first = await invsync(svc, "replay", "--status", "rejected", "--sku", "FIX-1");
     assert.deepEqual([first.out.examined, first.out.outcome.accepted, first.out.stillRejected], ["2", "2", "0"]);
     assert.equal(await onHand(svc, "FIX-1"), "9");
@@ -183,6 +150,25 @@ describe("contract: WMS outages — pull, gaps, file drop, pause, backfill and r
     assert.deepEqual([applied.out.outcome.accepted, applied.out.outcome.duplicate], ["0", "2"], "replaying applied rows is harmless");
     const events = await sql(svc, `SELECT count(*)::int AS n FROM inventory_events WHERE sku = 'FIX-1'`);
     assert.equal(events[0].n, 2, "one event per update, however often it is replayed");
+  });
+
+  it("replays the rejected rows received in a time window (from inclusive, to exclusive) and leaves those outside it; a second replay changes nothing", async () => {
+    const hour = 3_600_000;
+    const received = (hoursAgo: number) => new Date(Math.floor(Date.now() / 1000) * 1000 - hoursAgo * hour);
+    const [from, to] = [received(4), received(2)];
+    for (const [seq, hoursAgo] of [[1, 5], [2, 4], [3, 3], [4, 2], [5, 1]] as const) await plantRejectedCount("wms-window", "WIN-1", seq, seq, received(hoursAgo));
+    const window = ["replay", "--status", "rejected", "--wms-id", "wms-window", "--from", from.toISOString(), "--to", to.toISOString()];
+
+    const first = await invsync(svc, ...window);
+    assert.deepEqual([first.code, first.out.examined, first.out.outcome.accepted, first.out.stillRejected], [0, "2", "2", "0"], first.err);
+    assert.equal(await onHand(svc, "WIN-1"), "3", "sequences 2 and 3 applied; 4 and 5, received later, were not");
+    const old = await sql(svc, `SELECT sequence::int AS s, replayed_at IS NOT NULL AS replayed FROM wms_updates WHERE wms_id = 'wms-window' AND status = 'rejected' ORDER BY sequence`);
+    assert.deepEqual(old.map((r) => [r.s, r.replayed]), [[1, false], [2, true], [3, true], [4, false], [5, false]]);
+
+    const second = await invsync(svc, ...window);
+    assert.deepEqual([second.out.examined, second.out.outcome.accepted], ["0", "0"]);
+    const events = await sql(svc, `SELECT count(*)::int AS n FROM inventory_events WHERE sku = 'WIN-1'`);
+    assert.deepEqual([events[0].n, await onHand(svc, "WIN-1")], [2, "3"], "one event per replayed update");
   });
 
   it("replays a movement refused below zero once the missing receipt has arrived", async () => {

@@ -3,8 +3,10 @@ import type { AddressInfo } from "node:net";
 
 /**
  * A stand-in for the WMS's pull endpoint over real HTTP (not one of our own servers): it holds v2
- * records per source and serves `GET /feed?wms_id=…&after_sequence=…&limit=…[&to_sequence=…]` as
- * `{"updates": [...]}`. `down` makes it answer 503 (an outage); every request is counted.
+ * records per source and serves `GET /feed?wms_id=…&after_sequence=…&limit=…[&to_sequence=…]
+ * [&from_time=…][&to_time=…]` as `{"updates": [...]}` (a time window keeps the records whose
+ * `eventTime` is at or after `from_time` and before `to_time`). `down` makes it answer 503 (an
+ * outage); every request is counted.
  */
 export class FakeWms {
   readonly records = new Map<string, Array<Record<string, unknown>>>();
@@ -37,15 +39,15 @@ export class FakeWms {
     return this.url.replace(/\/feed$/, "/snapshot");
   }
 
-  /** Adds receipts of `delta` for `sku` with sequences `from`..`to` of source `wmsId`. */
-  addReceipts(wmsId: string, sku: string, from: number, to: number, delta = 1): void {
+  /** Adds receipts of `delta` for `sku` with sequences `from`..`to` of source `wmsId`, recorded at `eventTime(seqNo)` (a minute ago by default). */
+  addReceipts(wmsId: string, sku: string, from: number, to: number, delta = 1, eventTime = (seqNo: number) => new Date(Date.now() - 60_000 + seqNo)): void {
     const list = this.records.get(wmsId) ?? [];
     for (let seqNo = from; seqNo <= to; seqNo++) {
       list.push({
         sourceSystem: wmsId,
         seqNo: String(seqNo),
         itemCode: sku,
-        eventTime: new Date(Date.now() - 60_000 + seqNo).toISOString(),
+        eventTime: eventTime(seqNo).toISOString(),
         movement: { movementType: "MOVEMENT_TYPE_RECEIPT", delta: String(delta) },
       });
     }
@@ -78,8 +80,11 @@ export class FakeWms {
     const after = BigInt(url.searchParams.get("after_sequence") ?? "0");
     const to = url.searchParams.has("to_sequence") ? BigInt(url.searchParams.get("to_sequence")!) : undefined;
     const limit = Number(url.searchParams.get("limit") ?? "100");
+    const fromTime = Date.parse(url.searchParams.get("from_time") ?? "");
+    const toTime = Date.parse(url.searchParams.get("to_time") ?? "");
+    const inWindow = (eventTime: number) => (Number.isNaN(fromTime) || eventTime >= fromTime) && (Number.isNaN(toTime) || eventTime < toTime);
     const updates = (this.records.get(url.searchParams.get("wms_id") ?? "") ?? [])
-      .filter((r) => BigInt(r.seqNo as string) > after && (to === undefined || BigInt(r.seqNo as string) <= to))
+      .filter((r) => BigInt(r.seqNo as string) > after && (to === undefined || BigInt(r.seqNo as string) <= to) && inWindow(Date.parse(r.eventTime as string)))
       .slice(0, limit);
     res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ updates }));
   }

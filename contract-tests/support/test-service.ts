@@ -21,6 +21,11 @@ export interface TestService {
   readonly grpcAddress: string;
   /** Stops the service, then drops its database and stream. */
   stop(): Promise<void>;
+  /**
+   * Stops this service (keeping its database and stream) and starts a new one on them with the same
+   * settings, as a deploy or a crash-and-restart does; the new one's `stop()` drops them.
+   */
+  restart(): Promise<TestService>;
 }
 
 /**
@@ -34,10 +39,17 @@ export interface TestService {
 export async function startTestService(
   label: string,
   env: Record<string, string> = {},
-  { logger, ...hooks }: ServiceHooks & { readonly logger?: Logger } = {},
+  hooks: ServiceHooks & { readonly logger?: Logger } = {},
 ): Promise<TestService> {
-  const database = await createTestDatabase(label);
-  const stream = testStream(label);
+  return serviceOn(await createTestDatabase(label), testStream(label), env, hooks);
+}
+
+async function serviceOn(
+  database: TestDatabase,
+  stream: TestStream,
+  env: Record<string, string>,
+  { logger, ...hooks }: ServiceHooks & { readonly logger?: Logger },
+): Promise<TestService> {
   const config = loadConfig({
     DATABASE_URL: database.url,
     NATS_URL,
@@ -68,6 +80,10 @@ export async function startTestService(
       await service.stop();
       await stream.delete(config.natsUrl).catch(() => undefined);
       await database.drop();
+    },
+    async restart() {
+      await service.stop();
+      return serviceOn(database, stream, env, { logger, ...hooks });
     },
   };
 }

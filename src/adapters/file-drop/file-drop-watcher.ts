@@ -1,8 +1,9 @@
-import { mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Logger } from "../../shared/logger.js";
 import type { IngestionControl } from "../../wms-ingestion/application/ingestion-control.js";
 import { droppedFile } from "./file-source.js";
+import { finishedFileName } from "./finished-file-name.js";
 import type { DroppedFile } from "../../wms-ingestion/application/file-ingestion.js";
 
 /** What a dropped file became: processed (read to the end), failed or duplicate; `<name>.report.json` holds it. */
@@ -30,7 +31,8 @@ export interface FileDropSettings {
  * Watches the drop folder (by polling: it works on every file system, network mounts included).
  * Each settled file goes to its handler (WMS update files through `FileIngestion`, snapshot files
  * to reconciliation); then it moves to `processed/` or `failed/`
- * with `<name>.report.json` beside it. While ingestion is paused, files wait where they are. Names
+ * with `<name>.report.json` beside it, numbered (`<stem>-2<ext>`, …) when that name is taken there,
+ * so nothing finished earlier is overwritten. While ingestion is paused, files wait where they are. Names
  * starting with `.` are ignored, so a WMS can write `.name.tmp` and rename it when done.
  */
 export class FileDropWatcher {
@@ -75,11 +77,12 @@ export class FileDropWatcher {
       if (name.startsWith(".") || !statSync(path).isFile() || !this.settled(name, path)) continue;
       if ((await this.control.state()).paused) break;
       const report = await this.files.ingest(await droppedFile(path));
-      const folder = report.status === "failed" ? "failed" : "processed";
-      renameSync(path, join(this.settings.directory, folder, name));
-      writeFileSync(join(this.settings.directory, folder, `${name}.report.json`), `${JSON.stringify(report, null, 2)}\n`);
+      const folder = join(this.settings.directory, report.status === "failed" ? "failed" : "processed");
+      const kept = finishedFileName(name, (candidate) => existsSync(join(folder, candidate)));
+      renameSync(path, join(folder, kept));
+      writeFileSync(join(folder, `${kept}.report.json`), `${JSON.stringify(report, null, 2)}\n`);
       this.seen.delete(name);
-      this.logger.info({ file: name, status: report.status, lines: report.lines, ...report.outcome }, "dropped file ingested");
+      this.logger.info({ file: name, keptAs: kept, status: report.status, lines: report.lines, ...report.outcome }, "dropped file ingested");
       reports.push(report);
     }
     return reports;

@@ -53,7 +53,8 @@ export function fileFormatOf(fileName: string): FileFormat | undefined {
 /**
  * Reads the lines of one file into raw updates. A CSV file's first line is its header (column
  * names of the contract, any order; an unknown column fails the whole file, never guessed). Blank
- * lines are skipped. A line that cannot be read becomes an unreadable update naming its line.
+ * lines and a byte order mark opening the file are skipped. A line that cannot be read becomes an
+ * unreadable update naming its line.
  */
 export class FileLineReader {
   private columns: string[] | undefined;
@@ -61,7 +62,9 @@ export class FileLineReader {
   constructor(private readonly format: FileFormat) {}
 
   /** The raw update of line `lineNumber`, undefined for a header or blank line; throws {@link FileFormatError} for an unusable header. */
-  read(lineNumber: number, text: string): RawUpdate | undefined {
+  read(lineNumber: number, line: string): RawUpdate | undefined {
+    // Windows tools start UTF-8 exports with a byte order mark: it is not part of the first line's data.
+    const text = lineNumber === 1 ? line.replace(/^\uFEFF/, "") : line;
     if (text.trim() === "") return undefined;
     if (this.format.format === "jsonl") return jsonLine(lineNumber, text);
     if (!this.columns) {
@@ -80,7 +83,7 @@ export class FileLineReader {
 
 function header(version: string, text: string): string[] {
   const known = CSV_COLUMNS[version]!;
-  const names = splitCsv(text.replace(/^\uFEFF/, "")) ?? [];
+  const names = splitCsv(text) ?? [];
   const unknown = names.filter((name) => !(name.trim() in known));
   if (names.length === 0 || unknown.length > 0) {
     throw new FileFormatError(`line 1: unknown CSV column(s) ${unknown.map((n) => `"${n}"`).join(", ")} for ${version}; expected ${Object.keys(known).join(", ")}`);
