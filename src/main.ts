@@ -17,7 +17,7 @@ import { readinessProbe } from "./adapters/observability/readiness.js";
 import { startTracing } from "./adapters/observability/tracing.js";
 import { openDatabase, type Database } from "./adapters/persistence/database.js";
 import { KnexEventOutbox } from "./adapters/persistence/knex-event-outbox.js";
-import { PgAdvisoryRelayLease } from "./adapters/persistence/pg-advisory-relay-lease.js";
+import { PgAdvisoryLease, RELAY_JOB } from "./adapters/persistence/pg-advisory-lease.js";
 import { startGrpcServer } from "./adapters/rpc/grpc-server.js";
 import { inventoryService } from "./adapters/rpc/inventory-service.js";
 import { migrationService } from "./adapters/rpc/migration-service.js";
@@ -126,7 +126,7 @@ export async function startService(config: Config, logger: Logger, hooks: Servic
   const relay = new OutboxRelay(
     outbox,
     bus,
-    config.databaseUrl ? new PgAdvisoryRelayLease(config.databaseUrl, logger) : soleProcessLease,
+    config.databaseUrl ? new PgAdvisoryLease(config.databaseUrl, RELAY_JOB, logger) : soleProcessLease,
     systemClock,
     logger,
     { batchSize: config.relayBatchSize, idleDelayMs: config.relayIdleMs, maxBackoffMs: 5_000, pipelineDepth: config.relayPipelineDepth },
