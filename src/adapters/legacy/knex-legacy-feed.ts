@@ -16,7 +16,10 @@ const FEED_ORDER_LOCK = "29676327357736292";
  * {@link LegacyInventory} over tables the legacy integration shares with us: updates are handed on
  * into `legacy_inventory_feed` (the raw payload, unchanged, in the routing transaction, feed ids in
  * commit order); legacy reports its results in `legacy_inventory_counts` and each finished run in
- * `legacy_sync_runs` (with the last feed id it took in). The legacy nightly job reads the feed table.
+ * `legacy_sync_runs` (with the last feed id it took in). Legacy reads the feed table itself (the
+ * nightly job), or, with `LEGACY_FORWARD_URL` set, `LegacyForwarder` POSTs the rows not yet
+ * delivered to legacy's endpoint (`KnexLegacyFeedQueue`, `HttpLegacyEndpoint`); the counts and
+ * runs come back in the same tables either way.
  */
 export class KnexLegacyFeed implements LegacyInventory {
   constructor(private readonly knex: Knex) {}
