@@ -20,10 +20,7 @@ export interface HttpLegacyEndpointSettings extends HttpCallSettings {
 export class HttpLegacyEndpoint implements LegacyEndpoint {
   private readonly url: URL;
 
-  constructor(
-    private readonly settings: HttpLegacyEndpointSettings,
-    private readonly sleep?: (ms: number) => Promise<void>,
-  ) {
+  constructor(private readonly settings: HttpLegacyEndpointSettings) {
     this.url = new URL(settings.url);
   }
 
@@ -33,7 +30,6 @@ export class HttpLegacyEndpoint implements LegacyEndpoint {
       peer: "legacy endpoint",
       signal: hooks.signal,
       attemptFailed: (failure) => hooks.attemptFailed(failure),
-      ...(this.sleep ? { sleep: this.sleep } : {}),
     });
     return attempts;
   }
