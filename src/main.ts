@@ -17,7 +17,7 @@ import { readinessProbe } from "./adapters/observability/readiness.js";
 import { startTracing } from "./adapters/observability/tracing.js";
 import { openDatabase, type Database } from "./adapters/persistence/database.js";
 import { KnexEventOutbox } from "./adapters/persistence/knex-event-outbox.js";
-import { PgAdvisoryRelayLease } from "./adapters/persistence/pg-advisory-relay-lease.js";
+import { PgAdvisoryLease, RELAY_JOB } from "./adapters/persistence/pg-advisory-lease.js";
 import { startGrpcServer } from "./adapters/rpc/grpc-server.js";
 import { inventoryService } from "./adapters/rpc/inventory-service.js";
 import { migrationService } from "./adapters/rpc/migration-service.js";
@@ -27,6 +27,7 @@ import { tracedService } from "./adapters/rpc/traced-service.js";
 import { wmsSyncService } from "./adapters/rpc/wms-sync-service.js";
 import { limitWmsWrites } from "./adapters/rpc/wms-write-limit.js";
 import { composeIngestion } from "./composition/ingestion.js";
+import { composeLegacyForwarding } from "./composition/legacy-forwarding.js";
 import { composeReconciliation, operatorAccess } from "./composition/reconciliation.js";
 import { composeReservations } from "./composition/reservations.js";
 import { composeWmsIngress } from "./composition/wms-ingress.js";
@@ -108,6 +109,7 @@ export async function startService(config: Config, logger: Logger, hooks: Servic
   });
   const comparator = new ShadowComparator(comparisons, legacy, systemClock, logger, { compared: (t) => migrationMetrics.comparisonFinished(t) });
   const legacyRuns = new LegacyRunWatch(comparator, config.legacyRunPollMs, logger);
+  const legacyForwarder = composeLegacyForwarding(config, knex, metrics, systemClock, logger);
   const operators = operatorAccess(config, metrics.registry, logger);
   const { access } = operators;
   const reconciliation = composeReconciliation(knex, changes, settlement.shortfalls, config, operators, systemClock, logger);
@@ -126,7 +128,7 @@ export async function startService(config: Config, logger: Logger, hooks: Servic
   const relay = new OutboxRelay(
     outbox,
     bus,
-    config.databaseUrl ? new PgAdvisoryRelayLease(config.databaseUrl, logger) : soleProcessLease,
+    config.databaseUrl ? new PgAdvisoryLease(config.databaseUrl, RELAY_JOB, logger) : soleProcessLease,
     systemClock,
     logger,
     { batchSize: config.relayBatchSize, idleDelayMs: config.relayIdleMs, maxBackoffMs: 5_000, pipelineDepth: config.relayPipelineDepth },
@@ -165,6 +167,7 @@ export async function startService(config: Config, logger: Logger, hooks: Servic
     bus: () => bus.status(),
     relayFailure: () => relay.lastFailure,
     draining: () => draining,
+    ...(legacyForwarder ? { legacyForwarder } : {}),
   });
   const gateway = await startGateway(
     services,
@@ -175,7 +178,7 @@ export async function startService(config: Config, logger: Logger, hooks: Servic
   );
   const grpcServices = services.map((registered) => limitWmsWrites(registered, ingress.writeLimit, (code) => metrics.wmsRequestsRefused.inc({ code }), logger));
   const grpc = await startGrpcServer(grpcServices, { host: config.host, port: config.grpcPort, maxMessageBytes: config.maxRequestBytes });
-  const tasks = [...reservations.tasks, legacyRuns, ...reconciliation.tasks];
+  const tasks = [...reservations.tasks, legacyRuns, ...reconciliation.tasks, ...(legacyForwarder ? [legacyForwarder] : [])];
   relay.start();
   tasks.forEach((task) => task.start());
   ingress.start();

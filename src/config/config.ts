@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { ConfigError, EnvReader } from "./env-reader.js";
+import { readLegacyForward, type LegacyForwardConfig } from "./legacy-forward-config.js";
 import { readObservability, type ObservabilityConfig } from "./observability-config.js";
 import { readReconciliation, type ReconciliationConfig } from "./reconciliation-config.js";
 import { readWmsIngress, type WmsIngressConfig } from "./wms-ingress-config.js";
@@ -37,6 +38,8 @@ export interface Config {
   readonly wmsIngress: WmsIngressConfig;
   readonly flags: FlagsConfig;
   readonly legacyRunPollMs: number;
+  /** The HTTP hand-off to legacy; undefined: legacy reads the feed table (the nightly job). */
+  readonly legacyForward: LegacyForwardConfig | undefined;
   /** Traces and metric label limits. */
   readonly observability: ObservabilityConfig;
   /** Reconciliation, operator access and the audit log. */
@@ -101,6 +104,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     wmsIngress: readWmsIngress(read),
     flags: readFlagsConfig(read, env),
     legacyRunPollMs: read.integer("LEGACY_RUN_POLL_SECONDS", 60, 1, 86_400) * 1000,
+    legacyForward: readLegacyForward(read),
     observability: readObservability(read),
     reconciliation: readReconciliation(read),
   };

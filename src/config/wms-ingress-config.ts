@@ -77,7 +77,8 @@ export function parseSigningKeys(value: string): ReadonlyMap<string, string> {
   return keys;
 }
 
-function parseHeader(value: string): readonly [string, string] {
+/** `Name: value` as a lower-cased header name and its value (the form of `WMS_PULL_AUTH_HEADER`). */
+export function parseHeader(value: string): readonly [string, string] {
   const at = value.indexOf(":");
   const name = value.slice(0, at).trim().toLowerCase();
   if (at <= 0 || !/^[a-z0-9-]+$/.test(name)) throw new Error(`must be "<Header-Name>: <value>", for example "Authorization: Bearer <token>"`);

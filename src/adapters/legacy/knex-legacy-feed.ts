@@ -7,17 +7,30 @@ import { knexTransaction } from "../persistence/knex-unit-of-work.js";
 import { bindings, toDate } from "../persistence/row-values.js";
 
 /**
- * {@link LegacyInventory} over tables the legacy nightly job shares with us: updates are handed on
- * into `legacy_inventory_feed` (the raw payload, unchanged, in the routing transaction); the job
- * reports its results in `legacy_inventory_counts` and each finished run in `legacy_sync_runs`
- * (with the last feed id it took in). The HTTP forwarder delivers the same feed when configured.
+ * The transaction advisory lock that puts feed ids in commit order: "invfeed" in ASCII, as a bigint
+ * (0x696e7666656564). Held from the hand-off to the end of the routing transaction.
+ */
+const FEED_ORDER_LOCK = "29676327357736292";
+
+/**
+ * {@link LegacyInventory} over tables the legacy integration shares with us: updates are handed on
+ * into `legacy_inventory_feed` (the raw payload, unchanged, in the routing transaction, feed ids in
+ * commit order); legacy reports its results in `legacy_inventory_counts` and each finished run in
+ * `legacy_sync_runs` (with the last feed id it took in). Legacy reads the feed table itself (the
+ * nightly job), or, with `LEGACY_FORWARD_URL` set, `LegacyForwarder` POSTs the rows not yet
+ * delivered to legacy's endpoint (`KnexLegacyFeedQueue`, `HttpLegacyEndpoint`); the counts and
+ * runs come back in the same tables either way.
  */
 export class KnexLegacyFeed implements LegacyInventory {
   constructor(private readonly knex: Knex) {}
 
   async handOn(tx: Transaction, handoffs: readonly LegacyHandoff[], at: Date): Promise<void> {
     if (handoffs.length === 0) return;
-    await knexTransaction(tx).raw(
+    const trx = knexTransaction(tx);
+    // Feed ids are taken after the previous hand-off committed, so a reader of the feed never sees
+    // an id before a lower one that is still to commit (which a `fed_through` past it would skip).
+    await trx.raw(`SELECT pg_advisory_xact_lock(?::bigint)`, [FEED_ORDER_LOCK]);
+    await trx.raw(
       `INSERT INTO legacy_inventory_feed (inbox_id, wms_id, sequence, sku, location_id, quantity, observed_at, path, payload, fed_at)
        SELECT w.id, w.wms_id, w.sequence, w.sku, w.location_id, w.quantity, w.observed_at, h.path, w.payload, ?::timestamptz
        FROM unnest(?::bigint[], ?::text[]) WITH ORDINALITY AS h(id, path, ord)

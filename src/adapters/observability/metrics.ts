@@ -23,7 +23,9 @@ export class ServiceMetrics {
   /** The capped `wms_id` label shared by every metric that has one. */
   readonly wmsIds: BoundedLabel;
   private sources: ScrapeSources | undefined;
-  private backlogReading: Promise<OutboxBacklog | undefined> | undefined;
+  private scrapes = 0;
+  /** One backlog query per scrape, shared by the two outbox gauges. */
+  private readonly readBacklog = this.perScrape(() => (this.sources ? this.sources.backlog() : Promise.resolve(undefined)));
   private readonly published = new Counter({
     name: "invsync_events_published_total",
     help: "Inventory events acknowledged by JetStream.",
@@ -149,20 +151,30 @@ export class ServiceMetrics {
 
   /** The metrics in Prometheus text format (a scrape: the outbox is read anew). */
   text(): Promise<string> {
-    this.backlogReading = undefined;
+    this.scrapes++;
     return this.registry.metrics();
+  }
+
+  /**
+   * `read` as a reading of one scrape: the first gauge asking for it in a scrape runs it, the
+   * others of that scrape share its result; undefined when it fails or takes longer than 2 s (a
+   * scrape must not hang on a dead database).
+   */
+  perScrape<T>(read: () => Promise<T>): () => Promise<T | undefined> {
+    let scrape = -1;
+    let reading: Promise<T | undefined> = Promise.resolve(undefined);
+    return () => {
+      if (scrape !== this.scrapes) {
+        scrape = this.scrapes;
+        reading = withinTimeout(read(), 2000);
+      }
+      return reading;
+    };
   }
 
   /** Content type of {@link text}. */
   get contentType(): string {
     return this.registry.contentType;
-  }
-
-  /** One backlog query per scrape, shared by the two outbox gauges; undefined when the database does not answer. */
-  private readBacklog(): Promise<OutboxBacklog | undefined> {
-    if (!this.sources) return Promise.resolve(undefined);
-    this.backlogReading ??= withinTimeout(this.sources.backlog(), 2000);
-    return this.backlogReading;
   }
 }
 

@@ -10,12 +10,15 @@ export interface ReadinessSources {
   readonly bus: () => BusStatus;
   readonly relayFailure: () => string | undefined;
   readonly draining: () => boolean;
+  /** The HTTP forwarder of the legacy feed, when it is on. */
+  readonly legacyForwarder?: { readonly lastFailure: string | undefined };
 }
 
 /**
  * Builds the readiness probe. Ready means "writes are accepted": the database answers and the
  * service is not shutting down. NATS being down does not make the service unready (updates are
- * accepted and events wait in the outbox); the report says so, with the backlog and its age.
+ * accepted and events wait in the outbox); the report says so, with the backlog and its age. Nor
+ * does a failing legacy forwarder (rows wait in the feed): the report shows its last error.
  */
 export function readinessProbe(sources: ReadinessSources): () => Promise<ReadinessReport> {
   return async () => {
@@ -32,6 +35,7 @@ export function readinessProbe(sources: ReadinessSources): () => Promise<Readine
         outbox: backlog
           ? { backlog: backlog.count, oldestAgeSeconds: Math.round(oldestAgeSeconds * 10) / 10, relayLastError: sources.relayFailure() ?? null }
           : { backlog: null, relayLastError: sources.relayFailure() ?? null },
+        legacyFeed: sources.legacyForwarder ? { delivery: "http", lastError: sources.legacyForwarder.lastFailure ?? null } : { delivery: "table" },
       },
     };
   };

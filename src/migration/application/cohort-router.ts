@@ -79,11 +79,6 @@ export class CohortRouter implements SkuRouter {
     const countPaths = partition(counts.map((c) => countDecision(c.count).path));
     const movePaths = partition(movements.map((m) => moveDecision(m.movement).path));
 
-    await legacy.handOn(tx, [
-      ...[...countPaths.legacy, ...countPaths.shadow].map((i) => ({ inboxId: counts[i]!.inboxId, path: countDecision(counts[i]!.count).path as "legacy" | "shadow" })),
-      ...[...movePaths.legacy, ...movePaths.shadow].map((i) => ({ inboxId: movements[i]!.inboxId, path: moveDecision(movements[i]!.movement).path as "legacy" | "shadow" })),
-    ].sort((a, b) => Number(a.inboxId) - Number(b.inboxId)), at);
-
     const countOutcomes: RouteOutcome[] = new Array(counts.length);
     const moveOutcomes: MovementRouteOutcome[] = new Array(movements.length);
     for (const i of countPaths.legacy) countOutcomes[i] = { kind: "forwarded" };
@@ -101,6 +96,12 @@ export class CohortRouter implements SkuRouter {
     countPaths.new.forEach((i, j) => (countOutcomes[i] = appliedCounts[j]!));
     const appliedMoves = await this.parts.live.movements.apply(tx, liveMoves);
     movePaths.new.forEach((i, j) => (moveOutcomes[i] = appliedMoves[j]!));
+
+    // Last: the hand-off holds legacy's feed order until the transaction commits (see LegacyInventory.handOn).
+    await legacy.handOn(tx, [
+      ...[...countPaths.legacy, ...countPaths.shadow].map((i) => ({ inboxId: counts[i]!.inboxId, path: countDecision(counts[i]!.count).path as "legacy" | "shadow" })),
+      ...[...movePaths.legacy, ...movePaths.shadow].map((i) => ({ inboxId: movements[i]!.inboxId, path: moveDecision(movements[i]!.movement).path as "legacy" | "shadow" })),
+    ].sort((a, b) => Number(a.inboxId) - Number(b.inboxId)), at);
 
     const total = (path: IngestionPath) => countPaths[path].length + movePaths[path].length;
     this.parts.observer?.routed({ legacy: total("legacy"), shadow: total("shadow"), new: total("new") }, cutovers);

@@ -20,7 +20,12 @@ export interface LegacyRun {
  * shadow records are handed on to it unchanged; its counts and runs can be read for comparison.
  */
 export interface LegacyInventory {
-  /** Hands the raw updates behind `handoffs` on to legacy, in the transaction that routed them. */
+  /**
+   * Hands the raw updates behind `handoffs` on to legacy, in the transaction that routed them, with
+   * feed ids in commit order: a second transaction handing on waits until the first has committed,
+   * so legacy never sees a feed id before a lower one. Call it last in the transaction, after every
+   * row lock it needs (the wait lasts until commit).
+   */
   handOn(tx: Transaction, handoffs: readonly LegacyHandoff[], at: Date): Promise<void>;
   /** Legacy's on-hand of each record it knows, by `stockKey`. */
   counts(keys: readonly StockRecordKey[]): Promise<Map<string, number>>;

@@ -1,0 +1,75 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+
+/** One update of a legacy feed POST, as the forwarder sends it. */
+export interface ForwardedUpdate {
+  readonly feedId: string;
+  readonly path: string;
+  readonly schemaVersion: string;
+  readonly payload: Record<string, unknown>;
+}
+
+/** How the fake answers a request: a status (with headers), or a connection dropped before or after taking the body in. */
+export type LegacyAnswer = { readonly status: number; readonly headers?: Record<string, string> } | "drop" | "accept-then-drop";
+
+/** One request the fake got, with what it answered. */
+export interface LegacyRequest {
+  readonly version: string;
+  readonly updates: readonly ForwardedUpdate[];
+  readonly authorization: string | undefined;
+  readonly contentType: string | undefined;
+  /** True when the fake took the updates in (2xx, or `accept-then-drop`). */
+  readonly accepted: boolean;
+  readonly answer: LegacyAnswer;
+}
+
+/**
+ * A stand-in for legacy's feed endpoint over real HTTP (not one of our servers): `POST /feed`
+ * takes `{"version", "updates": [...]}`. It answers `script` entries first, one per request, then
+ * `steady` (200 unless a test sets another), and keeps every request with its answer.
+ */
+export class FakeLegacy {
+  readonly requests: LegacyRequest[] = [];
+  /** Answers for the next requests, in order. */
+  readonly script: LegacyAnswer[] = [];
+  /** The answer once the script is used up. */
+  steady: LegacyAnswer = { status: 200 };
+
+  private constructor(private readonly server: http.Server) {}
+
+  /** Starts the fake on a free port of 127.0.0.1. */
+  static async start(): Promise<FakeLegacy> {
+    let fake: FakeLegacy | undefined;
+    const server = http.createServer((req, res) => void fake!.answer(req, res));
+    fake = new FakeLegacy(server);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    return fake;
+  }
+
+  /** The endpoint to configure as LEGACY_FORWARD_URL. */
+  get url(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/feed`;
+  }
+
+  /** Every update legacy took in, in arrival order (a redelivered one appears again). */
+  get taken(): ForwardedUpdate[] {
+    return this.requests.filter((r) => r.accepted).flatMap((r) => r.updates);
+  }
+
+  /** Stops the server. */
+  close(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async answer(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { version: string; updates: ForwardedUpdate[] };
+    const answer = this.script.shift() ?? this.steady;
+    const accepted = answer === "accept-then-drop" || (typeof answer === "object" && answer.status >= 200 && answer.status < 300);
+    this.requests.push({ ...body, authorization: req.headers.authorization, contentType: req.headers["content-type"], accepted, answer });
+    if (typeof answer === "object") res.writeHead(answer.status, { "content-type": "text/plain", ...answer.headers }).end(`legacy says ${answer.status}`);
+    else req.socket.destroy();
+  }
+}

@@ -1,0 +1,24 @@
+import type { FailedAttempt } from "../../shared/retries.js";
+import type { LegacyFeedEntry } from "./legacy-feed-queue.port.js";
+
+/** What a delivery tells its caller while it runs. */
+export interface DeliveryHooks {
+  /** Aborts the waits between attempts and any further attempt (shutdown); a request in flight finishes. */
+  readonly signal: AbortSignal;
+  /** Told of every failed attempt, the last one included. */
+  attemptFailed(failure: FailedAttempt): void;
+}
+
+/**
+ * Port: legacy's endpoint for the feed (HTTP mode of the legacy hand-off). Delivery is
+ * at-least-once: a batch may arrive again (a retry after a lost answer, a crash before it was
+ * marked delivered), and legacy dedupes by feed id.
+ */
+export interface LegacyEndpoint {
+  /**
+   * Delivers `entries` (in feed-id order) as one request, retrying failures that may pass; resolves
+   * with the attempts it took once legacy acknowledged them. Throws `CallFailedError` when legacy
+   * refused them or every attempt failed.
+   */
+  deliver(entries: readonly LegacyFeedEntry[], hooks: DeliveryHooks): Promise<number>;
+}
