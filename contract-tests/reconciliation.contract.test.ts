@@ -156,6 +156,7 @@ describe("contract: reconciliation, operator overrides, access and the audit log
 
     const open = await client.listDiscrepancies({ status: DiscrepancyStatus.OPEN });
     assert.deepEqual(open.discrepancies.map((d) => [d.sku, d.ours, d.theirs, d.currentOnHand]), [["R-11", 10n, 30n, 10n]]);
+    await waitFor("the open-discrepancy gauge to count R-11", async () => (await metric('invsync_discrepancies_open{kind="count_mismatch"}')) === 'invsync_discrepancies_open{kind="count_mismatch"} 1');
     const resolved = await client.resolveDiscrepancy({ discrepancyId: open.discrepancies[0]!.discrepancyId, resolution: DiscrepancyResolution.ACCEPT_WMS_COUNT, note: "recount confirmed" });
     assert.deepEqual([resolved.discrepancy!.status, resolved.discrepancy!.resolvedBy], [DiscrepancyStatus.RESOLVED, "test-operator"]);
     assert.equal(await onHand("R-11"), "30");

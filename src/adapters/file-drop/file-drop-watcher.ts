@@ -79,8 +79,12 @@ export class FileDropWatcher {
       const report = await this.files.ingest(await droppedFile(path));
       const folder = join(this.settings.directory, report.status === "failed" ? "failed" : "processed");
       const kept = finishedFileName(name, (candidate) => existsSync(join(folder, candidate)));
+      // The report lands (whole, by rename) before the file does: whoever sees a finished file can read
+      // its report, and a crash in between leaves the file in place, to be found again as a duplicate.
+      const reportPath = join(folder, `${kept}.report.json`);
+      writeFileSync(`${reportPath}.tmp`, `${JSON.stringify(report, null, 2)}\n`);
+      renameSync(`${reportPath}.tmp`, reportPath);
       renameSync(path, join(folder, kept));
-      writeFileSync(join(folder, `${kept}.report.json`), `${JSON.stringify(report, null, 2)}\n`);
       this.seen.delete(name);
       this.logger.info({ file: name, keptAs: kept, status: report.status, lines: report.lines, ...report.outcome }, "dropped file ingested");
       reports.push(report);
