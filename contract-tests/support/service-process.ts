@@ -1,10 +1,20 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const ENTRY = join(ROOT, "dist/src/cli.js");
+
+/** The Node.js flags `npm start` passes (read from its script, so the two cannot drift apart). */
+export const START_NODE_FLAGS: readonly string[] = startNodeFlags();
+
+function startNodeFlags(): string[] {
+  const { scripts } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> };
+  const shape = /^exec node ((?:--\S+ )*)dist\/src\/cli\.js serve$/.exec(scripts.start ?? "");
+  if (!shape) throw new Error(`package.json's start script is not "exec node [--flag …] dist/src/cli.js serve": ${scripts.start}`);
+  return shape[1]!.split(" ").filter(Boolean);
+}
 
 /** Builds `dist/` (what `npm start` runs) if it is not there yet. */
 export function ensureBuilt(): void {
@@ -29,9 +39,12 @@ export class ServiceProcess {
     this.exited = new Promise((resolve) => child.once("exit", (code) => resolve(code)));
   }
 
-  /** Starts `node [nodeArgs] dist/src/cli.js serve` with `env` (and nothing of the test's own environment but PATH). */
+  /**
+   * Starts `node <npm start's flags> [nodeArgs] dist/src/cli.js serve` with `env` (and nothing of the
+   * test's own environment but PATH); a flag in `nodeArgs` overrides the same one of `npm start`.
+   */
   static spawn(env: Record<string, string>, nodeArgs: readonly string[] = []): ServiceProcess {
-    const child = spawn(process.execPath, [...nodeArgs, ENTRY, "serve"], { cwd: ROOT, env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [...START_NODE_FLAGS, ...nodeArgs, ENTRY, "serve"], { cwd: ROOT, env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
     return new ServiceProcess(child);
   }
 
