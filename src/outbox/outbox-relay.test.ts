@@ -136,6 +136,32 @@ describe("OutboxRelay", () => {
     assert.deepEqual(stream.stored.map((e) => e.eventId), ["x1", "a1", "a2"]);
   });
 
+  it("in the background, sends a commit's events behind a batch still in flight instead of waiting for its acknowledgement", async () => {
+    const outbox = new MemoryOutbox([event("a1", "A", 1)]);
+    const stream = new MemoryStream();
+    let releaseAck: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (releaseAck = resolve));
+    const sent: string[] = [];
+    const publish = stream.publish.bind(stream);
+    stream.publish = async (message, after) => {
+      sent.push(message.eventId);
+      const receipt = await publish(message, after);
+      if (message.eventId === "a1") await held; // a1 is stored; its acknowledgement is slow
+      return receipt;
+    };
+    const relay = new OutboxRelay(outbox, stream, soleProcessLease, systemClock, silentLogger, { ...options, idleDelayMs: 60_000 });
+    relay.start();
+    await until(() => sent.length === 1);
+    outbox.append([event("a2", "A", 2)]);
+    relay.wake(); // as a commit that appended a2 does
+    await until(() => sent.length === 2, 100);
+    assert.deepEqual(sent, ["a1", "a2"], "a2 went out while a1's acknowledgement was still awaited");
+    releaseAck();
+    await until(() => outbox.published.size === 2);
+    await relay.stop(100);
+    assert.deepEqual(stream.stored.map((e) => e.eventId), ["a1", "a2"]);
+  });
+
   it("in the background, with messages arriving out of order, lost, refused or unacknowledged, stores each event once and in order per SKU", async () => {
     let seed = 7;
     const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);

@@ -125,7 +125,8 @@ export class OutboxRelay {
 
   /**
    * The background loop: up to `pipelineDepth` batches in flight at once, so reading the next batch
-   * and recording the last one overlap with publishing. A new batch never holds a row already in
+   * and recording the last one overlap with publishing, and a commit's events go out at once, behind
+   * those in flight. A new batch never holds a row already in
    * flight, and goes out behind the earlier ones on the chain. After a failure everything in flight
    * settles, then the loop backs off, syncs the chain again and resumes from the oldest unpublished row.
    */
@@ -154,7 +155,9 @@ export class OutboxRelay {
           }
         }
         if (inFlight.size > 0) {
-          await Promise.race(inFlight.values());
+          // Until a batch settles or, with room in the pipeline, a commit appends more: it goes out
+          // behind what is in flight instead of waiting for it.
+          await this.settledOrWoken(inFlight.values(), inFlight.size < this.options.pipelineDepth);
           if (this.chain.failed === undefined) continue;
           await Promise.allSettled(inFlight.values());
           const failure = this.chain.failed;
@@ -194,6 +197,20 @@ export class OutboxRelay {
     await this.store.markPublished(acknowledged);
     if (acknowledged.length > 0) this.observer.published?.(acknowledged, this.clock.now());
     return acknowledged;
+  }
+
+  /** Waits for one of `rounds` to settle or, when `wakeable`, for a wake-up (one already pending counts). */
+  private async settledOrWoken(rounds: Iterable<Promise<unknown>>, wakeable: boolean): Promise<void> {
+    if (wakeable && this.woken) {
+      this.woken = false;
+      return;
+    }
+    await new Promise<void>((resolve) => {
+      this.wakeUp = wakeable ? resolve : () => (this.running ? undefined : resolve());
+      Promise.race(rounds).then(() => resolve(), () => resolve());
+    });
+    this.wakeUp = undefined;
+    if (wakeable) this.woken = false;
   }
 
   private async sleep(ms: number, wakeable: boolean): Promise<void> {
