@@ -1,14 +1,10 @@
-import { create, toBinary } from "@bufbuild/protobuf";
+import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import {
-  EventSource,
-  EventType,
-  InventoryEventSchema,
-  type InventoryEvent as InventoryEventMessage,
-} from "../../../gen/invsync/events/v1/inventory_event_pb.js";
+import { InventoryEventSchema, type InventoryEvent as InventoryEventMessage } from "../../../gen/invsync/events/v1/inventory_event_pb.js";
 import type { EventCause, InventoryEvent, OperatorCause, ReconciliationCause } from "../../inventory/domain/inventory-event.js";
 import type { NonSellable } from "../../inventory/domain/non-sellable.js";
 import type { StockQuantities } from "../../inventory/domain/stock-level.js";
+import { SOURCES, TYPES, writeEvent } from "./event-wire.js";
 import { routeFields } from "./route-codec.js";
 
 /** Content type of published events. */
@@ -17,25 +13,7 @@ export const EVENT_CONTENT_TYPE = "application/protobuf";
 /** Fully qualified name of the payload message, sent in a header so consumers can decode blind. */
 export const EVENT_MESSAGE_NAME = InventoryEventSchema.typeName;
 
-const TYPES: Record<InventoryEvent["type"], EventType> = {
-  StockCounted: EventType.STOCK_COUNTED,
-  StockMoved: EventType.STOCK_MOVED,
-  StockReserved: EventType.STOCK_RESERVED,
-  ReservationReleased: EventType.RESERVATION_RELEASED,
-  ReservationExpired: EventType.RESERVATION_EXPIRED,
-  ReservationFulfilled: EventType.RESERVATION_FULFILLED,
-  StockShortfallDetected: EventType.STOCK_SHORTFALL_DETECTED,
-  StockOverridden: EventType.STOCK_OVERRIDDEN,
-  DiscrepancyAutoResolved: EventType.DISCREPANCY_AUTO_RESOLVED,
-};
-const SOURCES: Record<InventoryEvent["source"], EventSource> = {
-  wms: EventSource.WMS,
-  reservation: EventSource.RESERVATION,
-  operator: EventSource.OPERATOR,
-  reconciliation: EventSource.RECONCILIATION,
-};
-
-/** A domain event as its `invsync.events.v1.InventoryEvent` message. */
+/** A domain event as its `invsync.events.v1.InventoryEvent` message (the reference {@link encodeEvent} is tested against). */
 export function toEventMessage(event: InventoryEvent): InventoryEventMessage {
   return create(InventoryEventSchema, {
     eventId: event.eventId,
@@ -55,9 +33,9 @@ export function toEventMessage(event: InventoryEvent): InventoryEventMessage {
   });
 }
 
-/** A domain event encoded for the bus (protobuf binary). */
+/** A domain event encoded for the bus (protobuf binary; see `writeEvent`). */
 export function encodeEvent(event: InventoryEvent): Uint8Array {
-  return toBinary(InventoryEventSchema, toEventMessage(event));
+  return writeEvent(event);
 }
 
 function quantities(q: StockQuantities) {

@@ -9,7 +9,8 @@ export const PATHS: Record<DomainPath, IngestionPath> = {
   new: IngestionPath.NEW,
 };
 
-const REASONS: Record<RouteDecision["reason"], RouteReason> = {
+/** Each routing reason as its wire enum. */
+export const REASONS: Record<RouteDecision["reason"], RouteReason> = {
   kill_switch: RouteReason.KILL_SWITCH,
   cohort_flag: RouteReason.COHORT_FLAG,
   shadow_flag: RouteReason.SHADOW_FLAG,
