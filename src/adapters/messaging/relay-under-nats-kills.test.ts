@@ -1,37 +1,61 @@
 import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { fromBinary } from "@bufbuild/protobuf";
 import { jetstream } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
-import { MemoryOutbox } from "../../../contract-tests/support/memory-outbox.js";
+import { InventoryEventSchema } from "../../../gen/invsync/events/v1/inventory_event_pb.js";
 import { PrivateNats } from "../../../contract-tests/support/private-nats.js";
-import { testStream } from "../../../contract-tests/support/test-servers.js";
-import type { OutboxMessage } from "../../outbox/outbox-message.js";
+import { createTestDatabase, testStream, type TestDatabase } from "../../../contract-tests/support/test-servers.js";
+import type { InventoryEvent } from "../../inventory/domain/inventory-event.js";
 import { OutboxRelay } from "../../outbox/outbox-relay.js";
-import { soleProcessLease } from "../../outbox/relay-lease.port.js";
 import { systemClock } from "../../shared/clock.js";
+import { soleProcessLease } from "../../shared/lease.port.js";
 import { silentLogger } from "../../shared/logger.js";
+import { openDatabase, type Database } from "../persistence/database.js";
+import { KnexEventOutbox } from "../persistence/knex-event-outbox.js";
+import { KnexUnitOfWork } from "../persistence/knex-unit-of-work.js";
+import { encodeEvent } from "./event-codec.js";
 import { JetStreamEventPublisher } from "./jetstream-event-publisher.js";
 
 const EVENTS = 30_000;
 const SKUS = 300;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function until(what: string, done: () => boolean, timeoutMs: number): Promise<void> {
+async function until(what: string, done: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!done()) {
+  while (!(await done())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(20);
   }
 }
 
-/** Every message of `stream` in stream order: its event id and the SKU and version its payload names. */
+/** A counted event of `sku` at `version`, as ingestion appends it. */
+function counted(sku: string, version: number, sequence: number): InventoryEvent {
+  const now = new Date();
+  return {
+    eventId: randomUUID(),
+    type: "StockCounted",
+    sku: sku as InventoryEvent["sku"],
+    locationId: "default" as InventoryEvent["locationId"],
+    delta: 1,
+    source: "wms",
+    occurredAt: now,
+    before: { onHand: version - 1, reserved: 0, available: version - 1 },
+    after: { onHand: version, reserved: 0, available: version },
+    version,
+    cause: { kind: "wms_update", wmsId: "wms-kills", sequence: BigInt(sequence), batchId: "b", schemaVersion: "wms.v1", observedAt: now, reason: "counted" },
+  };
+}
+
+/** Every message of `stream` in stream order: its event id and the SKU and version of the event it carries. */
 async function readStream(url: string, stream: string, count: number): Promise<Array<{ id: string; sku: string; version: number }>> {
   const nc = await connect({ servers: url });
   try {
     const messages = await (await jetstream(nc).consumers.get(stream)).consume({ max_messages: 5_000 });
     const read: Array<{ id: string; sku: string; version: number }> = [];
     for await (const m of messages) {
-      const [sku, version] = new TextDecoder().decode(m.data).split(":");
-      read.push({ id: m.headers?.get("Nats-Msg-Id") ?? "", sku: sku!, version: Number(version) });
+      const event = fromBinary(InventoryEventSchema, m.data);
+      read.push({ id: m.headers?.get("Nats-Msg-Id") ?? "", sku: event.sku, version: Number(event.version) });
       if (m.info.pending === 0 && read.length >= count) break;
     }
     return read;
@@ -40,15 +64,22 @@ async function readStream(url: string, stream: string, count: number): Promise<A
   }
 }
 
-describe("Outbox relay on JetStream while NATS is killed under load (real NATS)", function () {
+describe("Outbox relay on JetStream while NATS is killed under load (real PostgreSQL outbox, real NATS)", function () {
   this.timeout(120_000);
   let nats: PrivateNats;
+  let testDb: TestDatabase;
+  let database: Database;
 
   before(async () => {
     nats = await PrivateNats.start();
+    testDb = await createTestDatabase("relay_kills");
+    database = await openDatabase({ url: testDb.url, dataDir: "", poolMax: 6 }, silentLogger);
+    await database.migrate();
   });
   after(async () => {
     await nats?.destroy();
+    await database?.close();
+    await testDb?.drop();
   });
 
   it("stores every event once (after dedupe by event id), each SKU's in version order", async () => {
@@ -57,9 +88,13 @@ describe("Outbox relay on JetStream while NATS is killed under load (real NATS)"
       { url: nats.url, stream, subjectPrefix, duplicateWindowMs: 120_000, maxAgeMs: 3_600_000, publishTimeoutMs: 2_000 },
       silentLogger,
     );
-    const outbox = new MemoryOutbox([]);
-    const relay = new OutboxRelay(outbox, bus, soleProcessLease, systemClock, silentLogger, { batchSize: 500, idleDelayMs: 10, maxBackoffMs: 200, pipelineDepth: 4 });
+    let relay: OutboxRelay | undefined;
+    const outbox = new KnexEventOutbox(database.knex, encodeEvent, () => relay?.wake());
+    relay = new OutboxRelay(outbox, bus, soleProcessLease, systemClock, silentLogger, { batchSize: 500, idleDelayMs: 10, maxBackoffMs: 200, pipelineDepth: 4 });
     relay.start();
+    const unitOfWork = new KnexUnitOfWork(database.knex);
+    let appended = 0;
+    const published = async () => appended - (await outbox.backlog()).count;
 
     // Skewed traffic, as WMS counts are: a few SKUs take most events, so many of one SKU fly at once.
     const versions = new Map<string, number>();
@@ -67,27 +102,26 @@ describe("Outbox relay on JetStream while NATS is killed under load (real NATS)"
     const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
     const producing = (async () => {
       for (let n = 0; n < EVENTS; n += 250) {
-        const chunk: OutboxMessage[] = Array.from({ length: 250 }, (_, i) => {
+        const chunk = Array.from({ length: 250 }, (_, i) => {
           const sku = `SKU-${Math.floor(SKUS * random() ** 3)}`;
           const version = (versions.get(sku) ?? 0) + 1;
           versions.set(sku, version);
-          const eventId = `e${n + i}`;
-          return { position: eventId, eventId, type: "StockCounted", sku, payload: new TextEncoder().encode(`${sku}:${version}`), committedAt: new Date(), observedAt: undefined };
+          return counted(sku, version, n + i + 1);
         });
-        outbox.append(chunk);
-        relay.wake();
+        await unitOfWork.run((tx) => outbox.append(tx, chunk));
+        appended += chunk.length;
         await sleep(5);
       }
     })();
 
     for (const after of [4_000, 14_000]) {
-      await until(`${after} events published`, () => outbox.published.size >= after, 60_000);
+      await until(`${after} events published`, async () => (await published()) >= after, 60_000);
       await nats.stop("SIGKILL");
       await sleep(300);
       await nats.start();
     }
     await producing;
-    await until("every event published", () => outbox.published.size === EVENTS, 90_000);
+    await until("every event published", async () => (await published()) === EVENTS, 90_000);
     await relay.stop(1_000);
     await bus.close();
 
