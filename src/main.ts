@@ -37,7 +37,7 @@ import { CohortStatusQuery } from "./migration/application/cohort-status.js";
 import { LegacyRunWatch } from "./migration/application/legacy-run-watch.js";
 import { ShadowComparator } from "./migration/application/shadow-comparator.js";
 import { OutboxRelay } from "./outbox/outbox-relay.js";
-import { soleProcessLease } from "./outbox/relay-lease.port.js";
+import { soleProcessLease } from "./shared/lease.port.js";
 import { systemClock } from "./shared/clock.js";
 import type { Logger } from "./shared/logger.js";
 import type { SpanExporter } from "@opentelemetry/sdk-trace-base";

@@ -5,7 +5,7 @@ import type { EventPublisher, PublishReceipt, StoredCheck } from "./event-publis
 import type { OutboxMessage } from "./outbox-message.js";
 import { OutboxRelay } from "./outbox-relay.js";
 import { MemoryOutbox } from "../../contract-tests/support/memory-outbox.js";
-import { soleProcessLease } from "./relay-lease.port.js";
+import { soleProcessLease } from "../shared/lease.port.js";
 
 /** What goes wrong with one message, once: lost on the way, refused, or stored with its acknowledgement lost. */
 type Fault = "lose" | "refuse" | "lose-ack";
@@ -49,13 +49,9 @@ class MemoryStream implements EventPublisher {
   }
 }
 
-/** A message whose payload is its version number, so tests can read the order back. */
-function event(id: string, sku: string, version: number): OutboxMessage {
-  return { position: id, eventId: id, type: "StockCounted", sku, payload: Uint8Array.of(version), committedAt: new Date(), observedAt: undefined };
-}
-
-function versionOf(message: OutboxMessage): number {
-  return message.payload[0]!;
+/** A message of `sku` (tests read order back by outbox position). */
+function event(id: string, sku: string): OutboxMessage {
+  return { position: id, eventId: id, type: "StockCounted", sku, payload: new Uint8Array(0), committedAt: new Date(), observedAt: undefined };
 }
 
 const options = { batchSize: 100, idleDelayMs: 10, maxBackoffMs: 20, pipelineDepth: 3 };
@@ -76,7 +72,7 @@ async function until(done: () => boolean, rounds = 500): Promise<void> {
 
 describe("OutboxRelay", () => {
   it("publishes everything and marks only what the bus acknowledged", async () => {
-    const events = [event("a1", "A", 1), event("b1", "B", 1), event("a2", "A", 2)];
+    const events = [event("a1", "A"), event("b1", "B"), event("a2", "A")];
     const outbox = new MemoryOutbox(events);
     const stream = new MemoryStream();
     const relay = new OutboxRelay(outbox, stream, soleProcessLease, systemClock, silentLogger, options);
@@ -86,7 +82,7 @@ describe("OutboxRelay", () => {
   });
 
   it("after a failed publish, stores nothing behind it; the next round resumes from it, in order", async () => {
-    const events = [event("a1", "A", 1), event("a2", "A", 2), event("b1", "B", 1), event("a3", "A", 3), event("b2", "B", 2)];
+    const events = [event("a1", "A"), event("a2", "A"), event("b1", "B"), event("a3", "A"), event("b2", "B")];
     const outbox = new MemoryOutbox(events);
     const stream = new MemoryStream(new Map([["a2", "refuse"]]));
     const relay = new OutboxRelay(outbox, stream, soleProcessLease, systemClock, silentLogger, options);
@@ -99,7 +95,7 @@ describe("OutboxRelay", () => {
   });
 
   it("asks the bus about events whose acknowledgement was lost instead of storing them twice", async () => {
-    const events = [event("a1", "A", 1), event("a2", "A", 2), event("a3", "A", 3)];
+    const events = [event("a1", "A"), event("a2", "A"), event("a3", "A")];
     const outbox = new MemoryOutbox(events);
     const stream = new MemoryStream(new Map([["a2", "lose-ack"]]));
     const relay = new OutboxRelay(outbox, stream, soleProcessLease, systemClock, silentLogger, options);
@@ -111,7 +107,7 @@ describe("OutboxRelay", () => {
   });
 
   it("publishes nothing and keeps every row while the bus is disconnected", async () => {
-    const outbox = new MemoryOutbox([event("a1", "A", 1)]);
+    const outbox = new MemoryOutbox([event("a1", "A")]);
     const stream = new MemoryStream();
     stream.isConnected = () => false;
     const relay = new OutboxRelay(outbox, stream, soleProcessLease, systemClock, silentLogger, options);
@@ -120,7 +116,7 @@ describe("OutboxRelay", () => {
   });
 
   it("does nothing without the lease (another replica runs the relay)", async () => {
-    const outbox = new MemoryOutbox([event("a1", "A", 1)]);
+    const outbox = new MemoryOutbox([event("a1", "A")]);
     const lease = { acquire: async () => false, release: async () => undefined };
     const relay = new OutboxRelay(outbox, new MemoryStream(), lease, systemClock, silentLogger, options);
     assert.deepEqual(await relay.publishRound(), { published: 0, unpublished: 0 });
@@ -128,16 +124,16 @@ describe("OutboxRelay", () => {
   });
 
   it("resumes behind what another publisher stored in the stream meanwhile", async () => {
-    const outbox = new MemoryOutbox([event("a1", "A", 1), event("a2", "A", 2)]);
+    const outbox = new MemoryOutbox([event("a1", "A"), event("a2", "A")]);
     const stream = new MemoryStream();
     const relay = new OutboxRelay(outbox, stream, soleProcessLease, systemClock, silentLogger, options);
-    await stream.publish(event("x1", "X", 1), 0);
+    await stream.publish(event("x1", "X"), 0);
     assert.deepEqual(await relay.publishRound(), { published: 2, unpublished: 0 });
     assert.deepEqual(stream.stored.map((e) => e.eventId), ["x1", "a1", "a2"]);
   });
 
   it("in the background, sends a commit's events behind a batch still in flight instead of waiting for its acknowledgement", async () => {
-    const outbox = new MemoryOutbox([event("a1", "A", 1)]);
+    const outbox = new MemoryOutbox([event("a1", "A")]);
     const stream = new MemoryStream();
     let releaseAck: () => void = () => undefined;
     const held = new Promise<void>((resolve) => (releaseAck = resolve));
@@ -152,7 +148,7 @@ describe("OutboxRelay", () => {
     const relay = new OutboxRelay(outbox, stream, soleProcessLease, systemClock, silentLogger, { ...options, idleDelayMs: 60_000 });
     relay.start();
     await until(() => sent.length === 1);
-    outbox.append([event("a2", "A", 2)]);
+    outbox.append([event("a2", "A")]);
     relay.wake(); // as a commit that appended a2 does
     await until(() => sent.length === 2, 100);
     assert.deepEqual(sent, ["a1", "a2"], "a2 went out while a1's acknowledgement was still awaited");
@@ -165,7 +161,7 @@ describe("OutboxRelay", () => {
   it("in the background, with messages arriving out of order, lost, refused or unacknowledged, stores each event once and in order per SKU", async () => {
     let seed = 7;
     const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-    const events = Array.from({ length: 1200 }, (_, i) => event(`p${i}`, `S${Math.floor(random() * random() * 40)}`, i % 250));
+    const events = Array.from({ length: 1200 }, (_, i) => event(`p${i}`, `S${Math.floor(random() * random() * 40)}`));
     const outbox = new MemoryOutbox(events);
     const faults = new Map<string, Fault>([["p10", "lose"], ["p11", "lose-ack"], ["p500", "refuse"], ["p501", "lose-ack"], ["p900", "lose"], ["p1150", "lose-ack"]]);
     const stream = new MemoryStream(faults, () => (random() < 0.02 ? 3 : 0));

@@ -1,9 +1,9 @@
 import type { Clock } from "../shared/clock.js";
+import type { Lease } from "../shared/lease.port.js";
 import type { Logger } from "../shared/logger.js";
 import type { EventPublisher } from "./event-publisher.port.js";
 import type { OutboxMessage } from "./outbox-message.js";
 import type { OutboxStore } from "./outbox-store.port.js";
-import type { RelayLease } from "./relay-lease.port.js";
 import { StreamChain } from "./stream-chain.js";
 
 /** Tuning of the relay. */
@@ -52,10 +52,14 @@ export class OutboxRelay {
   private lastError: string | undefined;
   private readonly chain: StreamChain;
 
+  /**
+   * @param lease the right to run the relay: one relay per database publishes, so the stream has one
+   *   writer; other replicas stand by and take over when the holder's connection dies.
+   */
   constructor(
     private readonly store: OutboxStore,
     private readonly publisher: EventPublisher,
-    private readonly lease: RelayLease,
+    private readonly lease: Lease,
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly options: RelayOptions,
@@ -126,9 +130,9 @@ export class OutboxRelay {
   /**
    * The background loop: up to `pipelineDepth` batches in flight at once, so reading the next batch
    * and recording the last one overlap with publishing, and a commit's events go out at once, behind
-   * those in flight. A new batch never holds a row already in
-   * flight, and goes out behind the earlier ones on the chain. After a failure everything in flight
-   * settles, then the loop backs off, syncs the chain again and resumes from the oldest unpublished row.
+   * those in flight. A new batch never holds a row already in flight, and goes out behind the earlier
+   * ones on the chain. After a failure everything in flight settles, then the loop backs off, syncs
+   * the chain again and resumes from the oldest unpublished row.
    */
   private async run(): Promise<void> {
     const inFlight = new Map<string, Promise<unknown>>();
