@@ -3,9 +3,29 @@ import { systemClock } from "../shared/clock.js";
 import { silentLogger } from "../shared/logger.js";
 import type { EventPublisher, PublishReceipt, StoredCheck } from "./event-publisher.port.js";
 import type { OutboxMessage } from "./outbox-message.js";
+import type { OutboxBacklog, OutboxStore } from "./outbox-store.port.js";
 import { OutboxRelay } from "./outbox-relay.js";
-import { MemoryOutbox } from "../../contract-tests/support/memory-outbox.js";
 import { soleProcessLease } from "../shared/lease.port.js";
+
+/** An outbox held in memory: the relay's port, implemented plainly to test its ordering rules. */
+class MemoryOutbox implements OutboxStore {
+  readonly published = new Set<string>();
+  constructor(readonly events: OutboxMessage[]) {}
+  /** Commits more events, after those already held. */
+  append(messages: readonly OutboxMessage[]): void {
+    this.events.push(...messages);
+  }
+  async fetchUnpublished(limit: number, exclude: readonly string[]) {
+    const skip = new Set(exclude);
+    return this.events.filter((e) => !this.published.has(e.eventId) && !skip.has(e.position)).slice(0, limit);
+  }
+  async markPublished(messages: readonly OutboxMessage[]) {
+    for (const { eventId } of messages) this.published.add(eventId);
+  }
+  async backlog(): Promise<OutboxBacklog> {
+    return { count: this.events.length - this.published.size, oldestAt: undefined };
+  }
+}
 
 /** What goes wrong with one message, once: lost on the way, refused, or stored with its acknowledgement lost. */
 type Fault = "lose" | "refuse" | "lose-ack";
