@@ -7,7 +7,7 @@ import { auditFigures } from "./support/invariant-audit.js";
 import { startFaultStack, type FaultStack } from "./support/fault-stack.js";
 import { scenarioRandom } from "./support/scenario.js";
 import { WmsFeed } from "./support/wms-feed.js";
-import { distinctUpdates, planStream } from "./support/wms-stream.js";
+import { planStream } from "./support/wms-stream.js";
 
 describe("fault: the network duplicates and reorders batches from several concurrent senders", function () {
   this.timeout(byProfile(240_000, 600_000));
@@ -43,7 +43,6 @@ describe("fault: the network duplicates and reorders batches from several concur
       peakRssMiB: service.peakRssMiB,
       ...auditFigures(audit),
     });
-    assert.equal(audit.updatesSent, distinctUpdates(sources));
     assert.ok(feed.tally.duplicate > 0 && feed.tally.stale > 0, "the stream carried duplicates and out-of-order updates");
     assert.ok((proxy.tally.duplicateAnswers["401"] ?? 0) > 0, "a replayed copy was refused");
     assert.deepEqual(feed.tally.unexpected, []);

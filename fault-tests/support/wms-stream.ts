@@ -80,14 +80,3 @@ export function expectedStock(sources: readonly PlannedSource[]): Map<string, nu
   }
   return new Map([...winners].map(([key, { quantity }]) => [key, quantity]));
 }
-
-/** Every distinct (wms_id, sequence) the sources send. */
-export function distinctUpdates(sources: readonly PlannedSource[]): number {
-  let total = 0;
-  for (const { batches } of sources) {
-    const sequences = new Set<number>();
-    for (const batch of batches) for (const update of batch.updates) sequences.add(update.sequence);
-    total += sequences.size;
-  }
-  return total;
-}
