@@ -68,7 +68,6 @@ describe("fault: malformed requests of every kind, interleaved with good traffic
       perCategory: JSON.stringify(byCategory),
       wrongAnswers: wrong,
       crashes: service.crashes.length,
-      processes: service.pids.length,
       rssMiB: { start: round1(rssAtStart), end: round1(rssAtEnd), maxSecondHalf: round1(Math.max(...half)), peak: service.peakRssMiB },
       goodBatches: feed.tally.acknowledgedBatches,
       updatesAcknowledged: feed.tally.acknowledgedUpdates,
@@ -76,7 +75,6 @@ describe("fault: malformed requests of every kind, interleaved with good traffic
     });
     assert.deepEqual(Object.fromEntries(problems), {}, "every malformed request gets a clear refusal");
     assert.deepEqual(service.crashes, [], "the process never crashed");
-    assert.equal(service.pids.length, 1, "one process served the whole scenario");
     assert.ok(feed.tally.acknowledgedBatches > 0, "good traffic was applied meanwhile");
     assert.deepEqual(feed.tally.unexpected, []);
     assert.deepEqual(audit.violations, []);

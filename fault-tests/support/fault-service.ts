@@ -23,8 +23,6 @@ export class FaultService {
   private process: ServiceProcess | undefined;
   private peakRssKiB = 0;
   private readonly sampler: NodeJS.Timeout;
-  /** Every process id the service has had (a restart adds one). */
-  readonly pids: number[] = [];
   /** Exit codes of processes that ended without being told to (a crash); must stay empty. */
   readonly crashes: Array<number | null> = [];
   private expectingExit = false;
@@ -128,7 +126,6 @@ export class FaultService {
   private async launch(): Promise<void> {
     const child = ServiceProcess.spawn(this.env);
     this.process = child;
-    this.pids.push(child.pid);
     void child.exit().then((code) => {
       if (!this.expectingExit && this.process === child) this.crashes.push(code);
     });
