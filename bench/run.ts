@@ -57,6 +57,15 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const SIGNING_SECRET = "bench-signing-secret-0123456789";
 /** The X-Invsync-Signature header of `body`, as a WMS signs it. */
 const sign = (body: string) => ({ "x-invsync-signature": signatureHeader("bench", SIGNING_SECRET, Math.floor(Date.now() / 1000), Buffer.from(body)) });
+/** One `K=V` of `--service-env`, split at its first `=` (so a value may itself hold `=`). */
+function envPair(pair: string): [string, string] {
+  const at = pair.indexOf("=");
+  if (at <= 0) throw new Error(`--service-env: "${pair}" is not K=V`);
+  return [pair.slice(0, at), pair.slice(at + 1)];
+}
+
+/** `--service-env`, parsed before anything is created so a bad pair fails fast. */
+const serviceEnv = Object.fromEntries((args["service-env"]?.split(" ").filter(Boolean) ?? []).map(envPair));
 
 ensureBuilt();
 const database = await createTestDatabase("bench");
@@ -72,7 +81,7 @@ const service = ServiceProcess.spawn({
   LOG_LEVEL: "info",
   FLAGS_BOOTSTRAP_FILE: "flags/all-new.json", // every SKU on the new path: the path being measured
   WMS_SIGNING_KEYS: `bench:${SIGNING_SECRET}`, // signed requests, as in production
-  ...Object.fromEntries((args["service-env"]?.split(" ").filter(Boolean) ?? []).map((pair) => pair.split("=", 2) as [string, string])),
+  ...serviceEnv,
 }, [...(args["node-args"]?.split(" ").filter(Boolean) ?? []), ...(args.profile ? ["--cpu-prof", `--cpu-prof-dir=${join(ROOT, "test-results/profiles")}`] : [])]); // --profile: a V8 CPU profile of the service, written when it stops
 let exitCode = 0;
 try {
