@@ -53,7 +53,7 @@ export function wmsRequestGate(settings: WmsGateSettings, control: IngestionCont
         res.setHeader("retry-after", String(settings.retryAfterSeconds));
         throw new UnavailableError(INGESTION_PAUSED, `WMS ingestion is paused by an operator (${state.reason}); nothing was stored, retry after ${settings.retryAfterSeconds} s`);
       }
-      await admit(settings, req, res);
+      if (!(await admit(settings, req, res))) return true; // the caller went away while waiting: nobody to answer
       const body = await readBodyBytes(req, settings.maxBodyBytes);
       if (settings.signatureRequired) await verify(settings, req, body);
       keepBody(req, body);
@@ -72,12 +72,27 @@ export function wmsRequestGate(settings: WmsGateSettings, control: IngestionCont
   };
 }
 
-/** Takes a write slot for `req`, waiting for one if need be (or throws `WMS.OVERLOADED`); given back once the answer has gone out. */
-async function admit(settings: WmsGateSettings, req: HttpRequest, res: HttpResponse): Promise<void> {
+/**
+ * Takes a write slot for `req`, waiting for one if need be (or throws `WMS.OVERLOADED`); given back
+ * once the answer has gone out. False when the caller went away while waiting (it left the queue).
+ */
+async function admit(settings: WmsGateSettings, req: HttpRequest, res: HttpResponse): Promise<boolean> {
   const declared = Number(req.headers["content-length"] ?? 0);
-  const release = await settings.limit.acquire(Number.isFinite(declared) && declared > 0 ? Math.min(declared, settings.maxBodyBytes) : 0);
-  if (res.closed) release(); // the caller gave up while waiting
+  const gone = new AbortController();
+  const leave = (): void => gone.abort();
+  res.once("close", leave);
+  let release: () => void;
+  try {
+    release = await settings.limit.acquire(Number.isFinite(declared) && declared > 0 ? Math.min(declared, settings.maxBodyBytes) : 0, gone.signal);
+  } catch (error) {
+    if (gone.signal.aborted && !(error instanceof InventorySyncError)) return false;
+    throw error;
+  } finally {
+    res.off("close", leave);
+  }
+  if (res.closed) release(); // closed between the admission and here
   else res.once("close", release);
+  return true;
 }
 
 async function verify(settings: WmsGateSettings, req: HttpRequest, body: Buffer): Promise<void> {

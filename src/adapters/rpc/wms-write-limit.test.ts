@@ -48,6 +48,22 @@ describe("WmsWriteLimit", () => {
     assert.deepEqual([order, limit.inFlight, limit.queued], [["second", "third"], 0, 0]);
   });
 
+  it("takes a waiting write off the queue when its caller goes away, so the place goes to the next caller", async () => {
+    const limit = new WmsWriteLimit({ ...limits, maxConcurrent: 1, maxQueued: 1, maxWaitMs: 60_000 });
+    const held = await limit.acquire(0);
+    const gone = new AbortController();
+    const abandoned = limit.acquire(0, gone.signal);
+    await assert.rejects(limit.acquire(0), overloaded, "the one place in the queue is taken");
+    gone.abort();
+    await assert.rejects(abandoned, (error: unknown) => error instanceof Error && error.name === "AbortError");
+    assert.equal(limit.queued, 0);
+    const next = limit.acquire(0);
+    assert.equal(limit.queued, 1, "a live caller has the place");
+    held();
+    (await next)();
+    assert.deepEqual([limit.inFlight, limit.queued], [0, 0]);
+  });
+
   it("refuses a waiting write after maxWaitMs and forgets it", async () => {
     const limit = new WmsWriteLimit({ ...limits, maxConcurrent: 1, maxQueued: 5, maxWaitMs: 20 });
     const held = await limit.acquire(0);

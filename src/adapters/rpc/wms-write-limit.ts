@@ -1,5 +1,5 @@
 import type { DescService } from "@bufbuild/protobuf";
-import { ResourceExhaustedError } from "../../shared/errors.js";
+import { isInventorySyncError, ResourceExhaustedError } from "../../shared/errors.js";
 import type { Logger } from "../../shared/logger.js";
 import { toConnectError } from "./error-mapping.js";
 import type { RegisteredService } from "./registered-service.js";
@@ -23,6 +23,7 @@ export const WMS_OVERLOADED = "WMS.OVERLOADED";
 
 interface Waiter {
   readonly bytes: number;
+  /** Called once this waiter has been taken off the queue, to give it a slot. */
   readonly admit: () => void;
 }
 
@@ -54,23 +55,32 @@ export class WmsWriteLimit {
   /**
    * Takes a slot for a write of `bytes` (0 when its size is not declared), waiting for one when the
    * queue has room, or rejects with `WMS.OVERLOADED`. Resolves with the function that gives the slot
-   * back; calling it again does nothing.
+   * back; calling it again does nothing. When `signal` aborts while waiting (the caller went away),
+   * the write leaves the queue, so it holds no place a live caller could have, and the promise
+   * rejects with the signal's reason.
    */
-  async acquire(bytes: number): Promise<() => void> {
+  async acquire(bytes: number, signal?: AbortSignal): Promise<() => void> {
+    signal?.throwIfAborted();
     if (this.waiting.length === 0 && this.fits(bytes)) return this.take(bytes);
     if (this.waiting.length >= this.limits.maxQueued) throw this.overloaded();
     return new Promise<() => void>((resolve, reject) => {
+      const leave = (error: unknown): void => {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", abandoned);
+        this.waiting.splice(this.waiting.indexOf(waiter), 1);
+        reject(error);
+      };
+      const abandoned = (): void => leave(signal!.reason);
       const waiter: Waiter = {
         bytes,
         admit: () => {
           clearTimeout(timer);
+          signal?.removeEventListener("abort", abandoned);
           resolve(this.take(bytes));
         },
       };
-      const timer = setTimeout(() => {
-        this.waiting.splice(this.waiting.indexOf(waiter), 1);
-        reject(this.overloaded());
-      }, this.limits.maxWaitMs);
+      const timer = setTimeout(() => leave(this.overloaded()), this.limits.maxWaitMs);
+      signal?.addEventListener("abort", abandoned, { once: true });
       this.waiting.push(waiter);
     });
   }
@@ -116,8 +126,9 @@ export function limitWmsWrites(registered: RegisteredService, limit: WmsWriteLim
     limited[method.localName] = async (request, context) => {
       let release: () => void;
       try {
-        release = await limit.acquire(0);
+        release = await limit.acquire(0, (context as { signal?: AbortSignal }).signal);
       } catch (error) {
+        if (!isInventorySyncError(error)) throw error; // the caller went away while waiting
         refused(WMS_OVERLOADED);
         throw toConnectError(error, logger, "admission");
       }
