@@ -9,12 +9,18 @@ export interface ForwardedUpdate {
   readonly payload: Record<string, unknown>;
 }
 
-/** How the fake answers a request: a status (with headers), or a connection dropped before or after taking the body in. */
-export type LegacyAnswer = { readonly status: number; readonly headers?: Record<string, string> } | "drop" | "accept-then-drop";
+/**
+ * How the fake answers a request: a status, `"drop"` (the connection is cut before the body is
+ * read: a lost request, nothing taken in) or `"accept-then-drop"` (the body is read and taken in,
+ * then the connection is cut: a lost answer).
+ */
+export type LegacyAnswer = { readonly status: number } | "drop" | "accept-then-drop";
 
 /** One request the fake got, with what it answered. */
 export interface LegacyRequest {
-  readonly version: string;
+  /** Undefined for a `"drop"`: its body was never read. */
+  readonly version: string | undefined;
+  /** Empty for a `"drop"`: its body was never read. */
   readonly updates: readonly ForwardedUpdate[];
   readonly authorization: string | undefined;
   readonly contentType: string | undefined;
@@ -40,7 +46,8 @@ export class FakeLegacy {
   /** Starts the fake on a free port of 127.0.0.1. */
   static async start(): Promise<FakeLegacy> {
     let fake: FakeLegacy | undefined;
-    const server = http.createServer((req, res) => void fake!.answer(req, res));
+    // A body that is not JSON (or a read that fails) must not be an unhandled rejection: cut the connection.
+    const server = http.createServer((req, res) => void fake!.answer(req, res).catch(() => req.socket.destroy()));
     fake = new FakeLegacy(server);
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     return fake;
@@ -63,13 +70,19 @@ export class FakeLegacy {
   }
 
   private async answer(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const answer = this.script.shift() ?? this.steady;
+    const seen = { authorization: req.headers.authorization, contentType: req.headers["content-type"], answer };
+    if (answer === "drop") {
+      req.socket.destroy();
+      this.requests.push({ ...seen, version: undefined, updates: [], accepted: false });
+      return;
+    }
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { version: string; updates: ForwardedUpdate[] };
-    const answer = this.script.shift() ?? this.steady;
-    const accepted = answer === "accept-then-drop" || (typeof answer === "object" && answer.status >= 200 && answer.status < 300);
-    this.requests.push({ ...body, authorization: req.headers.authorization, contentType: req.headers["content-type"], accepted, answer });
-    if (typeof answer === "object") res.writeHead(answer.status, { "content-type": "text/plain", ...answer.headers }).end(`legacy says ${answer.status}`);
-    else req.socket.destroy();
+    const accepted = answer === "accept-then-drop" || (answer.status >= 200 && answer.status < 300);
+    this.requests.push({ ...seen, ...body, accepted });
+    if (answer === "accept-then-drop") req.socket.destroy();
+    else res.writeHead(answer.status, { "content-type": "text/plain" }).end(`legacy says ${answer.status}`);
   }
 }
