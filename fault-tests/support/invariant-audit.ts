@@ -32,7 +32,8 @@ export interface AuditReport {
   /** Copies of an event the stream held beyond the first (what a consumer's dedupe by event_id drops). */
   readonly duplicatesInStream: number;
   readonly outOfOrderRecords: number;
-  readonly negativeRecords: number;
+  /** Of the table guarantees that keep stock from going negative, how many are not in place (see {@link auditStockGuards}). */
+  readonly missingStockGuards: number;
   readonly reservedDriftRecords: number;
   readonly reservationsConfirmed: number;
   readonly reservationsLost: number;
@@ -45,8 +46,10 @@ export interface AuditReport {
  *    reference model replayed from the same stream (per record the highest sequence wins);
  * 2. every event of the ledger reached a JetStream consumer exactly once after dedupe by event_id,
  *    each record's events in version order, none missing and none that the ledger does not know;
- * 3. on_hand, reserved and available are never negative, and reserved equals the sum of the active
- *    reservations; every confirmed reservation exists, and every confirmed release holds.
+ * 3. on_hand, reserved and available are never negative (enforced by the inventory table's CHECK
+ *    constraints and generated column, which the audit checks are still in place), and reserved
+ *    equals the sum of the active reservations; every confirmed reservation exists, and every
+ *    confirmed release holds.
  */
 export async function auditInvariants(input: AuditInput): Promise<AuditReport> {
   const violations: string[] = [];
@@ -172,11 +175,7 @@ function append<T>(map: Map<string, T[]>, key: string, value: T): void {
 }
 
 async function auditCounters(db: pg.Client, reservations: ReservationTally | undefined, violations: string[]) {
-  const { rows: negatives } = await db.query<{ n: string }>(
-    `SELECT count(*) AS n FROM inventory WHERE on_hand < 0 OR reserved < 0 OR available < 0 OR available <> GREATEST(on_hand - reserved, 0)`,
-  );
-  const negativeRecords = Number(negatives[0]!.n);
-  if (negativeRecords > 0) violations.push(`${negativeRecords} stock records with a negative or inconsistent quantity`);
+  const missingStockGuards = await auditStockGuards(db, violations);
   const { rows: drift } = await db.query<{ n: string }>(`
     SELECT count(*) AS n FROM inventory i
     LEFT JOIN (SELECT sku, location_id, sum(quantity) AS q FROM reservations WHERE status = 'active' GROUP BY 1, 2) r USING (sku, location_id)
@@ -196,14 +195,47 @@ async function auditCounters(db: pg.Client, reservations: ReservationTally | und
     }
     if (lost > 0) violations.push(`${lost} confirmed reservations are missing or changed`);
   }
-  return { reservedDriftRecords, negativeRecords, reservationsConfirmed: reservations?.reserved.size ?? 0, reservationsLost: lost };
+  return { reservedDriftRecords, missingStockGuards, reservationsConfirmed: reservations?.reserved.size ?? 0, reservationsLost: lost };
+}
+
+/**
+ * Stock cannot go negative because the schema forbids it: `CHECK (on_hand >= 0)`, `CHECK (reserved >= 0)`
+ * and `available` GENERATED ALWAYS AS `GREATEST(on_hand - reserved, 0)` (migration 0001). Querying rows
+ * for negative values could never find one, so the audit checks instead that those guarantees are
+ * still there (validated), and counts each one missing as a violation.
+ */
+async function auditStockGuards(db: pg.Client, violations: string[]): Promise<number> {
+  const { rows: checks } = await db.query<{ def: string }>(
+    `SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conrelid = 'inventory'::regclass AND contype = 'c' AND convalidated`,
+  );
+  const defs = new Set(checks.map((c) => c.def));
+  let missing = 0;
+  for (const column of ["on_hand", "reserved"]) {
+    if (!defs.has(`CHECK ((${column} >= 0))`)) {
+      missing++;
+      violations.push(`inventory has no validated CHECK (${column} >= 0): a negative ${column} would no longer be refused`);
+    }
+  }
+  const { rows: columns } = await db.query<{ attgenerated: string; expr: string | null }>(
+    `SELECT a.attgenerated, pg_get_expr(d.adbin, d.adrelid) AS expr
+       FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+      WHERE a.attrelid = 'inventory'::regclass AND a.attname = 'available' AND NOT a.attisdropped`,
+  );
+  const available = columns[0];
+  if (!available || available.attgenerated !== "s" || !/^GREATEST\(\(on_hand - reserved\), \(?0\)?(::bigint)?\)$/.test(available.expr ?? "")) {
+    missing++;
+    violations.push(
+      `inventory.available is not GENERATED ALWAYS AS (GREATEST(on_hand - reserved, 0)) STORED (${available ? `attgenerated '${available.attgenerated}', ${available.expr ?? "no expression"}` : "no such column"})`,
+    );
+  }
+  return missing;
 }
 
 /** The figures every scenario reports from its audit. */
 export function auditFigures(audit: AuditReport): Record<string, unknown> {
   return {
     updates: { sent: audit.updatesSent, inInbox: audit.updatesInInbox, applied: audit.updatesApplied, stale: audit.updatesStale, lost: audit.updatesLost },
-    stock: { records: audit.stockRecords, mismatches: audit.stockMismatches, negative: audit.negativeRecords },
+    stock: { records: audit.stockRecords, mismatches: audit.stockMismatches, guardsMissing: audit.missingStockGuards },
     events: {
       published: audit.eventsInLedger,
       delivered: audit.eventsDelivered,
