@@ -1,5 +1,6 @@
 import { seededRandom } from "../../bench/stats.js";
 import { skuCode } from "../../bench/workload.js";
+import { connectJson, type CallResult } from "../../contract-tests/support/reservation-calls.js";
 
 /** What the reservation clients did and what the service acknowledged. */
 export interface ReservationTally {
@@ -60,38 +61,62 @@ export class ReservationFeed {
     }
   }
 
-  /** Calls until the service answers: retries connection failures, 5xx and 429; a 4xx is an answer. */
+  /**
+   * Calls until the service answers: retries when there is no answer (connection refused or reset,
+   * killed, restarting, or no answer within {@link CALL_TIMEOUT_MS}) and on Connect codes the
+   * protocol sends as 5xx or 429. A business refusal (a detail code of {@link BUSINESS_REFUSALS}) is
+   * an answer; any other refusal, or a body that is not Connect JSON, goes to `unexpected`.
+   */
   private async call(method: string, request: object): Promise<{ ok: true; body: unknown } | { ok: false; code: string }> {
     for (let backoffMs = 100; ; backoffMs = Math.min(backoffMs * 2, 2000)) {
       this.tally.attempts++;
+      let result: CallResult | undefined;
       try {
-        const response = await fetch(`${this.baseUrl}/invsync.inventory.v1.ReservationService/${method}`, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify(request),
-          signal: AbortSignal.timeout(30_000),
-        });
-        const body = (await response.json()) as Record<string, unknown>;
-        if (response.status === 200) return { ok: true, body };
-        if (response.status < 500 && response.status !== 429) {
-          const code = String((body.detail as { code?: string } | undefined)?.code ?? detailCode(body) ?? body.code);
-          if (["RESERVATION.INSUFFICIENT_STOCK", "INVENTORY.NOT_FOUND", "RESERVATION.NOT_ACTIVE"].includes(code) || body.code === "failed_precondition" || body.code === "not_found") {
-            this.tally.refused++;
-            return { ok: false, code };
-          }
-          this.tally.unexpected.push(`${method}: HTTP ${response.status} ${JSON.stringify(body).slice(0, 300)}`);
+        result = await withTimeout(connectJson(this.baseUrl, method, request), CALL_TIMEOUT_MS);
+      } catch (error) {
+        if (error instanceof SyntaxError) {
+          // an answer, but not Connect JSON: retrying would not change it
+          this.tally.unexpected.push(`${method}: an answer that is not JSON (${error.message.slice(0, 200)})`);
+          return { ok: false, code: "not_json" };
+        }
+        // no answer: retry
+      }
+      if (result?.ok) return { ok: true, body: result.body };
+      if (result && !RETRIED_CODES.has(result.code)) {
+        const code = result.detail?.code ?? String(result.code);
+        if (BUSINESS_REFUSALS.has(code)) {
+          this.tally.refused++;
           return { ok: false, code };
         }
-      } catch {
-        // no answer (killed, restarting): retry
+        this.tally.unexpected.push(`${method}: ${result.code} ${code} ${String(result.message).slice(0, 300)}`);
+        return { ok: false, code };
       }
       await new Promise((resolve) => setTimeout(resolve, backoffMs * (0.5 + this.random())));
     }
   }
 }
 
-/** The ErrorDetail code of a Connect error body (details travel base64-encoded; the code is readable in its JSON debug form). */
-function detailCode(body: Record<string, unknown>): string | undefined {
-  const details = body.details as Array<{ debug?: { code?: string } }> | undefined;
-  return details?.find((d) => d.debug?.code)?.debug?.code;
+/** Detail codes that refuse a reservation call for a business reason: answers, not failures. */
+const BUSINESS_REFUSALS = new Set(["RESERVATION.INSUFFICIENT_STOCK", "INVENTORY.NOT_FOUND", "RESERVATION.NOT_ACTIVE"]);
+
+/** Connect codes sent as HTTP 5xx or 429 (see the Connect protocol's code-to-status mapping), which the clients retry. */
+const RETRIED_CODES = new Set(["unavailable", "resource_exhausted", "deadline_exceeded", "internal", "unknown", "data_loss"]);
+
+/** How long a client waits for an answer before it gives up on the attempt and retries (with the same idempotency key). */
+const CALL_TIMEOUT_MS = 30_000;
+
+/**
+ * `promise`, or a rejection after `ms`. connectJson takes no abort signal, so a timed-out request is
+ * abandoned rather than aborted; the retry carries the same idempotency key, so it is safe either way.
+ */
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
