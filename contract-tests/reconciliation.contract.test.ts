@@ -1,7 +1,7 @@
 import { createClient } from "@connectrpc/connect";
 import * as grpc from "@grpc/grpc-js";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EventSource, EventType } from "../gen/invsync/events/v1/inventory_event_pb.js";
@@ -10,12 +10,15 @@ import { DiscrepancyResolution, ReconciliationService } from "../gen/invsync/inv
 import { operatorTransport } from "../src/adapters/cli/operator-transport.js";
 import { runReconcileCommand } from "../src/adapters/cli/reconcile-cli.js";
 import { createLogger } from "../src/adapters/observability/pino-logger.js";
+import { dropFile, dropReport } from "./support/drop-folder.js";
 import { readEvents } from "./support/event-reader.js";
 import { FakeWms } from "./support/fake-wms.js";
 import { errorDetailFromGrpc, grpcClients, unary } from "./support/grpc-clients.js";
+import { onHand } from "./support/operator-calls.js";
+import { scrape, valueOf } from "./support/prometheus-text.js";
 import { OPERATOR_TOKEN, startTestService, VIEWER_TOKEN, type TestService } from "./support/test-service.js";
 import { waitFor } from "./support/wait-for.js";
-import { getJson, postJson, syncBatch, wmsUpdate } from "./support/wms-fixtures.js";
+import { postJson, syncBatch, wmsUpdate } from "./support/wms-fixtures.js";
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const minutesAgo = (n: number) => new Date(Date.now() - n * 60_000).toISOString();
@@ -28,9 +31,7 @@ describe("contract: reconciliation, operator overrides, access and the audit log
   const dropDir = mkdtempSync(join(tmpdir(), "invsync-snapshots-"));
   const logLines: Array<Record<string, unknown>> = [];
   const logged = (msg: string) => logLines.filter((line) => line.msg === msg);
-  const metric = async (name: string) => (await (await fetch(`${svc.baseUrl}/metrics`)).text()).split("\n").find((line) => line.startsWith(name));
   const api = (token = OPERATOR_TOKEN) => createClient(ReconciliationService, operatorTransport(svc.baseUrl, token));
-  const onHand = async (sku: string) => (await getJson(`${svc.baseUrl}/inventory/${sku}`)).body.stock.onHand as string;
   const invsync = async (...args: string[]) => {
     const out: string[] = [];
     const err: string[] = [];
@@ -74,7 +75,7 @@ describe("contract: reconciliation, operator overrides, access and the audit log
     assert.equal(status.status, 401, "operations reads need a credential too");
     assert.equal((await postJson(`${svc.baseUrl}/invsync.operations.v1.OperationsService/GetIngestionStatus`, {}, bearer(VIEWER_TOKEN))).status, 200);
     assert.equal((await api(VIEWER_TOKEN).listDiscrepancies({})).discrepancies.length, 0, "viewers read");
-    assert.equal(await onHand("R-1"), "10", "nothing changed");
+    assert.equal(await onHand(svc, "R-1"), "10", "nothing changed");
 
     const grpcError = await unary(clients.reconciliation, "overrideStockCount", { sku: "R-1" }).then(
       () => assert.fail("expected a refusal"),
@@ -88,8 +89,7 @@ describe("contract: reconciliation, operator overrides, access and the audit log
       (e: grpc.ServiceError) => e,
     );
     assert.equal(denied.code, grpc.status.PERMISSION_DENIED);
-    const metrics = await (await fetch(`${svc.baseUrl}/metrics`)).text();
-    assert.match(metrics, /invsync_operator_calls_refused_total\{code="ACCESS.ROLE_TOO_LOW"\} [3-9]/);
+    assert.ok(valueOf(await scrape(svc.baseUrl), 'invsync_operator_calls_refused_total{code="ACCESS.ROLE_TOO_LOW"}') >= 3, "the viewer refusals are counted");
   });
 
   it("POST /inventory/{sku}/reconcile: a stale expectation is 409 with the current value; the right one updates stock, publishes StockOverridden and writes an audit row", async () => {
@@ -97,12 +97,12 @@ describe("contract: reconciliation, operator overrides, access and the audit log
     const stale = await postJson(`${svc.baseUrl}/inventory/R-2/reconcile`, body, bearer(OPERATOR_TOKEN));
     assert.deepEqual([stale.status, stale.body.code, stale.body.detail.code], [409, "aborted", "RECONCILIATION.STALE_EXPECTATION"]);
     assert.equal(stale.body.detail.metadata.current_on_hand, "10");
-    assert.equal(await onHand("R-2"), "10");
+    assert.equal(await onHand(svc, "R-2"), "10");
 
     const done = await postJson(`${svc.baseUrl}/inventory/R-2/reconcile`, { ...body, expectedOnHand: "10" }, { ...bearer(OPERATOR_TOKEN), "x-request-id": "override-r2" });
     assert.equal(done.status, 200, JSON.stringify(done.body));
     assert.deepEqual([done.body.location.onHand, done.body.location.version, done.body.shortfall], ["6", "2", "0"]);
-    assert.equal(await onHand("R-2"), "6");
+    assert.equal(await onHand(svc, "R-2"), "6");
     const events = await readEvents(svc.config.natsUrl, svc.stream.stream, 1, { filterSubject: `${svc.stream.subjectPrefix}.v1.stock_overridden.>` });
     assert.equal(events.length, 1);
     const { event } = events[0]!;
@@ -131,7 +131,7 @@ describe("contract: reconciliation, operator overrides, access and the audit log
     meta.set("authorization", `Bearer ${OPERATOR_TOKEN}`);
     const response = await unary(clients.reconciliation, "overrideStockCount", { sku: "R-3", countedOnHand: "12", expectedOnHand: "10", reason: "OVERRIDE_REASON_FOUND", note: "pallet behind the rack" }, meta);
     assert.equal(response.location.onHand, "12");
-    assert.equal(await onHand("R-3"), "12");
+    assert.equal(await onHand(svc, "R-3"), "12");
   });
 
   it("runs a snapshot sent in pages: finds the mismatches, auto-resolves within tolerance (event), opens the rest for review", async () => {
@@ -150,36 +150,37 @@ describe("contract: reconciliation, operator overrides, access and the audit log
     const r = run!.result!;
     assert.deepEqual([r.recordsCompared, r.mismatchedSkus, r.autoResolved, r.opened, r.discrepancyRate], [18n, 2n, 1n, 1n, 2 / 18]);
     assert.equal(r.inFlight, 2n, "R-2 and R-3 were overridden after the snapshot was taken");
-    assert.equal(await onHand("R-10"), "11");
+    assert.equal(await onHand(svc, "R-10"), "11");
     const [auto] = await readEvents(svc.config.natsUrl, svc.stream.stream, 1, { filterSubject: `${svc.stream.subjectPrefix}.v1.discrepancy_auto_resolved.>` });
     assert.deepEqual([auto!.event.sku, auto!.event.source, auto!.event.cause?.kind.case], ["R-10", EventSource.RECONCILIATION, "reconciliation"]);
 
     const open = await client.listDiscrepancies({ status: DiscrepancyStatus.OPEN });
     assert.deepEqual(open.discrepancies.map((d) => [d.sku, d.ours, d.theirs, d.currentOnHand]), [["R-11", 10n, 30n, 10n]]);
-    await waitFor("the open-discrepancy gauge to count R-11", async () => (await metric('invsync_discrepancies_open{kind="count_mismatch"}')) === 'invsync_discrepancies_open{kind="count_mismatch"} 1');
+    const OPEN = 'invsync_discrepancies_open{kind="count_mismatch"}';
+    await waitFor("the open-discrepancy gauge to count R-11", async () => valueOf(await scrape(svc.baseUrl), OPEN) === 1);
     const resolved = await client.resolveDiscrepancy({ discrepancyId: open.discrepancies[0]!.discrepancyId, resolution: DiscrepancyResolution.ACCEPT_WMS_COUNT, note: "recount confirmed" });
     assert.deepEqual([resolved.discrepancy!.status, resolved.discrepancy!.resolvedBy], [DiscrepancyStatus.RESOLVED, "test-operator"]);
-    assert.equal(await onHand("R-11"), "30");
-    assert.match(await (await fetch(`${svc.baseUrl}/metrics`)).text(), /invsync_discrepancy_rate 0\.111/);
+    assert.equal(await onHand(svc, "R-11"), "30");
+    assert.ok(Math.abs(valueOf(await scrape(svc.baseUrl), "invsync_discrepancy_rate") - 2 / 18) < 1e-9, "the last run's discrepancy rate");
 
     const completed = logged("reconciliation run completed").find((l) => l.runId === Number(run!.runId));
     assert.deepEqual([completed?.source, completed?.autoResolved, completed?.opened, completed?.inFlight], ["api", 1, 1, 2], "each run is logged with its decisions");
     assert.deepEqual(logged("discrepancy auto resolved").map((l) => [l.sku, l.actor, l.role]), [["R-10", "system:reconciliation", "system"]]);
     assert.deepEqual(logged("discrepancy resolved").map((l) => [l.sku, l.actor, l.note]), [["R-11", "test-operator", "recount confirmed"]]);
-    assert.match((await metric('invsync_discrepancy_resolution_seconds_count{kind="count_mismatch",by="auto"}')) ?? "", / 1$/);
-    assert.match((await metric('invsync_discrepancy_resolution_seconds_count{kind="count_mismatch",by="operator"}')) ?? "", / 1$/);
-    await waitFor("the open-discrepancy gauge to show none open", async () => (await metric('invsync_discrepancies_open{kind="count_mismatch"}')) === 'invsync_discrepancies_open{kind="count_mismatch"} 0');
+    const samples = await scrape(svc.baseUrl);
+    assert.equal(valueOf(samples, 'invsync_discrepancy_resolution_seconds_count{kind="count_mismatch",by="auto"}'), 1);
+    assert.equal(valueOf(samples, 'invsync_discrepancy_resolution_seconds_count{kind="count_mismatch",by="operator"}'), 1);
+    // get, not valueOf: a gauge gone missing must not pass for "none open".
+    await waitFor("the open-discrepancy gauge to show none open", async () => (await scrape(svc.baseUrl)).get(OPEN) === 0);
   });
 
   it("runs a dropped snapshot file and moves it to processed/ with its report; a bad file goes to failed/", async () => {
-    writeFileSync(join(dropDir, ".nightly.snapshot.csv"), `sku,quantity,observed_at\nR-12,10,${minutesAgo(1)}\nR-13,7,${minutesAgo(1)}\n`);
-    writeFileSync(join(dropDir, "broken.snapshot.csv"), `sku,quantity,observed_at\nR-12,ten,${minutesAgo(1)}\n`);
-    const { renameSync } = await import("node:fs");
-    renameSync(join(dropDir, ".nightly.snapshot.csv"), join(dropDir, "nightly.snapshot.csv"));
-    const report = await waitForFile(join(dropDir, "processed", "nightly.snapshot.csv.report.json"));
+    dropFile(dropDir, "nightly.snapshot.csv", `sku,quantity,observed_at\nR-12,10,${minutesAgo(1)}\nR-13,7,${minutesAgo(1)}\n`);
+    dropFile(dropDir, "broken.snapshot.csv", `sku,quantity,observed_at\nR-12,ten,${minutesAgo(1)}\n`);
+    const report = await dropReport(dropDir, "nightly.snapshot.csv");
     assert.equal(report.status, "processed");
     assert.deepEqual([report.result.mismatchedRecords, report.result.autoResolved, report.result.opened], [1, 0, 1]);
-    const failed = await waitForFile(join(dropDir, "failed", "broken.snapshot.csv.report.json"));
+    const failed = await dropReport(dropDir, "broken.snapshot.csv", "failed");
     assert.match(failed.note, /line 2: quantity must be a whole number/);
     const runs = await api().listReconciliationRuns({});
     assert.ok(runs.runs.some((run) => run.source === SnapshotSource.FILE && run.snapshotRef === "nightly.snapshot.csv"));
@@ -235,12 +236,3 @@ describe("contract: reconciliation, operator overrides, access and the audit log
     assert.ok(existsSync(dropDir));
   });
 });
-
-async function waitForFile(path: string): Promise<any> {
-  const deadline = Date.now() + 15_000;
-  while (!existsSync(path)) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${path}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return JSON.parse(readFileSync(path, "utf8"));
-}
