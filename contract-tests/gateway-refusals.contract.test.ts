@@ -91,7 +91,7 @@ describe("contract: the gateway refuses malformed and excessive calls with a rea
     }
   });
 
-  it("WMS writes beyond WMS_MAX_CONCURRENT_BATCHES and a full queue are refused at once: 429 with Retry-After, gRPC RESOURCE_EXHAUSTED", async () => {
+  it("with no queue (WMS_MAX_QUEUED_BATCHES=0), WMS writes beyond WMS_MAX_CONCURRENT_BATCHES are refused at once: 429 with Retry-After, gRPC RESOURCE_EXHAUSTED", async () => {
     const batch = (id: string, offset: number) => syncBatch(id, Array.from({ length: 200 }, (_, i) => wmsUpdate(`BURST-${i}`, offset + i, i)));
     const answers = await Promise.all(Array.from({ length: 6 }, (_, n) => post(`${svc.baseUrl}${SYNC_PATH}`, JSON.stringify(batch(`burst-${n}`, 1 + n * 200)), "application/json")));
     const refused = answers.filter((a) => a.status === 429);
