@@ -143,7 +143,13 @@ export class GarbageGenerator {
     const skus = Array.from({ length: 1 + Math.floor(this.random() * 5) }, () => this.pick(HOSTILE_SKUS));
     const updates = skus.map((sku, i) => `{"wmsId":"garbage-wms","sequence":"${1 + i}","sku":"${sku}","quantity":1,"status":"COUNTED","observedAt":"${new Date().toISOString()}"}`);
     const body = Buffer.from(`{"batchId":"unicode-${this.n}","updates":[${updates.join(",")}]}`);
-    return { ...this.http("unicode-sku", this.pick(["/inventory/sync", V1]), "application/json", body, true), expect: "rejected", updates: updates.length };
+    // A lone surrogate is not a string protobuf can carry (strings are UTF-8): the decoder refuses the
+    // whole body before any update reaches the rules, so that batch is refused, not rejected per update.
+    const undecodable = skus.some((sku) => !(JSON.parse(`"${sku}"`) as string).isWellFormed());
+    return {
+      ...this.http("unicode-sku", this.pick(["/inventory/sync", V1]), "application/json", body, true),
+      ...(undecodable ? { expect: "refused" as const } : { expect: "rejected" as const, updates: updates.length }),
+    };
   }
 
   private badSignature(): GarbageRequest {

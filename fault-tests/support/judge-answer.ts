@@ -8,12 +8,14 @@ const GRPC_INTERNAL = 13;
 /**
  * Why `answer` is not a correct answer to the malformed `request`, or undefined when it is: a 4xx
  * whose JSON body carries a reason (`message`), or a gRPC error other than Unknown / Internal with
- * a message; for a well-formed batch of bad updates, 200 rejecting each update by field and reason.
+ * a message; for a well-formed batch of bad updates (`expect: "rejected"`), 200 rejecting each
+ * update by field and reason, and nothing else.
  */
 export function answerProblem(request: GarbageRequest, answer: RawAnswer): string | undefined {
   if (answer.status === 0) return `no answer (${answer.error ?? "connection closed"})`;
   if (request.transport === "grpc") return grpcProblem(answer);
   if (answer.status === 200 && request.expect !== "refused") return rejectionProblem(request, answer.body);
+  if (request.expect === "rejected") return `HTTP ${answer.status} for a batch of bad updates (expected 200 rejecting each): ${answer.body.slice(0, 200)}`;
   if (answer.status < 400 || answer.status > 499) return `HTTP ${answer.status}: ${answer.body.slice(0, 200)}`;
   const reason = reasonOf(answer.body);
   return reason ? undefined : `HTTP ${answer.status} without a reason in the body: ${JSON.stringify(answer.body.slice(0, 200))}`;
