@@ -9,7 +9,7 @@ import { cpus, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { ensureBuilt, ServiceProcess } from "../contract-tests/support/service-process.js";
+import { ensureBuilt, ServiceProcess, START_NODE_FLAGS } from "../contract-tests/support/service-process.js";
 import { createTestDatabase, NATS_URL, testStream } from "../contract-tests/support/test-servers.js";
 import { EventCounter } from "./event-counter.js";
 import { barePublishRate, bareUpsertRate } from "./limits.js";
@@ -66,6 +66,8 @@ function envPair(pair: string): [string, string] {
 
 /** `--service-env`, parsed before anything is created so a bad pair fails fast. */
 const serviceEnv = Object.fromEntries((args["service-env"]?.split(" ").filter(Boolean) ?? []).map(envPair));
+/** `--node-args`, then `--profile`'s flags (a V8 CPU profile of the service, written when it stops). */
+const extraNodeFlags = [...(args["node-args"]?.split(" ").filter(Boolean) ?? []), ...(args.profile ? ["--cpu-prof", `--cpu-prof-dir=${join(ROOT, "test-results/profiles")}`] : [])];
 
 ensureBuilt();
 const database = await createTestDatabase("bench");
@@ -82,7 +84,7 @@ const service = ServiceProcess.spawn({
   FLAGS_BOOTSTRAP_FILE: "flags/all-new.json", // every SKU on the new path: the path being measured
   WMS_SIGNING_KEYS: `bench:${SIGNING_SECRET}`, // signed requests, as in production
   ...serviceEnv,
-}, [...(args["node-args"]?.split(" ").filter(Boolean) ?? []), ...(args.profile ? ["--cpu-prof", `--cpu-prof-dir=${join(ROOT, "test-results/profiles")}`] : [])]); // --profile: a V8 CPU profile of the service, written when it stops
+}, extraNodeFlags);
 let exitCode = 0;
 try {
   const started = await service.waitForLog("inventory-sync started", 60_000).catch(async () => {
@@ -130,7 +132,9 @@ try {
     mode: quick ? "quick" : "full",
     date: new Date().toISOString(),
     machine: { cpus: cpus().length, memoryGiB: round(totalmem() / 2 ** 30, 1), node: process.version },
-    settings: { ...settings, workload },
+    // How the service ran: every Node.js flag (npm start's, then --node-args and --profile's, as
+    // ServiceProcess passes them) and the --service-env given, not the env the bench sets itself.
+    settings: { ...settings, workload, service: { nodeFlags: [...START_NODE_FLAGS, ...extraNodeFlags], env: serviceEnv } },
     saturation: {
       ...load,
       committedUpdatesPerSecond: round(committedRate),
