@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import * as grpc from "@grpc/grpc-js";
 import { grpcClients, unary } from "../contract-tests/support/grpc-clients.js";
+import { scrape, valueOf } from "../contract-tests/support/prometheus-text.js";
+import { retryAfterMs } from "../src/adapters/http-client/retry-after.js";
 import { byProfile, SEED } from "./support/fault-profile.js";
 import type { FaultService } from "./support/fault-service.js";
 import { recordFigures } from "./support/figures.js";
@@ -61,12 +63,16 @@ describe("fault: overload — bodies over the limit and bursts beyond capacity",
     const feed = new WmsFeed(service.baseUrl, sources, { inFlightPerSource: 6, resendShare: 0, seed: SEED, attemptTimeoutMs: 60_000, maxBackoffMs: 1000 });
     const clients = grpcClients(service.grpcAddress);
     const rssBefore = service.rssMiB();
+    const refusedBefore = valueOf(await scrape(service.baseUrl), OVERLOADED_SERIES);
     const [, grpcAnswers] = await Promise.all([feed.run(), grpcBurst(clients.wms, byProfile(24, 96))]);
     clients.close();
     const audit = await stack.audit(sources);
     const refusals = feed.attempts.filter((a) => a.status === 429);
     const slowestRefusalMs = Math.max(0, ...refusals.map((a) => a.ms));
-    const metrics = await (await fetch(`${service.baseUrl}/metrics`)).text();
+    const withoutRetryAfter = refusals.filter((a) => retryAfterMs(a.retryAfter, a.at) === undefined);
+    // The counter counts every overload refusal: the HTTP gate's 429s and gRPC's RESOURCE_EXHAUSTED.
+    const refusedMetric = valueOf(await scrape(service.baseUrl), OVERLOADED_SERIES) - refusedBefore;
+    const refusedSeen = refusals.length + (grpcAnswers.RESOURCE_EXHAUSTED ?? 0);
     recordFigures("overload-burst", {
       concurrentSenders: 8 * 6,
       limit: MAX_CONCURRENT_BATCHES,
@@ -75,12 +81,17 @@ describe("fault: overload — bodies over the limit and bursts beyond capacity",
       slowestRefusalMs,
       timeouts: feed.tally.timeouts,
       grpcAnswers: JSON.stringify(grpcAnswers),
-      refusedMetric: metrics.split("\n").find((line) => line.startsWith('invsync_wms_requests_refused_total{code="WMS.OVERLOADED"}')) ?? "absent",
+      retryAfter: JSON.stringify(countBy(refusals.map((a) => String(a.retryAfter)))),
+      refusedMetric,
+      refusedSeen,
       rssMiB: { before: round1(rssBefore), peak: service.peakRssMiB },
       updatesAcknowledged: feed.tally.acknowledgedUpdates,
       ...auditFigures(audit),
     });
     assert.ok(refusals.length > 0, "the burst went beyond capacity");
+    assert.deepEqual(withoutRetryAfter.map((a) => a.retryAfter), [], "every 429 carried a positive Retry-After");
+    assert.ok(refusedMetric > 0, "the refusal counter moved");
+    assert.equal(refusedMetric, refusedSeen, `${OVERLOADED_SERIES} counted the 429s and RESOURCE_EXHAUSTED answers the clients saw`);
     assert.deepEqual(Object.keys(feed.tally.statuses).filter((s) => s !== "200" && s !== "429"), [], "only acknowledgements and 429s");
     assert.equal(feed.tally.timeouts, 0);
     assert.deepEqual(Object.keys(grpcAnswers).filter((s) => s !== "OK" && s !== "RESOURCE_EXHAUSTED"), [], "gRPC: only OK and RESOURCE_EXHAUSTED");
@@ -90,6 +101,14 @@ describe("fault: overload — bodies over the limit and bursts beyond capacity",
     assert.ok(service.peakRssMiB < rssBefore + 400, `memory stays bounded under the burst: peak ${service.peakRssMiB} MiB from ${round1(rssBefore)} MiB`);
   });
 });
+
+const OVERLOADED_SERIES = 'invsync_wms_requests_refused_total{code="WMS.OVERLOADED"}';
+
+function countBy(values: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const value of values) counts[value] = (counts[value] ?? 0) + 1;
+  return counts;
+}
 
 /** `calls` SyncInventory calls at once over gRPC, each a valid batch of 3,000 updates; answers by status name. */
 async function grpcBurst(client: grpc.Client, calls: number): Promise<Record<string, number>> {

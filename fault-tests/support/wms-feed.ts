@@ -26,6 +26,8 @@ export interface Attempt {
   /** HTTP status, or 0 when no answer came (connection refused or reset, timeout). */
   readonly status: number;
   readonly ms: number;
+  /** The `Retry-After` header of a 429 answer (null when it carried none); absent for other answers. */
+  readonly retryAfter?: string | null;
 }
 
 /** What the feed sent and what was acknowledged. */
@@ -154,6 +156,7 @@ export class WmsFeed {
     this.tally.attempts++;
     this.inFlightCount++;
     let status = 0;
+    let retryAfter: string | null | undefined;
     try {
       const response = await fetch(`${this.baseUrl}${this.options.path ?? "/invsync.wms.v1.WmsSyncService/SyncInventory"}`, {
         method: "POST",
@@ -165,6 +168,7 @@ export class WmsFeed {
         signal: AbortSignal.timeout(this.options.attemptTimeoutMs ?? 30_000),
       });
       status = response.status;
+      if (status === 429) retryAfter = response.headers.get("retry-after");
       const text = await response.text();
       const body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
       if (status === 200) {
@@ -183,7 +187,7 @@ export class WmsFeed {
     } finally {
       this.inFlightCount--;
       this.tally.statuses[status] = (this.tally.statuses[status] ?? 0) + 1;
-      this.attempts.push({ at: started, status, ms: Date.now() - started });
+      this.attempts.push({ at: started, status, ms: Date.now() - started, ...(retryAfter !== undefined ? { retryAfter } : {}) });
     }
   }
 
