@@ -40,7 +40,7 @@ describe("fault: PostgreSQL restarted under load", function () {
     await sleep(byProfile(3_000, 10_000));
 
     const stoppedAt = Date.now();
-    postgres.stop();
+    await postgres.stop();
     const probes: Array<{ status: number; ms: number }> = [];
     while (Date.now() - stoppedAt < downMs) {
       const started = Date.now();

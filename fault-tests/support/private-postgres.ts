@@ -1,11 +1,13 @@
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFile, execFileSync, spawnSync } from "node:child_process";
 import { chownSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import pg from "pg";
 import { freePort } from "../../contract-tests/support/private-nats.js";
 
 const BIN = process.env.PG_BIN_DIR ?? "/usr/lib/postgresql/15/bin";
+const execFileAsync = promisify(execFile);
 
 /**
  * A PostgreSQL cluster a fault test owns: its own data folder, port and socket folder, created with
@@ -25,7 +27,7 @@ export class PrivatePostgres {
     const dir = mkdtempSync(join(tmpdir(), "invsync-pg-"));
     if (isRoot()) chownSync(dir, postgresId("-u"), postgresId("-g"));
     const cluster = new PrivatePostgres(dir, await freePort());
-    cluster.run("initdb", ["-D", cluster.dataDir, "-U", "postgres", "--auth=trust", "-N", "-E", "UTF8"]);
+    await cluster.run("initdb", ["-D", cluster.dataDir, "-U", "postgres", "--auth=trust", "-N", "-E", "UTF8"]);
     await cluster.startServer();
     return cluster;
   }
@@ -51,28 +53,19 @@ export class PrivatePostgres {
     return this.url(name);
   }
 
-  /** Starts the server (after {@link stop}) and waits until it accepts connections. */
+  /**
+   * Starts the server (after {@link stop}) and waits until it accepts connections (`pg_ctl -w` waits
+   * for that). Asynchronous, as is {@link stop}: the test's clients share this process's event loop,
+   * and a blocking wait would stall them and inflate the latencies they measure.
+   */
   async startServer(): Promise<void> {
     const options = `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c max_connections=100`;
-    this.run("pg_ctl", ["-D", this.dataDir, "-o", options, "-l", join(this.dir, "server.log"), "-w", "-t", "60", "start"]);
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const client = new pg.Client({ connectionString: this.url() });
-      try {
-        await client.connect();
-        await client.end();
-        return;
-      } catch (error) {
-        await client.end().catch(() => undefined);
-        if (Date.now() > deadline) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    }
+    await this.run("pg_ctl", ["-D", this.dataDir, "-o", options, "-l", join(this.dir, "server.log"), "-w", "-t", "60", "start"]);
   }
 
   /** Stops the server the way an operator's restart does (`-m fast`: sessions are cut, transactions roll back). */
-  stop(): void {
-    this.run("pg_ctl", ["-D", this.dataDir, "-m", "fast", "-w", "-t", "60", "stop"]);
+  async stop(): Promise<void> {
+    await this.run("pg_ctl", ["-D", this.dataDir, "-m", "fast", "-w", "-t", "60", "stop"]);
   }
 
   /** Stops the server (if running) and deletes the cluster. */
@@ -81,9 +74,9 @@ export class PrivatePostgres {
     rmSync(this.dir, { recursive: true, force: true });
   }
 
-  private run(tool: string, args: readonly string[]): void {
+  private async run(tool: string, args: readonly string[]): Promise<void> {
     const [command, argv] = this.command(tool, args);
-    execFileSync(command, argv, { stdio: ["ignore", "ignore", "pipe"] });
+    await execFileAsync(command, argv);
   }
 
   private command(tool: string, args: readonly string[]): [string, string[]] {
