@@ -1,8 +1,12 @@
 import * as grpc from "@grpc/grpc-js";
 import assert from "node:assert/strict";
 import http2 from "node:http2";
+import pg from "pg";
 import { grpcClients, unary } from "./support/grpc-clients.js";
+import { onHand } from "./support/operator-calls.js";
+import { scrape, valueOf } from "./support/prometheus-text.js";
 import { startTestService, type TestService } from "./support/test-service.js";
+import { waitFor } from "./support/wait-for.js";
 import { syncBatch, wmsUpdate } from "./support/wms-fixtures.js";
 
 const SYNC_PATH = "/invsync.wms.v1.WmsSyncService/SyncInventory";
@@ -114,5 +118,53 @@ describe("contract: the gateway refuses malformed and excessive calls with a rea
     } finally {
       clients.close();
     }
+  });
+});
+
+describe("contract: a WMS write waits in the queue while the slot is taken, one beyond the queue is refused", function () {
+  this.timeout(60_000);
+  let svc: TestService;
+  let db: pg.Client;
+
+  before(async () => {
+    svc = await startTestService("gateway_queue", { WMS_MAX_CONCURRENT_BATCHES: "1", WMS_MAX_QUEUED_BATCHES: "1", WMS_MAX_QUEUE_WAIT_MS: "30000" });
+    db = new pg.Client({ connectionString: svc.database.url });
+    await db.connect();
+  });
+  after(async () => {
+    await db?.end();
+    await svc?.stop();
+  });
+
+  it("with one slot and a queue of 1: the next batch waits and is then applied, one more is refused at once with 429", async () => {
+    const sync = (id: string, sku: string, sequence: number, quantity: number) =>
+      post(`${svc.baseUrl}${SYNC_PATH}`, JSON.stringify(syncBatch(id, [wmsUpdate(sku, sequence, quantity, { wmsId: "wms-q" })])), "application/json");
+    assert.equal((await sync("seed", "Q-1", 1, 1)).status, 200);
+    const gauge = async (name: string) => valueOf(await scrape(svc.baseUrl), name);
+
+    // The test holds Q-1's row lock, so a batch writing Q-1 keeps the only slot until it lets go:
+    // no timing decides which batch is where; the service's own gauges say so.
+    await db.query("BEGIN");
+    let holding = true;
+    try {
+      await db.query("SELECT 1 FROM inventory WHERE sku = 'Q-1' FOR UPDATE");
+      const inSlot = sync("in-slot", "Q-1", 2, 2);
+      await waitFor("the first batch in the slot", async () => (await gauge("invsync_wms_writes_in_flight")) === 1);
+      const queued = sync("queued", "Q-2", 3, 3);
+      await waitFor("the second batch in the queue", async () => (await gauge("invsync_wms_writes_queued")) === 1);
+
+      const refused = await sync("refused", "Q-3", 4, 4);
+      assert.deepEqual([refused.status, refused.body.detail.code, refused.headers.get("retry-after")], [429, "WMS.OVERLOADED", "1"], "beyond the queue: refused at once");
+      assert.equal(await gauge("invsync_wms_writes_queued"), 1, "the queued batch still waits");
+
+      await db.query("COMMIT");
+      holding = false;
+      const answers = await Promise.all([inSlot, queued]);
+      assert.deepEqual(answers.map((a) => [a.status, a.body.accepted]), [[200, 1], [200, 1]], "the batch in the slot, then the queued one, applied");
+    } finally {
+      if (holding) await db.query("ROLLBACK");
+    }
+    assert.deepEqual([await onHand(svc, "Q-1"), await onHand(svc, "Q-2"), await onHand(svc, "Q-3")], ["2", "3", undefined], "nothing of the refused batch is stored");
+    assert.deepEqual([await gauge("invsync_wms_writes_in_flight"), await gauge("invsync_wms_writes_queued")], [0, 0]);
   });
 });
