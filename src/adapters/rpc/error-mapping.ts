@@ -76,10 +76,14 @@ export function grpcStatusDetails(error: ConnectError): Uint8Array {
   return writer.finish();
 }
 
-/** Connection-level failures of the database: the request may be retried later. */
+/**
+ * Connection-level failures of the database: the request may be retried later. Some carry no code:
+ * knex's pool timeout, and pg's "Client has encountered a connection error and is not queryable"
+ * for a statement (the ROLLBACK of a transaction included) on a connection the server just dropped.
+ */
 function isUnavailable(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code !== "string") return /Timeout acquiring a connection|Connection terminated/i.test(describe(error));
+  if (typeof code !== "string") return /Timeout acquiring a connection|Connection terminated|connection error and is not queryable/i.test(describe(error));
   return ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "57P01", "57P02", "57P03", "08000", "08003", "08006"].includes(code);
 }
 
