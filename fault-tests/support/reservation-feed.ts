@@ -99,8 +99,11 @@ export class ReservationFeed {
 /** Detail codes that refuse a reservation call for a business reason: answers, not failures. */
 const BUSINESS_REFUSALS = new Set(["RESERVATION.INSUFFICIENT_STOCK", "INVENTORY.NOT_FOUND", "RESERVATION.NOT_ACTIVE"]);
 
-/** Connect codes sent as HTTP 5xx or 429 (see the Connect protocol's code-to-status mapping), which the clients retry. */
-const RETRIED_CODES = new Set(["unavailable", "resource_exhausted", "deadline_exceeded", "internal", "unknown", "data_loss"]);
+/**
+ * Connect codes that say "try again" (503, 429, 504), which the clients retry. `internal`, `unknown`
+ * and `data_loss` are a bug of the service, not a fault it rides out: they go to `unexpected`.
+ */
+const RETRIED_CODES = new Set(["unavailable", "resource_exhausted", "deadline_exceeded"]);
 
 /** How long a client waits for an answer before it gives up on the attempt and retries (with the same idempotency key). */
 const CALL_TIMEOUT_MS = 30_000;
