@@ -12,7 +12,7 @@ export class KnexInboxArchive implements InboxArchive {
        WHERE status = ? AND id > ?::bigint AND (status <> 'rejected' OR replayed_at IS NULL)
          AND (?::text IS NULL OR sku = ?::text) AND (?::text IS NULL OR wms_id = ?::text)
          AND (?::timestamptz IS NULL OR received_at >= ?::timestamptz) AND (?::timestamptz IS NULL OR received_at < ?::timestamptz)
-       ORDER BY id LIMIT ?`,
+       ORDER BY wms_updates.id LIMIT ?`,
       bindings(
         filter.status,
         afterId,

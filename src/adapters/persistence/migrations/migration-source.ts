@@ -8,6 +8,7 @@ import * as inboxUpdateKind from "./0006-inbox-update-kind.js";
 import * as reconciliation from "./0007-reconciliation.js";
 import * as eventTraceContext from "./0008-event-trace-context.js";
 import * as outboxPending from "./0010-outbox-pending.js";
+import * as leanInboxIndexes from "./0011-lean-inbox-indexes.js";
 
 /** A migration: a name that sorts in apply order, and the step up. */
 interface NamedMigration {
@@ -26,6 +27,7 @@ const migrations: readonly NamedMigration[] = [
   { name: "0007-reconciliation", migration: reconciliation },
   { name: "0008-event-trace-context", migration: eventTraceContext },
   { name: "0010-outbox-pending", migration: outboxPending },
+  { name: "0011-lean-inbox-indexes", migration: leanInboxIndexes },
 ];
 
 /** knex migration source over {@link migrations}. */

@@ -1,0 +1,66 @@
+import assert from "node:assert/strict";
+import { createTestDatabase, type TestDatabase } from "../../../contract-tests/support/test-servers.js";
+import type { ReplayFilter } from "../../wms-ingestion/application/inbox-replay.js";
+import { silentLogger } from "../../shared/logger.js";
+import { openDatabase, type Database } from "./database.js";
+import { KnexInboxArchive } from "./knex-inbox-archive.js";
+
+const ALL: ReplayFilter = { status: "applied", sku: undefined, wmsId: undefined, receivedFrom: undefined, receivedTo: undefined, limit: 1000 };
+
+describe("KnexInboxArchive on PostgreSQL", function () {
+  let testDb: TestDatabase;
+  let database: Database;
+  let archive: KnexInboxArchive;
+
+  before(async () => {
+    testDb = await createTestDatabase("inbox_archive");
+    database = await openDatabase({ url: testDb.url, dataDir: "", poolMax: 4 }, silentLogger);
+    await database.migrate();
+    archive = new KnexInboxArchive(database.knex);
+    // Ids 1..30 (crossing 9 → 10): every third rejected, received one minute apart from 00:00.
+    await database.knex.raw(
+      `INSERT INTO wms_updates (batch_id, batch_index, schema_version, wms_id, sequence, sku, location_id, quantity, status,
+         reject_field, reject_code, reject_reason, payload, received_at)
+       SELECT 'b', g, 'wms.v1', 'w-' || (g % 2), g, 'SKU-' || (g % 5), 'default', g,
+         CASE WHEN g % 3 = 0 THEN 'rejected' ELSE 'applied' END,
+         CASE WHEN g % 3 = 0 THEN 'quantity' END, CASE WHEN g % 3 = 0 THEN 'QUANTITY_NEGATIVE' END, CASE WHEN g % 3 = 0 THEN 'below zero' END,
+         json_build_object('n', g), timestamptz '2026-12-01T00:00:00Z' + g * interval '1 minute'
+       FROM generate_series(1, 30) AS g`,
+    );
+  });
+  after(async () => {
+    await database?.close();
+    await testDb?.drop();
+  });
+
+  /** Every page of `filter`, `pageSize` at a time, as the replay reads them. */
+  async function allPages(filter: ReplayFilter, pageSize: number): Promise<number[]> {
+    const seen: number[] = [];
+    let after = "0";
+    for (;;) {
+      const page = await archive.select(filter, after, pageSize);
+      if (page.length === 0) return seen;
+      seen.push(...page.map((row) => (row.payload as { n: number }).n));
+      after = page.at(-1)!.id;
+    }
+  }
+
+  it("pages in id order across ids of different lengths, so no row is skipped", async () => {
+    const expected = Array.from({ length: 30 }, (_, i) => i + 1).filter((n) => n % 3 !== 0);
+    assert.deepEqual(await allPages(ALL, 4), expected);
+  });
+
+  it("selects rejected rows by status, SKU, source and receive window", async () => {
+    assert.deepEqual(await allPages({ ...ALL, status: "rejected" }, 3), [3, 6, 9, 12, 15, 18, 21, 24, 27, 30]);
+    assert.deepEqual(await allPages({ ...ALL, status: "rejected", sku: "SKU-0" }, 3), [15, 30]);
+    assert.deepEqual(await allPages({ ...ALL, wmsId: "w-1", sku: "SKU-1" }, 2), [1, 11]);
+    const window = { receivedFrom: new Date("2026-12-01T00:10:00Z"), receivedTo: new Date("2026-12-01T00:14:00Z") };
+    assert.deepEqual(await allPages({ ...ALL, ...window }, 2), [10, 11, 13]);
+  });
+
+  it("leaves out rejected rows already replayed", async () => {
+    const [first] = await archive.select({ ...ALL, status: "rejected" }, "0", 1);
+    await archive.markReplayed([first!.id], "replay-1");
+    assert.deepEqual((await allPages({ ...ALL, status: "rejected" }, 5)).slice(0, 2), [6, 9]);
+  });
+});
