@@ -34,7 +34,7 @@ describe("KnexLegacyFeed on PostgreSQL", function () {
   }
 
   const fed = async () =>
-    (await database.knex.raw<{ rows: Array<{ id: string; sku: string }> }>(`SELECT id::text AS id, sku FROM legacy_inventory_feed ORDER BY id`)).rows;
+    (await database.knex.raw<{ rows: Array<{ id: string; sku: string }> }>(`SELECT id::text AS id, sku FROM legacy_inventory_feed ORDER BY legacy_inventory_feed.id`)).rows;
 
   it("gives feed ids in commit order: a second hand-off waits for the first to commit, so no reader sees an id before a lower one", async () => {
     const [first, second] = await inboxRows("ORDER-A", "ORDER-B");

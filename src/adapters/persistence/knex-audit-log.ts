@@ -69,7 +69,7 @@ export class KnexAuditLog implements AuditLog {
        FROM audit_log
        WHERE id > ? AND (?::text IS NULL OR sku = ?::text) AND (?::text IS NULL OR location_id = ?::text) AND (?::text IS NULL OR action = ?::text)
          AND (?::timestamptz IS NULL OR at >= ?::timestamptz) AND (?::timestamptz IS NULL OR at < ?::timestamptz)
-       ORDER BY id LIMIT ?`,
+       ORDER BY audit_log.id LIMIT ?`,
       [
         afterId,
         ...[filter.sku, filter.locationId, filter.action].flatMap((v) => [v ?? null, v ?? null]),

@@ -75,7 +75,7 @@ export class KnexComparisonStore implements ComparisonStore {
 
   async latest(): Promise<StoredComparison | undefined> {
     const { rows } = await this.knex.raw<{ rows: ComparisonRow[] }>(
-      `SELECT id::text AS id, trigger, legacy_run_id, started_at, finished_at FROM shadow_comparisons ORDER BY id DESC LIMIT 1`,
+      `SELECT id::text AS id, trigger, legacy_run_id, started_at, finished_at FROM shadow_comparisons ORDER BY shadow_comparisons.id DESC LIMIT 1`,
     );
     return rows[0] ? this.withTallies(this.knex, rows[0]) : undefined;
   }
