@@ -30,26 +30,32 @@ export class KnexRouteLedger implements RouteLedger {
     const rows = jsonRows(
       decisions.map((d) => ({ sku: d.sku, location_id: d.locationId, path: d.decision.path, flag: d.decision.flag, ri: routes.position({ decision: d.decision }) })),
     );
-    const { rows: previous } = await trx.raw<{ rows: Array<{ sku: string; location_id: string; path: IngestionPath }> }>(
-      `SELECT r.sku, r.location_id, r.path FROM sku_routes AS r
-       WHERE (r.sku, r.location_id) IN (SELECT d.sku, d.location_id FROM json_to_recordset(?::json) AS d(sku text, location_id text))
-       ORDER BY r.sku, r.location_id
-       FOR UPDATE`,
-      [rows],
-    );
-    // A decision equal to the stored one writes nothing (the WHERE of DO UPDATE): a steady cohort costs no row versions.
-    await trx.raw(
+    // One statement: the upsert locks every record it meets in key order, conflicting or not (ON
+    // CONFLICT DO UPDATE locks the row even when its WHERE is false), and sees its latest version.
+    // A decision equal to the stored one writes nothing and returns nothing (a steady cohort costs
+    // no row versions): its previous path is its path. A changed one returns the path it replaced
+    // (kept as previous_path, read from the row being replaced); a new record returns it null.
+    const { rows: written } = await trx.raw<{ rows: Array<{ sku: string; location_id: string; previous_path: IngestionPath | null }> }>(
       `INSERT INTO sku_routes AS r (sku, location_id, path, flag, routing, routed_at, since)
        SELECT d.sku, d.location_id, d.path, d.flag, (?::jsonb) -> d.ri, ?::timestamptz, ?::timestamptz
        FROM json_to_recordset(?::json) AS d(sku text, location_id text, path text, flag text, ri int)
        ORDER BY d.sku COLLATE "C", d.location_id COLLATE "C"
        ON CONFLICT (sku, location_id) DO UPDATE
        SET path = excluded.path, flag = excluded.flag, routing = excluded.routing, routed_at = excluded.routed_at,
-           since = CASE WHEN r.path = excluded.path THEN r.since ELSE excluded.since END
-       WHERE r.path IS DISTINCT FROM excluded.path OR r.flag IS DISTINCT FROM excluded.flag OR r.routing IS DISTINCT FROM excluded.routing`,
+           since = CASE WHEN r.path = excluded.path THEN r.since ELSE excluded.since END, previous_path = r.path
+       WHERE r.path IS DISTINCT FROM excluded.path OR r.flag IS DISTINCT FROM excluded.flag OR r.routing IS DISTINCT FROM excluded.routing
+       RETURNING r.sku, r.location_id, r.previous_path`,
       bindings(routes.toJson(), at.toISOString(), at.toISOString(), rows),
     );
-    return new Map(previous.map((row) => [stockKey(row.sku, row.location_id), row.path]));
+    const changed = new Map(written.map((row) => [stockKey(row.sku, row.location_id), row]));
+    const previous = new Map<string, IngestionPath>();
+    for (const { sku, locationId, decision } of decisions) {
+      const key = stockKey(sku, locationId);
+      const row = changed.get(key);
+      if (!row) previous.set(key, decision.path);
+      else if (row.previous_path !== null) previous.set(key, row.previous_path);
+    }
+    return previous;
   }
 
   async latestCounts(tx: Transaction, keys: readonly StockRecordKey[], exceptInboxIds: readonly string[]): Promise<LatestCount[]> {

@@ -9,6 +9,7 @@ import * as reconciliation from "./0007-reconciliation.js";
 import * as eventTraceContext from "./0008-event-trace-context.js";
 import * as outboxPending from "./0010-outbox-pending.js";
 import * as leanInboxIndexes from "./0011-lean-inbox-indexes.js";
+import * as routePreviousPath from "./0012-route-previous-path.js";
 
 /** A migration: a name that sorts in apply order, and the step up. */
 interface NamedMigration {
@@ -28,6 +29,7 @@ const migrations: readonly NamedMigration[] = [
   { name: "0008-event-trace-context", migration: eventTraceContext },
   { name: "0010-outbox-pending", migration: outboxPending },
   { name: "0011-lean-inbox-indexes", migration: leanInboxIndexes },
+  { name: "0012-route-previous-path", migration: routePreviousPath },
 ];
 
 /** knex migration source over {@link migrations}. */
