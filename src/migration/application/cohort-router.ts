@@ -123,9 +123,12 @@ export class CohortRouter implements SkuRouter {
     const touched = new Map<string, StockRecordKey>();
     for (const c of counts) touched.set(stockKey(c.sku, c.locationId), { sku: c.sku, locationId: c.locationId });
     for (const m of movements) for (const leg of m.legs) touched.set(stockKey(m.sku, leg.locationId), { sku: m.sku, locationId: leg.locationId });
-    const moving = [...touched.entries()].filter(([key]) => previous.get(key) !== "new").map(([, record]) => record);
-    if (moving.length === 0) return 0;
-    const latest = await this.parts.ledger.latestCounts(tx, moving, exceptInboxIds);
+    const moving = [...touched.entries()].filter(([key]) => previous.get(key) !== "new");
+    // A record never routed before has no WMS count in the inbox but this batch's (every stored
+    // count is routed in its own transaction): only records coming from legacy or shadow are looked up.
+    const routedBefore = moving.filter(([key]) => previous.has(key)).map(([, record]) => record);
+    if (routedBefore.length === 0) return moving.length;
+    const latest = await this.parts.ledger.latestCounts(tx, routedBefore, exceptInboxIds);
     const seededFrom = new Map(latest.map((l) => [stockKey(l.count.sku, l.count.locationId), l.seededFrom]));
     const seeds = neededSeeds(latest.map((l) => l.count), counts).map((seed) => {
       const key = stockKey(seed.sku, seed.locationId);
