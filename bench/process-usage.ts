@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 
 /** CPU seconds (user + system) used so far by process `pid`, from /proc. */
 export function cpuSeconds(pid: number): number {
@@ -11,4 +11,43 @@ export function cpuSeconds(pid: number): number {
 export function peakRssMiB(pid: number): number {
   const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith("VmHWM:"));
   return line ? Number(line.replace(/\D+/g, "")) / 1024 : Number.NaN;
+}
+
+/** CPU seconds used so far: the machine's busy and stolen time, and every process whose name is given. */
+export interface CpuSnapshot {
+  /** All CPUs' busy time (user, nice, system, irq, softirq), seconds. */
+  readonly busy: number;
+  /** All CPUs' idle and iowait, seconds. */
+  readonly idle: number;
+  /** Time the hypervisor gave to others while this machine wanted to run, seconds. */
+  readonly steal: number;
+  /** Per process name (`comm`): the summed user + system seconds of all its processes. */
+  readonly byName: ReadonlyMap<string, number>;
+}
+
+/** A snapshot of the machine's CPU use and of the processes named `names` (e.g. `postgres`, `nats-server`). */
+export function cpuSnapshot(names: readonly string[]): CpuSnapshot {
+  const ticks = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = ticks;
+  const byName = new Map<string, number>(names.map((name) => [name, 0]));
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      if (!byName.has(name)) continue;
+      const fields = stat.slice(stat.lastIndexOf(") ") + 2).split(" ");
+      byName.set(name, byName.get(name)! + (Number(fields[11]) + Number(fields[12])) / 100);
+    } catch {
+      // the process ended between the listing and the read
+    }
+  }
+  return { busy: (user + nice + system + irq + softirq) / 100, idle: (idle + iowait) / 100, steal: steal / 100, byName };
+}
+
+/** What the machine and the named processes used between two snapshots. */
+export function cpuBetween(before: CpuSnapshot, after: CpuSnapshot): { busy: number; idle: number; steal: number; byName: Map<string, number> } {
+  const byName = new Map<string, number>();
+  for (const [name, seconds] of after.byName) byName.set(name, seconds - (before.byName.get(name) ?? 0));
+  return { busy: after.busy - before.busy, idle: after.idle - before.idle, steal: after.steal - before.steal, byName };
 }

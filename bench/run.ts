@@ -15,7 +15,7 @@ import { EventCounter } from "./event-counter.js";
 import { barePublishRate, bareUpsertRate } from "./limits.js";
 import { naivePeerRate } from "./naive-peer.js";
 import { signatureHeader } from "../src/adapters/http/wms-signature.js";
-import { cpuSeconds, peakRssMiB } from "./process-usage.js";
+import { cpuBetween, cpuSeconds, cpuSnapshot, peakRssMiB } from "./process-usage.js";
 import { fmt, printTable } from "./report.js";
 import { round } from "./stats.js";
 import { paced, saturate } from "./wms-load.js";
@@ -53,6 +53,13 @@ const workload: WorkloadSettings = {
   lateShare: 0.01,
   seed: 20261124,
 };
+/** The servers' process names, whose CPU the run reports (they run on this machine). */
+const SERVER_PROCESSES = ["postgres", "nats-server"];
+/** Busy, idle and stolen shares of the machine's CPU time, in percent. */
+function shares({ busy, idle, steal }: { busy: number; idle: number; steal: number }) {
+  const total = busy + idle + steal || 1;
+  return { busy: round((100 * busy) / total), idle: round((100 * idle) / total), steal: round((100 * steal) / total) };
+}
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const SIGNING_SECRET = "bench-signing-secret-0123456789";
 /** The X-Invsync-Signature header of `body`, as a WMS signs it. */
@@ -102,9 +109,13 @@ try {
   console.log(`bench: saturating for ${settings.seconds}s with ${settings.senders} senders …`);
   const sent: GeneratedUpdate[] = [];
   const cpuBefore = cpuSeconds(service.pid);
+  const machineBefore = cpuSnapshot(SERVER_PROCESSES);
+  const benchBefore = process.cpuUsage();
   const saturationStart = performance.now();
   const load = await saturate(baseUrl, senders, settings.seconds, "tp", sent, sign);
   const cpuUsed = cpuSeconds(service.pid) - cpuBefore;
+  const machine = cpuBetween(machineBefore, cpuSnapshot(SERVER_PROCESSES));
+  const benchCpu = process.cpuUsage(benchBefore);
   const allPublished = await counter.waitFor(load.accepted, 180_000);
   const endToEndSeconds = (counter.lastAt - saturationStart) / 1000;
   const eventsAfterSaturation = counter.count;
@@ -145,6 +156,15 @@ try {
       commitToAckMs: saturationTimings.commitToAckMs,
       freshnessMs: saturationTimings.freshnessMs,
       cpuSecondsPer10kUpdates: round((cpuUsed / load.accepted) * 10_000, 2),
+      // Where the machine's CPU went during saturation, per accepted update (µs); the load generator
+      // and consumer are this process. Steal is time the hypervisor ran someone else.
+      cpuMicrosPerUpdate: {
+        service: round((cpuUsed / load.accepted) * 1e6),
+        postgres: round(((machine.byName.get("postgres") ?? 0) / load.accepted) * 1e6),
+        nats: round(((machine.byName.get("nats-server") ?? 0) / load.accepted) * 1e6),
+        loadGenerator: round(((benchCpu.user + benchCpu.system) / load.accepted)),
+      },
+      machineCpuShare: shares(machine),
     },
     paced: { ...pacedLoad, rate: settings.pacedRate, commitToAckMs: pacedTimings.commitToAckMs, freshnessMs: pacedTimings.freshnessMs },
     service: { peakRssMiB: round(peakRss) },
@@ -169,6 +189,8 @@ try {
     { name: "freshness ms median / p99 (saturation)", value: `${fmt(saturationTimings.freshnessMs.p50)} / ${fmt(saturationTimings.freshnessMs.p99)}` },
     { name: "service peak RSS MiB", value: fmt(peakRss), target: "≤ 300", met: peakRss <= 300 },
     { name: "service CPU s per 10k updates", value: fmt(figures.saturation.cpuSecondsPer10kUpdates, 2) },
+    { name: "CPU µs/update: service / PostgreSQL / NATS / load", value: Object.values(figures.saturation.cpuMicrosPerUpdate).map((v) => fmt(v)).join(" / ") },
+    { name: "machine CPU busy / idle / steal % (saturation)", value: Object.values(figures.saturation.machineCpuShare).map((v) => fmt(v)).join(" / ") },
     { name: "updates sent / accepted / duplicate / stale", value: `${fmt(load.sent)} / ${fmt(load.accepted)} / ${fmt(load.duplicate)} / ${fmt(load.stale)}` },
     { name: "limit: bare upsert rows/s (1 / 4 connections)", value: `${fmt(upsert1)} / ${fmt(upsert4)}` },
     { name: "limit: bare JetStream publish msg/s", value: fmt(barePublish) },
