@@ -9,6 +9,7 @@ import { StockQueries } from "../../src/inventory/application/stock-queries.js";
 import { CohortStatusQuery } from "../../src/migration/application/cohort-status.js";
 import type { FeatureFlags } from "../../src/migration/application/feature-flags.port.js";
 import { ShadowComparator } from "../../src/migration/application/shadow-comparator.js";
+import type { RoutingObserver } from "../../src/migration/application/cohort-router.js";
 import { systemClock } from "../../src/shared/clock.js";
 import { silentLogger } from "../../src/shared/logger.js";
 import { mapWmsV1Batch } from "../../src/wms-ingestion/acl/wms-v1-mapper.js";
@@ -28,7 +29,7 @@ export function bootstrapFlags(file: string): Promise<UnleashFeatureFlags> {
  * The ingestion use case with the strangler router, wired to real persistence exactly as main.ts
  * wires it (`composeIngestion`), for adapter tests and benchmarks.
  */
-export function routedIngestionStack(database: Database, flags: FeatureFlags, maxBatchUpdates = 10_000) {
+export function routedIngestionStack(database: Database, flags: FeatureFlags, maxBatchUpdates = 10_000, routing?: RoutingObserver) {
   const outbox = new KnexEventOutbox(database.knex, encodeEvent);
   const { ingestion, stock, legacy, comparisons } = composeIngestion(database.knex, outbox, {
     flags,
@@ -37,6 +38,7 @@ export function routedIngestionStack(database: Database, flags: FeatureFlags, ma
     maxBatchUpdates,
     clock: systemClock,
     logger: silentLogger,
+    ...(routing ? { observers: { routing } } : {}),
   });
   const sync = (batchId: string, updates: WmsUpdateJson[]) =>
     ingestion.ingest(

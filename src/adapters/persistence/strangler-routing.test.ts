@@ -23,6 +23,8 @@ describe("strangler routing on PostgreSQL (flags from unleash-client, legacy fee
   let files: FlagFiles;
   let flags: SwitchableFlags;
   let stack: ReturnType<typeof routedIngestionStack>;
+  /** Records cut over to the new path, as the routing observer (the cutover metric) is told. */
+  let cutovers = 0;
   const q = async <T = any>(sql: string, bindings: unknown[] = []): Promise<T[]> => (await database.knex.raw(sql, bindings as never)).rows;
 
   before(async () => {
@@ -31,7 +33,7 @@ describe("strangler routing on PostgreSQL (flags from unleash-client, legacy fee
     await database.migrate();
     files = new FlagFiles();
     flags = await SwitchableFlags.start(files.write({ newPercent: 10, shadowPercent: 20 }));
-    stack = routedIngestionStack(database, flags);
+    stack = routedIngestionStack(database, flags, 10_000, { routed: (_counts, records) => (cutovers += records) });
   });
   after(async () => {
     flags?.close();
@@ -116,10 +118,14 @@ describe("strangler routing on PostgreSQL (flags from unleash-client, legacy fee
     await flags.switchTo(files.write({ shadowSkus: [a, b] }));
     await stack.sync("cut-1", [wmsUpdate(a, 10, 7, { wmsId: "w-cut" }), wmsUpdate(b, 11, 8, { wmsId: "w-cut" }), wmsUpdate(c, 12, 9, { wmsId: "w-cut" })]);
 
-    await flags.switchTo(files.write({ newSkus: [a, b, c] }));
+    await flags.switchTo(files.write({ newSkus: [a, b, c, "CUT-NEW"] }));
+    cutovers = 0;
+    await stack.sync("cut-new", [wmsUpdate("CUT-NEW", 1, 5, { wmsId: "w-cut-new" })]);
+    assert.equal(cutovers, 0, "a record never routed before starts on the new path: not a cutover");
     // A late update older than what shadow and legacy already saw: the new path must not start from it.
     const late = await stack.sync("cut-2", [wmsUpdate(a, 5, 100, { wmsId: "w-cut" }), wmsUpdate(b, 20, 30, { wmsId: "w-cut" }), wmsUpdate(c, 4, 1, { wmsId: "w-cut" })]);
     assert.deepEqual([late.accepted, late.stale], [1, 2]);
+    assert.equal(cutovers, 3, "two records came from shadow, one from legacy");
     assert.equal((await stack.queries.get(a)).onHand, 7, "seeded from the shadow projection, not from the stale update or zero");
     assert.equal((await stack.queries.get(b)).onHand, 30, "a newer update in the batch needs no seed");
     assert.equal((await stack.queries.get(c)).onHand, 9, "seeded from the inbox (it was on legacy)");

@@ -110,7 +110,8 @@ export class CohortRouter implements SkuRouter {
 
   /**
    * Seeds each record that moves to the new path with this batch from its latest WMS count, before
-   * the batch is applied (so the batch's updates are judged against it). Returns the records cut over.
+   * the batch is applied (so the batch's updates are judged against it). Returns the records cut over
+   * (those that were on legacy or shadow; a record seen for the first time is not one).
    */
   private async seedCutovers(
     tx: Transaction,
@@ -123,12 +124,11 @@ export class CohortRouter implements SkuRouter {
     const touched = new Map<string, StockRecordKey>();
     for (const c of counts) touched.set(stockKey(c.sku, c.locationId), { sku: c.sku, locationId: c.locationId });
     for (const m of movements) for (const leg of m.legs) touched.set(stockKey(m.sku, leg.locationId), { sku: m.sku, locationId: leg.locationId });
-    const moving = [...touched.entries()].filter(([key]) => previous.get(key) !== "new");
-    // A record never routed before has no WMS count in the inbox but this batch's (every stored
-    // count is routed in its own transaction): only records coming from legacy or shadow are looked up.
-    const routedBefore = moving.filter(([key]) => previous.has(key)).map(([, record]) => record);
-    if (routedBefore.length === 0) return moving.length;
-    const latest = await this.parts.ledger.latestCounts(tx, routedBefore, exceptInboxIds);
+    // Records coming from legacy or shadow. One never routed before is new, not cut over, and has no
+    // WMS count in the inbox but this batch's (every stored count is routed in its own transaction).
+    const moving = [...touched.entries()].filter(([key]) => previous.has(key) && previous.get(key) !== "new").map(([, record]) => record);
+    if (moving.length === 0) return 0;
+    const latest = await this.parts.ledger.latestCounts(tx, moving, exceptInboxIds);
     const seededFrom = new Map(latest.map((l) => [stockKey(l.count.sku, l.count.locationId), l.seededFrom]));
     const seeds = neededSeeds(latest.map((l) => l.count), counts).map((seed) => {
       const key = stockKey(seed.sku, seed.locationId);
