@@ -1,7 +1,5 @@
 import assert from "node:assert/strict";
-import { createTestDatabase, type TestDatabase } from "../../../contract-tests/support/test-servers.js";
-import { silentLogger } from "../../shared/logger.js";
-import { openDatabase, type Database } from "./database.js";
+import { migratedDatabase } from "../../../contract-tests/support/migrated-database.js";
 import { KnexAuditLog } from "./knex-audit-log.js";
 import { KnexComparisonStore } from "./knex-comparison-store.js";
 
@@ -10,24 +8,13 @@ import { KnexComparisonStore } from "./knex-comparison-store.js";
  * `id::text AS id` sorts the text, '10' before '9'. Each table here gets twelve rows, across the boundary.
  */
 describe("id order of paged and latest-row reads on PostgreSQL", function () {
-  let testDb: TestDatabase;
-  let database: Database;
-
-  before(async () => {
-    testDb = await createTestDatabase("id_order");
-    database = await openDatabase({ url: testDb.url, dataDir: "", poolMax: 4 }, silentLogger);
-    await database.migrate();
-  });
-  after(async () => {
-    await database?.close();
-    await testDb?.drop();
-  });
+  const db = migratedDatabase("id_order");
 
   it("pages the audit log by id as a number", async () => {
-    await database.knex.raw(
+    await db.database.knex.raw(
       `INSERT INTO audit_log (at, actor, role, action, note) SELECT now(), 'ops', 'operator', 'ingestion_paused', g::text FROM generate_series(1, 12) AS g`,
     );
-    const audit = new KnexAuditLog(database.knex);
+    const audit = new KnexAuditLog(db.database.knex);
     const none = { sku: undefined, locationId: undefined, action: undefined, from: undefined, to: undefined };
     const notes: string[] = [];
     for (let after = 0; ; ) {
@@ -40,9 +27,9 @@ describe("id order of paged and latest-row reads on PostgreSQL", function () {
   });
 
   it("finds the latest shadow comparison by id as a number", async () => {
-    await database.knex.raw(
+    await db.database.knex.raw(
       `INSERT INTO shadow_comparisons (trigger, started_at, finished_at) SELECT 'on_demand', now(), now() FROM generate_series(1, 12)`,
     );
-    assert.equal((await new KnexComparisonStore(database.knex).latest())?.id, "12");
+    assert.equal((await new KnexComparisonStore(db.database.knex).latest())?.id, "12");
   });
 });

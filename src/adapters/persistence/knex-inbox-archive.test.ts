@@ -1,24 +1,18 @@
 import assert from "node:assert/strict";
-import { createTestDatabase, type TestDatabase } from "../../../contract-tests/support/test-servers.js";
+import { migratedDatabase } from "../../../contract-tests/support/migrated-database.js";
 import type { ReplayFilter } from "../../wms-ingestion/application/inbox-replay.js";
-import { silentLogger } from "../../shared/logger.js";
-import { openDatabase, type Database } from "./database.js";
 import { KnexInboxArchive } from "./knex-inbox-archive.js";
 
 const ALL: ReplayFilter = { status: "applied", sku: undefined, wmsId: undefined, receivedFrom: undefined, receivedTo: undefined, limit: 1000 };
 
 describe("KnexInboxArchive on PostgreSQL", function () {
-  let testDb: TestDatabase;
-  let database: Database;
+  const db = migratedDatabase("inbox_archive");
   let archive: KnexInboxArchive;
 
   before(async () => {
-    testDb = await createTestDatabase("inbox_archive");
-    database = await openDatabase({ url: testDb.url, dataDir: "", poolMax: 4 }, silentLogger);
-    await database.migrate();
-    archive = new KnexInboxArchive(database.knex);
+    archive = new KnexInboxArchive(db.database.knex);
     // Ids 1..30 (crossing 9 → 10): every third rejected, received one minute apart from 00:00.
-    await database.knex.raw(
+    await db.database.knex.raw(
       `INSERT INTO wms_updates (batch_id, batch_index, schema_version, wms_id, sequence, sku, location_id, quantity, status,
          reject_field, reject_code, reject_reason, payload, received_at)
        SELECT 'b', g, 'wms.v1', 'w-' || (g % 2), g, 'SKU-' || (g % 5), 'default', g,
@@ -27,10 +21,6 @@ describe("KnexInboxArchive on PostgreSQL", function () {
          json_build_object('n', g), timestamptz '2026-12-01T00:00:00Z' + g * interval '1 minute'
        FROM generate_series(1, 30) AS g`,
     );
-  });
-  after(async () => {
-    await database?.close();
-    await testDb?.drop();
   });
 
   /** Every page of `filter`, `pageSize` at a time, as the replay reads them. */
