@@ -1,7 +1,5 @@
 import assert from "node:assert/strict";
-import { createTestDatabase, type TestDatabase } from "../../../contract-tests/support/test-servers.js";
-import { silentLogger } from "../../shared/logger.js";
-import { openDatabase, type Database } from "../persistence/database.js";
+import { migratedDatabase } from "../../../contract-tests/support/migrated-database.js";
 import { KnexUnitOfWork } from "../persistence/knex-unit-of-work.js";
 import { KnexLegacyFeed } from "./knex-legacy-feed.js";
 
@@ -9,22 +7,11 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("KnexLegacyFeed on PostgreSQL", function () {
   this.timeout(30_000);
-  let testDb: TestDatabase;
-  let database: Database;
-
-  before(async () => {
-    testDb = await createTestDatabase("legacy_feed");
-    database = await openDatabase({ url: testDb.url, dataDir: "", poolMax: 4 }, silentLogger);
-    await database.migrate();
-  });
-  after(async () => {
-    await database?.close();
-    await testDb?.drop();
-  });
+  const db = migratedDatabase("legacy_feed", 4);
 
   /** Committed inbox rows of legacy SKUs, as ingestion would have stored them; their ids. */
   async function inboxRows(...skus: string[]): Promise<string[]> {
-    const { rows } = await database.knex.raw<{ rows: Array<{ id: string }> }>(
+    const { rows } = await db.database.knex.raw<{ rows: Array<{ id: string }> }>(
       `INSERT INTO wms_updates (batch_id, batch_index, schema_version, wms_id, sequence, sku, location_id, quantity, observed_at, status, payload, path)
        SELECT 'b', s.i, 'wms.v1', 'w-order', s.i, s.sku, 'default', 5, now(), 'forwarded', jsonb_build_object('sku', s.sku), 'legacy'
        FROM unnest(?::text[]) WITH ORDINALITY AS s(sku, i) RETURNING id::text AS id`,
@@ -34,12 +21,12 @@ describe("KnexLegacyFeed on PostgreSQL", function () {
   }
 
   const fed = async () =>
-    (await database.knex.raw<{ rows: Array<{ id: string; sku: string }> }>(`SELECT id::text AS id, sku FROM legacy_inventory_feed ORDER BY legacy_inventory_feed.id`)).rows;
+    (await db.database.knex.raw<{ rows: Array<{ id: string; sku: string }> }>(`SELECT id::text AS id, sku FROM legacy_inventory_feed ORDER BY legacy_inventory_feed.id`)).rows;
 
   it("gives feed ids in commit order: a second hand-off waits for the first to commit, so no reader sees an id before a lower one", async () => {
     const [first, second] = await inboxRows("ORDER-A", "ORDER-B");
-    const feed = new KnexLegacyFeed(database.knex);
-    const unitOfWork = new KnexUnitOfWork(database.knex);
+    const feed = new KnexLegacyFeed(db.database.knex);
+    const unitOfWork = new KnexUnitOfWork(db.database.knex);
     let commitFirst!: () => void;
     let firstHandedOn!: () => void;
     const handedOn = new Promise<void>((resolve) => (firstHandedOn = resolve));

@@ -1,10 +1,8 @@
 import assert from "node:assert/strict";
-import { createTestDatabase, type TestDatabase } from "../../../contract-tests/support/test-servers.js";
+import { migratedDatabase } from "../../../contract-tests/support/migrated-database.js";
 import { eventTrail, reservationStack, stockRecord, type ReservationStack } from "../../../contract-tests/support/reservation-stack.js";
 import { ManualClock } from "../../shared/clock.js";
 import { isInventorySyncError } from "../../shared/errors.js";
-import { silentLogger } from "../../shared/logger.js";
-import { openDatabase, type Database } from "./database.js";
 
 const SETTLE_MS = 5_000;
 
@@ -18,31 +16,23 @@ function at(clock: string): Date {
  * exact on_hand / reserved / available after each step and the exact event sequence at the end.
  */
 describe("WMS counts and local shipments interleave safely (scripted, PostgreSQL)", function () {
-  let testDb: TestDatabase;
-  let database: Database;
+  const db = migratedDatabase("interleaving", 4);
   let clock: ManualClock;
   let stack: ReservationStack;
 
-  before(async () => {
-    testDb = await createTestDatabase("interleaving");
-    database = await openDatabase({ url: testDb.url, dataDir: "", poolMax: 4 }, silentLogger);
-    await database.migrate();
+  before(() => {
     clock = new ManualClock(at("00:00"));
   });
   beforeEach(() => {
-    stack = reservationStack(database, { clock, settleMs: SETTLE_MS });
+    stack = reservationStack(db.database, { clock, settleMs: SETTLE_MS });
   });
   afterEach(async () => assert.equal((await stack.drift.verify()).driftedRecords, 0));
-  after(async () => {
-    await database?.close();
-    await testDb?.drop();
-  });
 
   /** Moves the clock to `time` and runs `step`; returns [on_hand, reserved, available] afterwards. */
   async function step(time: string, action: () => Promise<unknown>, sku = "TL-1"): Promise<number[]> {
     clock.advance(at(time).getTime() - clock.now().getTime());
     await action();
-    const record = await stockRecord(database, sku);
+    const record = await stockRecord(db.database, sku);
     return [record!.onHand, record!.reserved, record!.available];
   }
 
@@ -92,7 +82,7 @@ describe("WMS counts and local shipments interleave safely (scripted, PostgreSQL
       [1, 0, 1],
     ]);
     assert.deepEqual(rejected, ["RESERVATION.INSUFFICIENT_STOCK"], "nothing is blocked, but nothing is promised that is not there");
-    assert.deepEqual(await eventTrail(database, "TL-1"), [
+    assert.deepEqual(await eventTrail(db.database, "TL-1"), [
       ["StockCounted", 1, 10, 10, 0, 10],
       ["StockReserved", 2, 3, 10, 3, 7],
       ["StockReserved", 3, 4, 10, 7, 3],
@@ -109,14 +99,14 @@ describe("WMS counts and local shipments interleave safely (scripted, PostgreSQL
       ["ReservationReleased", 13, -3, 1, 0, 1],
       ["StockCounted", 14, 0, 1, 0, 1],
     ]);
-    const { rows } = await database.knex.raw(
+    const { rows } = await db.database.knex.raw(
       `SELECT kind, status, ours::int, theirs::int, difference::int, first_seen_at, last_seen_at, resolved_at FROM discrepancies WHERE sku = 'TL-1'`,
     );
     assert.deepEqual(
       rows.map((r: Record<string, unknown>) => ({ ...r, first_seen_at: (r.first_seen_at as Date).toISOString().slice(14, 19) })),
       [{ kind: "shortfall", status: "resolved", ours: 3, theirs: 1, difference: -2, first_seen_at: "09:00", last_seen_at: at("12:00"), resolved_at: at("12:00") }],
     );
-    const { rows: pending } = await database.knex.raw(`SELECT count(*)::int AS n FROM pending_shipments WHERE sku = 'TL-1'`);
+    const { rows: pending } = await db.database.knex.raw(`SELECT count(*)::int AS n FROM pending_shipments WHERE sku = 'TL-1'`);
     assert.equal(pending[0].n, 0, "both shipments were settled by later counts");
   });
 
@@ -127,9 +117,9 @@ describe("WMS counts and local shipments interleave safely (scripted, PostgreSQL
     await stack.lifecycle.fulfil(r.id, "");
     const shippedAt = clock.now().getTime();
     await stack.count("TL-2", 6, new Date(shippedAt + SETTLE_MS - 1));
-    assert.deepEqual(await stockRecord(database, "TL-2"), { onHand: 2, reserved: 0, available: 2 }, "6 − 4 still in flight");
+    assert.deepEqual(await stockRecord(db.database, "TL-2"), { onHand: 2, reserved: 0, available: 2 }, "6 − 4 still in flight");
     await stack.count("TL-2", 6, new Date(shippedAt + SETTLE_MS));
-    assert.deepEqual(await stockRecord(database, "TL-2"), { onHand: 6, reserved: 0, available: 6 }, "settled");
+    assert.deepEqual(await stockRecord(db.database, "TL-2"), { onHand: 6, reserved: 0, available: 6 }, "settled");
   });
 
   it("keeps a shortfall open and refreshed while counts confirm it, with one event, and fulfilment still works", async () => {
@@ -142,13 +132,13 @@ describe("WMS counts and local shipments interleave safely (scripted, PostgreSQL
     await stack.count("TL-3", 2, new Date(start + 40_000));
     await stack.count("TL-3", 1, new Date(start + 50_000));
     assert.deepEqual(
-      (await eventTrail(database, "TL-3")).filter((e) => e[0] === "StockShortfallDetected").map((e) => e[2]),
+      (await eventTrail(db.database, "TL-3")).filter((e) => e[0] === "StockShortfallDetected").map((e) => e[2]),
       [-3, -4],
       "a new shortage and a changed one are news; a confirmed one is not",
     );
-    const open = await database.knex.raw(`SELECT count(*)::int AS n, min(difference)::int AS d FROM discrepancies WHERE sku = 'TL-3' AND status = 'open'`);
+    const open = await db.database.knex.raw(`SELECT count(*)::int AS n, min(difference)::int AS d FROM discrepancies WHERE sku = 'TL-3' AND status = 'open'`);
     assert.deepEqual(open.rows[0], { n: 1, d: -4 });
     await stack.lifecycle.fulfil(a.id, "");
-    assert.deepEqual(await stockRecord(database, "TL-3"), { onHand: 0, reserved: 2, available: 0 }, "on_hand floored at zero, never negative");
+    assert.deepEqual(await stockRecord(db.database, "TL-3"), { onHand: 0, reserved: 2, available: 0 }, "on_hand floored at zero, never negative");
   });
 });

@@ -1,34 +1,24 @@
 import assert from "node:assert/strict";
 import { failure } from "../../../contract-tests/support/refusals.js";
-import { createTestDatabase, type TestDatabase } from "../../../contract-tests/support/test-servers.js";
+import { migratedDatabase } from "../../../contract-tests/support/migrated-database.js";
 import { eventTrail, reservationStack, stockRecord, type ReservationStack } from "../../../contract-tests/support/reservation-stack.js";
 import { ManualClock } from "../../shared/clock.js";
 import { isInventorySyncError } from "../../shared/errors.js";
-import { silentLogger } from "../../shared/logger.js";
-import { openDatabase, type Database } from "./database.js";
 
 const T0 = new Date("2026-11-24T12:00:00Z");
 
 describe("reservations on PostgreSQL", function () {
-  let testDb: TestDatabase;
-  let database: Database;
+  const db = migratedDatabase("reservations", 12);
   let clock: ManualClock;
   let stack: ReservationStack;
 
-  before(async () => {
-    testDb = await createTestDatabase("reservations");
-    database = await openDatabase({ url: testDb.url, dataDir: "", poolMax: 12 }, silentLogger);
-    await database.migrate();
+  before(() => {
     clock = new ManualClock(T0);
-    stack = reservationStack(database, { clock, sweepBatchSize: 7 });
+    stack = reservationStack(db.database, { clock, sweepBatchSize: 7 });
   });
   afterEach(async () => {
     const report = await stack.drift.verify();
     assert.deepEqual([report.driftedRecords, report.drifts], [0, []], "reserved equals the sum of active reservations everywhere");
-  });
-  after(async () => {
-    await database?.close();
-    await testDb?.drop();
   });
 
   it("reserves what fits, raises reserved in the same transaction and appends StockReserved", async () => {
@@ -37,8 +27,8 @@ describe("reservations on PostgreSQL", function () {
     assert.equal(replayed, false);
     assert.deepEqual([reservation.status, reservation.locationId, reservation.quantity], ["active", "default", 4]);
     assert.equal(reservation.expiresAt.getTime(), T0.getTime() + 15 * 60_000, "the default time to live");
-    assert.deepEqual(await stockRecord(database, "R-1"), { onHand: 10, reserved: 4, available: 6 });
-    assert.deepEqual((await eventTrail(database, "R-1")).at(-1), ["StockReserved", 2, 4, 10, 4, 6]);
+    assert.deepEqual(await stockRecord(db.database, "R-1"), { onHand: 10, reserved: 4, available: 6 });
+    assert.deepEqual((await eventTrail(db.database, "R-1")).at(-1), ["StockReserved", 2, 4, 10, 4, 6]);
   });
 
   it("refuses what does not fit with INSUFFICIENT_STOCK naming SKU, requested and available, and writes nothing", async () => {
@@ -49,8 +39,8 @@ describe("reservations on PostgreSQL", function () {
     assert.deepEqual(error.metadata, { sku: "R-2", location_id: "default", requested: "4", available: "3" });
     const unknown = await failure(stack.reserver.reserve(stack.request("NEVER-COUNTED", 1)));
     assert.deepEqual(unknown.metadata, { sku: "NEVER-COUNTED", location_id: "", requested: "1", available: "0" });
-    assert.deepEqual(await stockRecord(database, "R-2"), { onHand: 3, reserved: 0, available: 3 });
-    assert.equal(await stockRecord(database, "NEVER-COUNTED"), undefined, "a refusal creates no stock record");
+    assert.deepEqual(await stockRecord(db.database, "R-2"), { onHand: 3, reserved: 0, available: 3 });
+    assert.equal(await stockRecord(db.database, "NEVER-COUNTED"), undefined, "a refusal creates no stock record");
   });
 
   it("with no location, takes the location with the most available (ties: lowest id) and never splits", async () => {
@@ -76,7 +66,7 @@ describe("reservations on PostgreSQL", function () {
     assert.deepEqual([reused.kind, reused.code], ["already_exists", "RESERVATION.IDEMPOTENCY_KEY_REUSED"]);
     assert.equal(reused.violations[0]?.field, "idempotency_key");
     assert.equal(reused.metadata.reservation_id, made.reservation.id);
-    assert.deepEqual(await stockRecord(database, "IDEM-1"), { onHand: 5, reserved: 0, available: 5 });
+    assert.deepEqual(await stockRecord(db.database, "IDEM-1"), { onHand: 5, reserved: 0, available: 5 });
   });
 
   it("makes one reservation for many concurrent requests with one key; all of them get it", async () => {
@@ -85,7 +75,7 @@ describe("reservations on PostgreSQL", function () {
     const results = await Promise.all(Array.from({ length: 20 }, () => stack.reserver.reserve(request)));
     assert.equal(new Set(results.map((r) => r.reservation.id)).size, 1);
     assert.equal(results.filter((r) => !r.replayed).length, 1);
-    assert.deepEqual(await stockRecord(database, "IDEM-2"), { onHand: 100, reserved: 3, available: 97 });
+    assert.deepEqual(await stockRecord(db.database, "IDEM-2"), { onHand: 100, reserved: 3, available: 97 });
   });
 
   it("release, fulfil and extend follow the life cycle; a second call changes nothing", async () => {
@@ -103,8 +93,8 @@ describe("reservations on PostgreSQL", function () {
     assert.equal((await stack.lifecycle.release(b.id)).status, "released");
     assert.equal((await failure(stack.lifecycle.fulfil(b.id, ""))).code, "RESERVATION.RELEASED");
     assert.equal((await failure(stack.lifecycle.extend(b.id, 60_000))).code, "RESERVATION.NOT_ACTIVE");
-    assert.deepEqual(await stockRecord(database, "LIFE-1"), { onHand: 8, reserved: 0, available: 8 });
-    assert.deepEqual((await eventTrail(database, "LIFE-1")).slice(1).map((e) => e[0]), [
+    assert.deepEqual(await stockRecord(db.database, "LIFE-1"), { onHand: 8, reserved: 0, available: 8 });
+    assert.deepEqual((await eventTrail(db.database, "LIFE-1")).slice(1).map((e) => e[0]), [
       "StockReserved",
       "StockReserved",
       "ReservationFulfilled",
@@ -122,11 +112,11 @@ describe("reservations on PostgreSQL", function () {
       ...Array.from({ length: 8 }, () => stack.lifecycle.release(a.id)),
       ...Array.from({ length: 4 }, () => stack.lifecycle.fulfil(a.id, "")),
     ]);
-    const trail = await eventTrail(database, "RACE-1");
+    const trail = await eventTrail(db.database, "RACE-1");
     const closings = trail.filter((e) => e[0] === "ReservationReleased" || e[0] === "ReservationFulfilled");
     assert.equal(closings.length, 1, "exactly one release or fulfilment took effect");
     assert.ok(outcomes.every((o) => o.status === "fulfilled" || isInventorySyncError(o.reason)));
-    const record = await stockRecord(database, "RACE-1");
+    const record = await stockRecord(db.database, "RACE-1");
     assert.equal(record?.reserved, 2);
   });
 
@@ -140,8 +130,8 @@ describe("reservations on PostgreSQL", function () {
     clock.advance(10_000);
     const swept = await Promise.all([stack.sweeper.sweep(), stack.sweeper.sweep(), stack.sweeper.sweep()]);
     assert.equal(swept.reduce((a, b) => a + b, 0), 10, "three sweepers, ten reservations, each expired once");
-    assert.deepEqual(await stockRecord(database, "EXP-1"), { onHand: 50, reserved: 5, available: 45 });
-    assert.equal((await eventTrail(database, "EXP-1")).filter((e) => e[0] === "ReservationExpired").length, 20);
+    assert.deepEqual(await stockRecord(db.database, "EXP-1"), { onHand: 50, reserved: 5, available: 45 });
+    assert.equal((await eventTrail(db.database, "EXP-1")).filter((e) => e[0] === "ReservationExpired").length, 20);
     assert.equal((await stack.queries.get(made[0]!.id)).status, "expired");
     assert.equal((await stack.queries.get(keep.id)).status, "active");
     assert.equal((await failure(stack.lifecycle.extend(made[0]!.id, 60_000))).code, "RESERVATION.NOT_ACTIVE");
@@ -154,15 +144,15 @@ describe("reservations on PostgreSQL", function () {
     const overdue = await failure(stack.lifecycle.extend(r.id, 60_000));
     assert.equal(overdue.code, "RESERVATION.EXPIRED", "past its expiry before the sweeper ran");
     await stack.sweeper.sweep();
-    assert.deepEqual(await stockRecord(database, "LATE-1"), { onHand: 5, reserved: 0, available: 5 });
+    assert.deepEqual(await stockRecord(db.database, "LATE-1"), { onHand: 5, reserved: 0, available: 5 });
     await stack.reserver.reserve(stack.request("LATE-1", 4));
     assert.equal((await stack.lifecycle.fulfil(r.id, "late")).status, "fulfilled");
-    assert.deepEqual(await stockRecord(database, "LATE-1"), { onHand: 3, reserved: 4, available: 0 });
-    assert.deepEqual((await eventTrail(database, "LATE-1")).slice(-2), [
+    assert.deepEqual(await stockRecord(db.database, "LATE-1"), { onHand: 3, reserved: 4, available: 0 });
+    assert.deepEqual((await eventTrail(db.database, "LATE-1")).slice(-2), [
       ["ReservationFulfilled", 5, 0, 3, 4, 0],
       ["StockShortfallDetected", 5, -1, 3, 4, 0],
     ]);
-    const { rows } = await database.knex.raw(`SELECT status, ours::int, theirs::int FROM discrepancies WHERE sku = 'LATE-1'`);
+    const { rows } = await db.database.knex.raw(`SELECT status, ours::int, theirs::int FROM discrepancies WHERE sku = 'LATE-1'`);
     assert.deepEqual(rows, [{ status: "open", ours: 4, theirs: 3 }]);
   });
 
@@ -183,11 +173,11 @@ describe("reservations on PostgreSQL", function () {
   it("the drift check finds a counter changed behind the reservations' back, and the runbook's repair fixes it", async () => {
     await stack.count("DRIFT-1", 10, clock.now());
     await stack.reserver.reserve(stack.request("DRIFT-1", 3));
-    await database.knex.raw(`UPDATE inventory SET reserved = reserved + 2 WHERE sku = 'DRIFT-1'`);
+    await db.database.knex.raw(`UPDATE inventory SET reserved = reserved + 2 WHERE sku = 'DRIFT-1'`);
     const report = await stack.drift.verify();
     assert.deepEqual([report.driftedRecords, report.driftedSkus], [1, 1]);
     assert.deepEqual(report.drifts, [{ sku: "DRIFT-1", locationId: "default", reserved: 5, activeReserved: 3 }]);
-    await database.knex.transaction(async (trx) => {
+    await db.database.knex.transaction(async (trx) => {
       for (const statement of REPAIR_SQL) await trx.raw(statement.replaceAll(":sku", "'DRIFT-1'"));
     });
   });
