@@ -15,6 +15,7 @@ import { EventCounter } from "./event-counter.js";
 import { barePublishRate, bareUpsertRate } from "./limits.js";
 import { naivePeerRate } from "./naive-peer.js";
 import { signatureHeader } from "../src/adapters/http/wms-signature.js";
+import { PgStatements } from "./pg-statements.js";
 import { cpuBetween, cpuSeconds, cpuSnapshot, peakRssMiB } from "./process-usage.js";
 import { fmt, printTable } from "./report.js";
 import { round } from "./stats.js";
@@ -31,6 +32,7 @@ const { values: args } = parseArgs({
     "paced-seconds": { type: "string" },
     out: { type: "string" },
     profile: { type: "boolean", default: false },
+    "pg-statements": { type: "boolean", default: false },
     "node-args": { type: "string" },
     "service-env": { type: "string" },
   },
@@ -108,6 +110,7 @@ try {
 
   console.log(`bench: saturating for ${settings.seconds}s with ${settings.senders} senders …`);
   const sent: GeneratedUpdate[] = [];
+  const statements = args["pg-statements"] ? await PgStatements.start(database.url) : undefined;
   const cpuBefore = cpuSeconds(service.pid);
   const machineBefore = cpuSnapshot(SERVER_PROCESSES);
   const benchBefore = process.cpuUsage();
@@ -116,6 +119,7 @@ try {
   const cpuUsed = cpuSeconds(service.pid) - cpuBefore;
   const machine = cpuBetween(machineBefore, cpuSnapshot(SERVER_PROCESSES));
   const benchCpu = process.cpuUsage(benchBefore);
+  const statementReport = await statements?.report();
   const allPublished = await counter.waitFor(load.accepted, 180_000);
   const endToEndSeconds = (counter.lastAt - saturationStart) / 1000;
   const eventsAfterSaturation = counter.count;
@@ -166,6 +170,7 @@ try {
       },
       machineCpuShare: shares(machine),
     },
+    ...(statementReport ? { postgresStatements: statementReport } : {}),
     paced: { ...pacedLoad, rate: settings.pacedRate, commitToAckMs: pacedTimings.commitToAckMs, freshnessMs: pacedTimings.freshnessMs },
     service: { peakRssMiB: round(peakRss) },
     limits: {
@@ -198,6 +203,12 @@ try {
     { name: "service / naive peer", value: `${fmt(endToEndRate / naive, 1)}×`, target: "≥ 10×", met: endToEndRate / naive >= 10 },
   ]);
 
+  if (statementReport?.available === false) console.log(`bench: --pg-statements: ${statementReport.reason}`);
+  if (statementReport?.available) {
+    console.log("\nPostgreSQL statements during saturation (pg_stat_statements; µs per row include lock waits)\n");
+    for (const s of statementReport.top) console.log(`  ${fmt(s.totalMs).padStart(8)} ms ${fmt(s.calls).padStart(6)} calls ${fmt(s.rows).padStart(9)} rows ${fmt(s.microsPerRow).padStart(6)} µs/row  ${s.statement}`);
+    console.log("");
+  }
   const out = args.out ?? (quick ? join(ROOT, "test-results/bench-quick.json") : join(ROOT, `bench/results/${figures.date.slice(0, 19).replace(/:/g, "")}Z-full.json`));
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(figures, null, 2)}\n`);

@@ -19,7 +19,7 @@ describe("benchmark harness (quick mode)", function () {
   it("runs every phase and writes every figure", async () => {
     ensureBuilt();
     const out = join(folder, "quick.json");
-    await promisify(execFile)(process.execPath, ["--import", "tsx", "bench/run.ts", "--quick", "--out", out], { maxBuffer: 16 * 1024 * 1024 });
+    await promisify(execFile)(process.execPath, ["--import", "tsx", "bench/run.ts", "--quick", "--pg-statements", "--out", out], { maxBuffer: 16 * 1024 * 1024 });
     const figures = JSON.parse(readFileSync(out, "utf8"));
     const numbers: Array<[string, unknown]> = [
       ["committed", figures.saturation.committedUpdatesPerSecond],
@@ -39,6 +39,9 @@ describe("benchmark harness (quick mode)", function () {
       ["naive peer", figures.naivePeer.updatesPerSecond],
     ];
     for (const [name, value] of numbers) assert.ok(typeof value === "number" && Number.isFinite(value) && value > 0, `${name}: ${value}`);
+    // PostgreSQL's statement costs when the server loads pg_stat_statements; otherwise the reason.
+    const statements = figures.postgresStatements;
+    assert.ok(statements.available ? statements.top.length > 0 && statements.top[0].calls > 0 : /pg_stat_statements/.test(statements.reason), JSON.stringify(statements));
     assert.equal(figures.saturation.allEventsConsumed, true, "every accepted update reached the consumer");
     assert.equal(figures.saturation.duplicateEventsSeen, 0);
     assert.equal(figures.saturation.failedRequests, 0);
