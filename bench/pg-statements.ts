@@ -36,7 +36,8 @@ export class PgStatements {
       return new PgStatements(client, undefined);
     } catch (error) {
       await client.end();
-      return new PgStatements(undefined, `pg_stat_statements is not available (${error instanceof Error ? error.message : String(error)}); add it to shared_preload_libraries and restart PostgreSQL`);
+      // PostgreSQL's own words say why (usually: the library is not loaded at server start).
+      return new PgStatements(undefined, `pg_stat_statements is not available: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
 

@@ -2,9 +2,15 @@ import { readdirSync, readFileSync } from "node:fs";
 
 /** CPU seconds (user + system) used so far by process `pid`, from /proc. */
 export function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return parseStat(readFileSync(`/proc/${pid}/stat`, "utf8")).seconds;
+}
+
+/** The process name (`comm`) and user + system CPU seconds in the text of a `/proc/<pid>/stat`. */
+function parseStat(stat: string): { name: string; seconds: number } {
+  const end = stat.lastIndexOf(")");
+  const fields = stat.slice(end + 2).split(" ");
   const ticksPerSecond = 100; // USER_HZ on Linux
-  return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+  return { name: stat.slice(stat.indexOf("(") + 1, end), seconds: (Number(fields[11]) + Number(fields[12])) / ticksPerSecond };
 }
 
 /** Peak resident set size of process `pid` in MiB (VmHWM), from /proc. */
@@ -33,11 +39,8 @@ export function cpuSnapshot(names: readonly string[]): CpuSnapshot {
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
-      if (!byName.has(name)) continue;
-      const fields = stat.slice(stat.lastIndexOf(") ") + 2).split(" ");
-      byName.set(name, byName.get(name)! + (Number(fields[11]) + Number(fields[12])) / 100);
+      const { name, seconds } = parseStat(readFileSync(`/proc/${entry}/stat`, "utf8"));
+      if (byName.has(name)) byName.set(name, byName.get(name)! + seconds);
     } catch {
       // the process ended between the listing and the read
     }

@@ -7,17 +7,22 @@ import { createTestDatabase } from "./test-servers.js";
  * a database of its own and migrates it, `after` closes and drops it. Read `database` inside tests.
  */
 export function migratedDatabase(label: string, poolMax = 4): { readonly database: Database } {
-  const handle: { database: Database } = { database: undefined as unknown as Database };
+  let database: Database | undefined;
   let drop: (() => Promise<void>) | undefined;
   before(async () => {
     const testDb = await createTestDatabase(label);
     drop = testDb.drop;
-    handle.database = await openDatabase({ url: testDb.url, dataDir: "", poolMax }, silentLogger);
-    await handle.database.migrate();
+    database = await openDatabase({ url: testDb.url, dataDir: "", poolMax }, silentLogger);
+    await database.migrate();
   });
   after(async () => {
-    await handle.database?.close();
+    await database?.close();
     await drop?.();
   });
-  return handle;
+  return {
+    get database(): Database {
+      if (!database) throw new Error(`migratedDatabase("${label}") is read before its before() hook ran`);
+      return database;
+    },
+  };
 }
