@@ -178,6 +178,23 @@ describe("OutboxRelay", () => {
     assert.deepEqual(stream.stored.map((e) => e.eventId), ["a1", "a2"]);
   });
 
+  it("in the background, resumes after a batch fails while the loop is between batches and nothing else is in flight", async () => {
+    const events = ["a1", "a2", "a3", "a4", "a5"].map((id) => event(id, "A"));
+    const outbox = new MemoryOutbox(events);
+    const stream = new MemoryStream(new Map([["a1", "refuse"]]));
+    // The first batch is full, so the loop goes straight back for the next one; the lease answers
+    // after the first batch has failed and settled, so the loop finds the chain broken and idle.
+    const lease = { acquire: () => new Promise<boolean>((resolve) => setTimeout(() => resolve(true), 5)), release: async () => undefined };
+    const failures: unknown[] = [];
+    const relay = new OutboxRelay(outbox, stream, lease, systemClock, silentLogger, { ...options, batchSize: 2, pipelineDepth: 2 }, { failed: (error) => void failures.push(error) });
+    relay.start();
+    await until(() => outbox.published.size === events.length, 200);
+    await relay.stop(100);
+    assert.equal(outbox.published.size, events.length, "every event published");
+    assert.match(String(failures[0]), /bus refused a1/, "the failure was reported");
+    assertInOrderOnce(stream, events);
+  });
+
   it("in the background, with messages arriving out of order, lost, refused or unacknowledged, stores each event once and in order per SKU", async () => {
     let seed = 7;
     const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);

@@ -163,11 +163,11 @@ export class OutboxRelay {
           // behind what is in flight instead of waiting for it.
           await this.settledOrWoken(inFlight.values(), inFlight.size < this.options.pipelineDepth);
           if (this.chain.failed === undefined) continue;
-          await Promise.allSettled(inFlight.values());
-          const failure = this.chain.failed;
-          this.chain.reset();
-          throw failure;
         }
+        // The chain broke: seen just now, or while the loop was between batches (reading one, waiting
+        // for the lease), when the last batch in flight failed and settled. Either way the catch lets
+        // everything in flight settle, resets the chain and resyncs; left broken, it would send nothing again.
+        if (this.chain.failed !== undefined) throw this.chain.failed;
         if (this.lastError) this.logger.info({}, "outbox relay recovered");
         this.lastError = undefined;
         backoffMs = ready ? 0 : nextBackoff(backoffMs, this.options.maxBackoffMs);

@@ -10,7 +10,7 @@ import type { InventoryEvent } from "../../inventory/domain/inventory-event.js";
 import { OutboxRelay } from "../../outbox/outbox-relay.js";
 import { systemClock } from "../../shared/clock.js";
 import { soleProcessLease } from "../../shared/lease.port.js";
-import { silentLogger } from "../../shared/logger.js";
+import { silentLogger, type Logger } from "../../shared/logger.js";
 import { openDatabase, type Database } from "../persistence/database.js";
 import { KnexEventOutbox } from "../persistence/knex-event-outbox.js";
 import { KnexUnitOfWork } from "../persistence/knex-unit-of-work.js";
@@ -27,6 +27,16 @@ async function until(what: string, done: () => Promise<boolean>, timeoutMs: numb
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(20);
   }
+}
+
+/** A logger that keeps the last lines, with their time and fields, to say where the relay stood when the test gave up. */
+function recordingLogger(lines: string[], keep = 200): Logger {
+  const line = (level: string) => (fields: object, message: string) => {
+    lines.push(`${new Date().toISOString()} ${level} ${message} ${JSON.stringify(fields)}`);
+    if (lines.length > keep) lines.shift();
+  };
+  const logger: Logger = { debug: line("debug"), info: line("info"), warn: line("warn"), error: line("error"), child: () => logger };
+  return logger;
 }
 
 /** A counted event of `sku` at `version`, as ingestion appends it. */
@@ -84,13 +94,16 @@ describe("Outbox relay on JetStream while NATS is killed under load (real Postgr
 
   it("stores every event once (after dedupe by event id), each SKU's in version order", async () => {
     const { stream, subjectPrefix } = testStream("relay_kills");
+    const log: string[] = [];
     const bus = new JetStreamEventPublisher(
       { url: nats.url, stream, subjectPrefix, duplicateWindowMs: 120_000, maxAgeMs: 3_600_000, publishTimeoutMs: 2_000 },
-      silentLogger,
+      recordingLogger(log).child({ component: "bus" }),
     );
     let relay: OutboxRelay | undefined;
     const outbox = new KnexEventOutbox(database.knex, encodeEvent, () => relay?.wake());
-    relay = new OutboxRelay(outbox, bus, soleProcessLease, systemClock, silentLogger, { batchSize: 500, idleDelayMs: 10, maxBackoffMs: 200, pipelineDepth: 4 });
+    const failures: string[] = [];
+    const observer = { failed: (error: unknown) => void failures.push(`${new Date().toISOString()} ${error instanceof Error ? error.message : String(error)}`) };
+    relay = new OutboxRelay(outbox, bus, soleProcessLease, systemClock, recordingLogger(log), { batchSize: 500, idleDelayMs: 10, maxBackoffMs: 200, pipelineDepth: 4 }, observer);
     relay.start();
     const unitOfWork = new KnexUnitOfWork(database.knex);
     let appended = 0;
@@ -121,7 +134,12 @@ describe("Outbox relay on JetStream while NATS is killed under load (real Postgr
       await nats.start();
     }
     await producing;
-    await until("every event published", async () => (await published()) === EVENTS, 90_000);
+    try {
+      await until("every event published", async () => (await published()) === EVENTS, 90_000);
+    } catch (error) {
+      const state = { published: await published(), bus: bus.status(), relayFailure: relay.lastFailure, failures: failures.slice(-20), log: log.slice(-60) };
+      throw new Error(`${(error as Error).message}: ${JSON.stringify(state, null, 1)}`);
+    }
     await relay.stop(1_000);
     await bus.close();
 
