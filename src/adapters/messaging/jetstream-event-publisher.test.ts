@@ -57,9 +57,39 @@ describe("JetStreamEventPublisher (real NATS)", function () {
     assert.equal(await storedCount(stream.stream), 2);
   });
 
+  it("confirms a run (messages handed over together, each behind the one before) by its last PubAck; a message of it the stream dropped fails the whole run, and nothing lands behind the drop", async () => {
+    // id(900) is stored on its own first, so the run's copy of it is a resend the stream drops silently.
+    assert.deepEqual(await bus.publish(message(id(900), "R"), 2), { sequence: 3, duplicate: false });
+    const run = [bus.publish(message(id(901), "R"), 3), bus.publish(message(id(900), "R"), 4), bus.publish(message(id(902), "R"), 5)];
+    const outcomes = await Promise.allSettled(run);
+    assert.deepEqual(outcomes.map((o) => o.status), ["rejected", "rejected", "rejected"], "the last was refused, so none of the run is confirmed");
+    assert.match(String((outcomes[0] as PromiseRejectedResult).reason), /not acknowledged/);
+    assert.equal(await storedCount(stream.stream), 4, "901 landed behind 900; 902, expected behind the dropped copy, did not");
+    assert.deepEqual(await bus.check(message(id(901), "R")), { stored: true }, "what the run left unknown the relay asks about");
+    assert.deepEqual(await bus.check(message(id(902), "R")), { stored: false, lastSequence: 4 });
+  });
+
+  it("fails a run whose first message another writer's message displaced, though the rest would fit behind it by sequence", async () => {
+    const stranger = new JetStreamEventPublisher(
+      { url: NATS_URL, stream: stream.stream, subjectPrefix: stream.subjectPrefix, duplicateWindowMs: 60_000, maxAgeMs: 3_600_000, publishTimeoutMs: 5_000 },
+      silentLogger,
+    );
+    try {
+      for (let i = 0; i < 200 && !stranger.isConnected(); i++) await new Promise((resolve) => setTimeout(resolve, 25));
+      assert.deepEqual(await stranger.publish(message(id(950), "X"), 4), { sequence: 5, duplicate: false });
+      // The run expects the stream to end at 4: its first is refused; by sequence alone its second and
+      // third would land at 6 and 7, behind the stranger, and the last PubAck would confirm the first.
+      const outcomes = await Promise.allSettled([bus.publish(message(id(951), "R"), 4), bus.publish(message(id(952), "R"), 5), bus.publish(message(id(953), "R"), 6)]);
+      assert.deepEqual(outcomes.map((o) => o.status), ["rejected", "rejected", "rejected"]);
+      assert.equal(await storedCount(stream.stream), 5, "nothing of the run landed behind the stranger");
+    } finally {
+      await stranger.close();
+    }
+  });
+
   it("keeps many messages in flight and stores them all, in the order sent", async () => {
-    const sent = await Promise.all(Array.from({ length: 500 }, (_, i) => bus.publish(message(id(10 + i), `S${i % 7}`), 2 + i)));
-    assert.deepEqual(sent.map((receipt) => receipt.sequence), sent.map((_, i) => 3 + i));
-    assert.equal(await storedCount(stream.stream), 502);
+    const sent = await Promise.all(Array.from({ length: 500 }, (_, i) => bus.publish(message(id(10 + i), `S${i % 7}`), 5 + i)));
+    assert.deepEqual(sent.map((receipt) => receipt.sequence), sent.map((_, i) => 6 + i));
+    assert.equal(await storedCount(stream.stream), 505);
   });
 });

@@ -47,6 +47,8 @@ export class JetStreamEventPublisher implements EventPublisher {
   private ensuring = false;
   private lastError: string | undefined;
   private readonly connecting: Promise<void>;
+  /** Publishes handed over in the current synchronous burst, not yet sent (see {@link flushRuns}). */
+  private queued: QueuedPublish[] = [];
 
   constructor(
     private readonly settings: BusSettings,
@@ -75,10 +77,11 @@ export class JetStreamEventPublisher implements EventPublisher {
     h.set("Invsync-Message", EVENT_MESSAGE_NAME);
     h.set("Invsync-Event-Type", message.type);
     const subject = eventSubject(this.settings.subjectPrefix, message.type, message.sku);
-    if (!message.traceContext) return receiptOf(await this.send(acks, subject, message.payload, h));
+    const run: RunMember = { message, subject, headers: h, afterSequence };
+    if (!message.traceContext) return this.enqueue(acks, run);
     if (!this.tracing.enabled) {
       h.set("traceparent", message.traceContext);
-      return receiptOf(await this.send(acks, subject, message.payload, h));
+      return this.enqueue(acks, run);
     }
     const attributes = { "messaging.system": "nats", "messaging.destination.name": subject, "messaging.message.id": message.eventId, "invsync.sku": message.sku };
     return this.tracing.inSpan(
@@ -86,7 +89,7 @@ export class JetStreamEventPublisher implements EventPublisher {
       attributes,
       async () => {
         for (const [key, value] of Object.entries(this.tracing.activeCarrier() ?? {})) h.set(key, value);
-        return receiptOf(await this.send(acks, subject, message.payload, h));
+        return this.enqueue(acks, run);
       },
       { kind: "producer", carrier: { traceparent: message.traceContext } },
     );
@@ -99,6 +102,7 @@ export class JetStreamEventPublisher implements EventPublisher {
    */
   async check(message: OutboxMessage): Promise<StoredCheck> {
     const acks = this.connectedAcks();
+    this.flushRuns(acks); // behind everything published before it
     const h = headers();
     h.set("Nats-Msg-Id", message.eventId);
     h.set(EXPECTED_LAST_SEQUENCE, IMPOSSIBLE_SEQUENCE);
@@ -107,6 +111,79 @@ export class JetStreamEventPublisher implements EventPublisher {
     const last = ack.error.err_code === WRONG_LAST_SEQUENCE ? /(\d+)\s*$/.exec(ack.error.description) : null;
     if (!last) throw refusal(ack);
     return { stored: false, lastSequence: Number(last[1]) };
+  }
+
+  /**
+   * Queues a publish; the publishes of one synchronous burst (the relay hands over a batch at once)
+   * leave together at the end of it, in order, as runs of consecutive expected sequences (see
+   * {@link flushRuns}).
+   */
+  private enqueue(acks: PubAckInbox, member: RunMember): Promise<PublishReceipt> {
+    return new Promise<PublishReceipt>((resolve, reject) => {
+      this.queued.push({ ...member, resolve, reject });
+      if (this.queued.length === 1) queueMicrotask(() => this.flushRuns(acks));
+    });
+  }
+
+  /**
+   * Sends what is queued. Within a run (each message expected right behind the one before), only
+   * the last asks for a PubAck: one acknowledgement per run instead of per message halved both this
+   * client's and the NATS server's CPU per message in a microbenchmark. Every message after a run's
+   * first also carries the event id of the one before it as `Nats-Expected-Last-Msg-Id`, so the
+   * stream stores each message only right behind its predecessor in the run, whoever else writes to
+   * it: when the last is stored at its expected sequence, every message of the run is, in order,
+   * and each is resolved at its own sequence. Otherwise (refused, stored elsewhere, no PubAck) the
+   * messages before the last are rejected as unknown; the relay asks the bus about them (`check`).
+   */
+  private flushRuns(acks: PubAckInbox): void {
+    const queued = this.queued;
+    if (queued.length === 0) return;
+    this.queued = [];
+    let first = 0;
+    for (let i = 0; i < queued.length; i++) {
+      const member = queued[i]!;
+      const next = queued[i + 1];
+      if (i > first) member.headers.set(EXPECTED_LAST_MSG_ID, queued[i - 1]!.message.eventId);
+      if (next && next.afterSequence === member.afterSequence + 1) {
+        try {
+          this.connection!.publish(member.subject, member.message.payload, { headers: member.headers });
+        } catch (error) {
+          // Cannot be sent (closed, too large): the run stops here; what was sent may still land, unknown.
+          this.settleRun(queued.slice(first, i + 1), Promise.reject(error));
+          first = i + 1;
+        }
+        continue;
+      }
+      this.settleRun(queued.slice(first, i + 1), this.send(acks, member.subject, member.message.payload, member.headers));
+      first = i + 1;
+    }
+  }
+
+  /** Resolves or rejects a run's messages by the PubAck of its last one. */
+  private settleRun(run: readonly QueuedPublish[], lastAck: Promise<PubAck>): void {
+    const last = run[run.length - 1]!;
+    lastAck.then(
+      (ack) => {
+        if (ack.error) {
+          const error = refusal(ack);
+          for (const member of run) member.reject(member === last ? error : unknownBehind(last, error));
+          return;
+        }
+        const receipt = { sequence: ack.seq ?? 0, duplicate: ack.duplicate === true };
+        if (!receipt.duplicate && receipt.sequence === last.afterSequence + 1) {
+          for (const member of run) member.resolve({ sequence: member.afterSequence + 1, duplicate: false });
+          return;
+        }
+        for (const member of run) {
+          if (member === last) member.resolve(receipt);
+          else member.reject(unknownBehind(last, new Error(`it is at stream sequence ${receipt.sequence}${receipt.duplicate ? " (sent before)" : ""}`)));
+        }
+      },
+      (error: unknown) => {
+        const failure = error instanceof Error ? error : new Error(String(error));
+        for (const member of run) member.reject(member === last ? failure : unknownBehind(last, failure));
+      },
+    );
   }
 
   private connectedAcks(): PubAckInbox {
@@ -226,17 +303,13 @@ export class JetStreamEventPublisher implements EventPublisher {
 
 /** The header that makes JetStream store a message only when the stream's last sequence is the one given. */
 const EXPECTED_LAST_SEQUENCE = "Nats-Expected-Last-Sequence";
+/** The header that makes JetStream store a message only when the stream's last message has the given id. */
+const EXPECTED_LAST_MSG_ID = "Nats-Expected-Last-Msg-Id";
 /** A last sequence no stream reaches (the largest uint64). */
 const IMPOSSIBLE_SEQUENCE = "18446744073709551615";
 /** JetStream's error code for "wrong last sequence: <last>". */
 const WRONG_LAST_SEQUENCE = 10071;
 const EMPTY = new Uint8Array(0);
-
-/** The receipt of a PubAck; throws when the stream refused the message. */
-function receiptOf(ack: PubAck): PublishReceipt {
-  if (ack.error) throw refusal(ack);
-  return { sequence: ack.seq ?? 0, duplicate: ack.duplicate === true };
-}
 
 function refusal(ack: PubAck): Error {
   return new Error(`JetStream refused the message: ${ack.error?.description} (${ack.error?.code})`);
@@ -246,4 +319,23 @@ function isNoResponders(error: unknown): boolean {
   const name = (error as { name?: string } | null)?.name ?? "";
   const message = error instanceof Error ? error.message : "";
   return name === "NoRespondersError" || /no responders/i.test(message);
+}
+
+/** One message of a run, ready to send. */
+interface RunMember {
+  readonly message: OutboxMessage;
+  readonly subject: string;
+  readonly headers: MsgHdrs;
+  readonly afterSequence: number;
+}
+
+/** A queued publish: its message and the promise waiting for the run's PubAck. */
+interface QueuedPublish extends RunMember {
+  readonly resolve: (receipt: PublishReceipt) => void;
+  readonly reject: (error: Error) => void;
+}
+
+/** The error of a message sent before the last of its run when that one did not confirm it. */
+function unknownBehind(last: RunMember, cause: Error): Error {
+  return new Error(`not acknowledged: event ${last.message.eventId}, sent after it, did not confirm it (${cause.message})`);
 }

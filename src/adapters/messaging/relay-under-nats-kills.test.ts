@@ -128,7 +128,8 @@ describe("Outbox relay on JetStream while NATS is killed under load (real Postgr
     })();
 
     for (const after of [4_000, 14_000]) {
-      await until(`${after} events published`, async () => (await published()) >= after, 60_000);
+      // Killed while events wait to be published, so publishes are in flight and their PubAcks lost.
+      await until(`${after} events published, more waiting`, async () => (await published()) >= after && (await outbox.backlog()).count > 0, 60_000);
       await nats.stop("SIGKILL");
       await sleep(300);
       await nats.start();
@@ -143,6 +144,7 @@ describe("Outbox relay on JetStream while NATS is killed under load (real Postgr
     await relay.stop(1_000);
     await bus.close();
 
+    assert.ok(failures.length > 0, "a kill broke publishes in flight (else the resync was not exercised)");
     const read = await readStream(nats.url, stream, EVENTS);
     const seen = new Set<string>();
     const firsts = read.filter((m) => !seen.has(m.id) && seen.add(m.id));
