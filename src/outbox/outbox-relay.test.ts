@@ -195,6 +195,23 @@ describe("OutboxRelay", () => {
     assertInOrderOnce(stream, events);
   });
 
+  it("stop's drain resumes after a batch that failed while the loop was ending", async () => {
+    const events = ["a1", "a2", "a3"].map((id) => event(id, "A"));
+    const outbox = new MemoryOutbox(events);
+    // Every message reaches the stream 30 ms after it is sent, so the batch is still in flight when
+    // stop() ends the loop; a1 is refused then, breaking the chain as the loop waits for it.
+    const stream = new MemoryStream(new Map([["a1", "refuse"]]), () => 30);
+    let sent = 0;
+    const publish = stream.publish.bind(stream);
+    stream.publish = (message, after) => (sent++, publish(message, after));
+    const relay = new OutboxRelay(outbox, stream, soleProcessLease, systemClock, silentLogger, options);
+    relay.start();
+    await until(() => sent > 0);
+    await relay.stop(1_000);
+    assert.equal(outbox.published.size, events.length, "the drain published everything");
+    assertInOrderOnce(stream, events);
+  });
+
   it("in the background, with messages arriving out of order, lost, refused or unacknowledged, stores each event once and in order per SKU", async () => {
     let seed = 7;
     const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);

@@ -183,7 +183,9 @@ export class OutboxRelay {
         await this.sleep(backoffMs, false);
       }
     }
+    // A batch that failed as the loop ended leaves the chain broken; stop()'s drain resyncs it.
     await Promise.allSettled(inFlight.values());
+    if (this.chain.failed !== undefined) this.chain.reset();
   }
 
   /**
