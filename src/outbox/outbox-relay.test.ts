@@ -198,16 +198,25 @@ describe("OutboxRelay", () => {
   it("stop's drain resumes after a batch that failed while the loop was ending", async () => {
     const events = ["a1", "a2", "a3"].map((id) => event(id, "A"));
     const outbox = new MemoryOutbox(events);
-    // Every message reaches the stream 30 ms after it is sent, so the batch is still in flight when
-    // stop() ends the loop; a1 is refused then, breaking the chain as the loop waits for it.
-    const stream = new MemoryStream(new Map([["a1", "refuse"]]), () => 30);
+    // The batch is held on its way to the stream until stop() has ended the loop; then a1 is
+    // refused, breaking the chain after the loop stopped waiting for it.
+    const stream = new MemoryStream(new Map([["a1", "refuse"]]));
     let sent = 0;
+    let release!: () => void;
+    const stopped = new Promise<void>((resolve) => (release = resolve));
     const publish = stream.publish.bind(stream);
-    stream.publish = (message, after) => (sent++, publish(message, after));
+    stream.publish = async (message, after) => {
+      sent++;
+      await stopped;
+      return publish(message, after);
+    };
     const relay = new OutboxRelay(outbox, stream, soleProcessLease, systemClock, silentLogger, options);
     relay.start();
     await until(() => sent > 0);
-    await relay.stop(1_000);
+    assert.equal(sent, events.length, "the batch is in flight");
+    const stopping = relay.stop(1_000);
+    release();
+    await stopping;
     assert.equal(outbox.published.size, events.length, "the drain published everything");
     assertInOrderOnce(stream, events);
   });

@@ -183,7 +183,7 @@ export class OutboxRelay {
         await this.sleep(backoffMs, false);
       }
     }
-    // A batch that failed as the loop ended leaves the chain broken; stop()'s drain resyncs it.
+    // A batch that failed as the loop ended left the chain broken: reset it so stop()'s drain resyncs.
     await Promise.allSettled(inFlight.values());
     if (this.chain.failed !== undefined) this.chain.reset();
   }
