@@ -91,7 +91,11 @@ export async function startService(config: Config, logger: Logger, hooks: Servic
     tracing,
   );
   const traceparent = tracing.enabled ? () => tracing.activeCarrier()?.traceparent : undefined;
-  const outbox = new KnexEventOutbox(knex, encodeEvent, () => relay.wake(), traceparent);
+  const outbox = new KnexEventOutbox(knex, encodeEvent, {
+    onAppended: () => relay.wake(),
+    ...(traceparent ? { activeTraceparent: traceparent } : {}),
+    chunkEvents: config.relayBatchSize,
+  });
   const changes = config.logLevel === "debug" || config.logLevel === "trace" ? loggedOutbox(outbox, logger) : outbox;
   const flags = await UnleashFeatureFlags.start(unleashSettings(config.flags), logger.child({ component: "flags" }));
   const migrationMetrics = new MigrationMetrics(metrics.registry, flags);

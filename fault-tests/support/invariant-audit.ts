@@ -70,7 +70,7 @@ export async function auditInvariants(input: AuditInput): Promise<AuditReport> {
 async function waitForDrain(db: pg.Client, timeoutMs: number, violations: string[]): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const { rows } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM outbox_pending`);
+    const { rows } = await db.query<{ n: string }>(`SELECT coalesce(sum(events - sent), 0) AS n FROM outbox_chunks`);
     if (Number(rows[0]!.n) === 0) return;
     if (Date.now() > deadline) {
       violations.push(`${rows[0]!.n} events still unpublished ${timeoutMs} ms after the load ended`);

@@ -155,7 +155,7 @@ export class OutboxRelay {
               inFlight.delete(id);
             });
             inFlight.set(id, round);
-            if (batch.length === this.options.batchSize) continue; // more is waiting: fetch it while this one flies
+            if (batch.length >= this.options.batchSize) continue; // more is waiting: fetch it while this one flies
           }
         }
         if (inFlight.size > 0) {

@@ -11,8 +11,10 @@ export interface OutboxBacklog {
 /** Port: the relay's view of the outbox. */
 export interface OutboxStore {
   /**
-   * Up to `limit` unpublished events, oldest first (per SKU, in the order they were committed),
-   * leaving out those at `exclude` (positions already in flight).
+   * About `limit` unpublished events, oldest first (per SKU, in the order they were committed),
+   * leaving out those at `exclude` (positions already in flight). A store that keeps events in
+   * groups (a transaction's) returns whole groups: at least one, and more than `limit` events only
+   * when the first group alone holds more. Excluding a position excludes its group.
    */
   fetchUnpublished(limit: number, exclude: readonly string[]): Promise<OutboxMessage[]>;
   /** Records that the bus acknowledged `messages`: they leave the outbox's queue. */

@@ -1,12 +1,11 @@
 import assert from "node:assert/strict";
-import { randomUUID } from "node:crypto";
 import { fromBinary } from "@bufbuild/protobuf";
 import { jetstream } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { InventoryEventSchema } from "../../../gen/invsync/events/v1/inventory_event_pb.js";
+import { countedEvent } from "../../../contract-tests/support/counted-event.js";
 import { PrivateNats } from "../../../contract-tests/support/private-nats.js";
 import { createTestDatabase, testStream, type TestDatabase } from "../../../contract-tests/support/test-servers.js";
-import type { InventoryEvent } from "../../inventory/domain/inventory-event.js";
 import { OutboxRelay } from "../../outbox/outbox-relay.js";
 import { systemClock } from "../../shared/clock.js";
 import { soleProcessLease } from "../../shared/lease.port.js";
@@ -39,24 +38,6 @@ function recordingLogger(lines: string[], keep = 200): Logger {
   };
   const logger: Logger = { debug: line("debug"), info: line("info"), warn: line("warn"), error: line("error"), child: () => logger };
   return logger;
-}
-
-/** A counted event of `sku` at `version`, as ingestion appends it. */
-function counted(sku: string, version: number, sequence: number): InventoryEvent {
-  const now = new Date();
-  return {
-    eventId: randomUUID(),
-    type: "StockCounted",
-    sku: sku as InventoryEvent["sku"],
-    locationId: "default" as InventoryEvent["locationId"],
-    delta: 1,
-    source: "wms",
-    occurredAt: now,
-    before: { onHand: version - 1, reserved: 0, available: version - 1 },
-    after: { onHand: version, reserved: 0, available: version },
-    version,
-    cause: { kind: "wms_update", wmsId: "wms-kills", sequence: BigInt(sequence), batchId: "b", schemaVersion: "wms.v1", observedAt: now, reason: "counted" },
-  };
 }
 
 /** Every message of `stream` in stream order: its event id and the SKU and version of the event it carries. */
@@ -102,7 +83,7 @@ describe("Outbox relay on JetStream while NATS is killed under load (real Postgr
       recordingLogger(log).child({ component: "bus" }),
     );
     let relay: OutboxRelay | undefined;
-    const outbox = new KnexEventOutbox(database.knex, encodeEvent, () => relay?.wake());
+    const outbox = new KnexEventOutbox(database.knex, encodeEvent, { onAppended: () => relay?.wake(), chunkEvents: 100 });
     const failures: string[] = [];
     const observer = { failed: (error: unknown) => void failures.push(`${new Date().toISOString()} ${error instanceof Error ? error.message : String(error)}`) };
     relay = new OutboxRelay(outbox, bus, soleProcessLease, systemClock, recordingLogger(log), { batchSize: 500, idleDelayMs: 10, maxBackoffMs: 200, pipelineDepth: 4 }, observer);
@@ -130,7 +111,7 @@ describe("Outbox relay on JetStream while NATS is killed under load (real Postgr
           const sku = `SKU-${Math.floor(SKUS * random() ** 3)}`;
           const version = (versions.get(sku) ?? 0) + 1;
           versions.set(sku, version);
-          return counted(sku, version, n + i + 1);
+          return countedEvent(sku, version, n + i + 1, "wms-kills");
         });
         await unitOfWork.run((tx) => outbox.append(tx, chunk));
         appended += chunk.length;

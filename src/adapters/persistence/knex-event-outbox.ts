@@ -8,119 +8,188 @@ import type { Transaction } from "../../shared/unit-of-work.js";
 import { knexTransaction, onCommit } from "./knex-unit-of-work.js";
 import { RouteDocuments } from "./route-documents.js";
 import { bindings, jsonRows, toDate } from "./row-values.js";
+import { decodeChunk, encodeChunk, type OutboxFrame } from "./outbox-frames.js";
 
-interface MessageRow {
-  position: string;
-  event_id: string;
-  type: string;
-  sku: string;
-  payload: string;
-  committed_ms: number | string;
-  observed_ms: number | string | null;
+interface ChunkRow {
+  id: string;
+  sent: number;
   trace_context: string | null;
+  messages: Uint8Array;
+}
+
+/** How the outbox is wired. */
+export interface EventOutboxOptions {
+  /** Called after a transaction that appended events commits (wakes the relay). */
+  readonly onAppended?: () => void;
+  /** The trace context to store with appended events (tracing on), or none. */
+  readonly activeTraceparent?: () => string | undefined;
+  /** Most events in one row of the relay's queue: the relay's batch size, so a batch is whole rows. */
+  readonly chunkEvents?: number;
 }
 
 /**
  * The outbox: each event is appended, in the transaction of its change, to the ledger
  * (`inventory_events`, queryable in SQL, kept) and, encoded for the bus, to the relay's queue
- * (`outbox_pending`, in commit order per SKU, deleted once JetStream acknowledged it). With tracing
- * on, both keep the `traceparent` active when the events were appended (one value per statement:
- * no per-event work).
+ * (`outbox_chunks`: a row per chunk of up to `chunkEvents` of the transaction's events, framed in
+ * one `bytea`, see `outbox-frames.ts`; deleted once JetStream acknowledged all of it). Rows take
+ * their ids after the transaction's stock rows are locked, so a later change of a SKU is in a later
+ * row: id order is commit order per SKU. With tracing on, both keep the `traceparent` active when
+ * the events were appended (one value per statement: no per-event work).
  */
 export class KnexEventOutbox implements EventOutbox, OutboxStore {
-  /**
-   * @param onAppended called after a transaction that appended events commits (wakes the relay).
-   * @param activeTraceparent the trace context to store with appended events (tracing on), or none.
-   */
+  private readonly onAppended: () => void;
+  private readonly activeTraceparent: () => string | undefined;
+  private readonly chunkEvents: number;
+
   constructor(
     private readonly knex: Knex,
     private readonly encode: EventEncoder,
-    private readonly onAppended: () => void = () => undefined,
-    private readonly activeTraceparent: () => string | undefined = () => undefined,
-  ) {}
+    options: EventOutboxOptions = {},
+  ) {
+    this.onAppended = options.onAppended ?? (() => undefined);
+    this.activeTraceparent = options.activeTraceparent ?? (() => undefined);
+    this.chunkEvents = options.chunkEvents ?? 1000;
+  }
 
   async append(tx: Transaction, events: readonly InventoryEvent[]): Promise<void> {
     if (events.length === 0) return;
-    // One statement: the ledger rows, then their queue entries (same seq), from one JSON document.
+    // One statement: the ledger rows from one JSON document, and the queue's rows, each one binary parameter.
     const routes = new RouteDocuments();
-    const rows = jsonRows(events.map((event, i) => this.toRow(event, i, routes)));
+    const rows = jsonRows(events.map((event, i) => toRow(event, i, routes)));
+    const traceparent = this.activeTraceparent() ?? null;
+    const chunks: unknown[] = [];
+    for (let first = 0; first < events.length; first += this.chunkEvents) {
+      const chunk = events.slice(first, first + this.chunkEvents);
+      chunks.push(chunk.length, chunk[0]!.occurredAt.toISOString(), traceparent, encodeChunk(chunk.map((event) => this.frame(event))));
+    }
     await knexTransaction(tx).raw(
       `WITH e AS (
          SELECT * FROM json_to_recordset(?::json) AS e(i int, id uuid, type text, sku text, loc text, delta bigint,
            source text, ts timestamptz, boh bigint, bres bigint, aoh bigint, ares bigint, version bigint, cause jsonb,
-           non_sellable jsonb, path text, ri int, observed timestamptz, payload text)),
+           non_sellable jsonb, path text, ri int)),
        ledger AS (
          INSERT INTO inventory_events (event_id, type, sku, location_id, delta, source, "timestamp", before_on_hand,
            before_reserved, after_on_hand, after_reserved, version, cause, non_sellable, path, routing, trace_context)
          SELECT id, type, sku, loc, delta, source, ts, boh, bres, aoh, ares, version, cause, non_sellable, path, (?::jsonb) -> ri, ?::text
-         FROM e ORDER BY i
-         RETURNING seq, event_id, trace_context)
-       INSERT INTO outbox_pending (seq, event_id, type, sku, committed_at, observed_at, payload, trace_context)
-       SELECT ledger.seq, e.id, e.type, e.sku, e.ts, e.observed, decode(e.payload, 'base64'), ledger.trace_context
-       FROM ledger JOIN e ON e.id = ledger.event_id`,
-      [rows, routes.toJson(), this.activeTraceparent() ?? null],
+         FROM e ORDER BY i)
+       INSERT INTO outbox_chunks (events, committed_at, trace_context, messages)
+       VALUES ${Array.from({ length: chunks.length / 4 }, () => "(?::int, ?::timestamptz, ?::text, ?::bytea)").join(", ")}`,
+      [rows, routes.toJson(), traceparent, ...chunks] as Knex.RawBinding[],
     );
     onCommit(tx, this.onAppended);
   }
 
+  /**
+   * Whole rows of the queue, oldest first, as many as hold at most `limit` events together (at
+   * least one row, so more than `limit` only when the first alone holds more); a row's messages
+   * from the first one not yet acknowledged. Positions are `rowId.index`. Batches of `limit` in
+   * flight are thus a prefix of what a fetch of their sum returns, so the relay's sync sees them all.
+   */
   async fetchUnpublished(limit: number, exclude: readonly string[]): Promise<OutboxMessage[]> {
-    const { rows } = await this.knex.raw<{ rows: MessageRow[] }>(
-      // Bytes as base64 and times as epoch milliseconds: decoded natively, not by the driver's JS parsers.
-      // Rows in flight are left out by a hashed set (`<> ALL` compared each row with every one of them).
-      `SELECT p.seq::text AS position, p.event_id::text AS event_id, p.type, p.sku, encode(p.payload, 'base64') AS payload,
-         (extract(epoch FROM p.committed_at) * 1000)::float8 AS committed_ms, (extract(epoch FROM p.observed_at) * 1000)::float8 AS observed_ms,
-         p.trace_context
-       FROM outbox_pending AS p WHERE p.seq NOT IN (SELECT unnest(?::bigint[])) ORDER BY p.seq LIMIT ?`,
-      bindings(exclude, limit),
+    const excluded = [...new Set(exclude.map((position) => position.slice(0, position.indexOf("."))))];
+    // Rows in flight are left out by a hashed set (`<> ALL` compared each row with every one of them).
+    const { rows } = await this.knex.raw<{ rows: ChunkRow[] }>(
+      // Ordered by the bigint, not by its text (which puts 100 before 99).
+      `SELECT counted.id::text AS id, sent, trace_context, messages
+       FROM (SELECT id, sent, trace_context, messages, events - sent AS unsent, sum(events - sent) OVER (ORDER BY id) AS upto
+             FROM (SELECT * FROM outbox_chunks WHERE id NOT IN (SELECT unnest(?::bigint[])) ORDER BY id LIMIT ?) AS head) AS counted
+       WHERE upto <= ? OR upto = unsent ORDER BY counted.id`,
+      bindings(excluded, limit, limit),
     );
-    return rows.map((row) => ({
-      position: row.position,
-      eventId: row.event_id,
-      type: row.type,
-      sku: row.sku,
-      payload: Buffer.from(row.payload, "base64"),
-      committedAt: new Date(Number(row.committed_ms)),
-      observedAt: row.observed_ms === null ? undefined : new Date(Number(row.observed_ms)),
-      traceContext: row.trace_context ?? undefined,
-    }));
+    const messages: OutboxMessage[] = [];
+    for (const row of rows) {
+      const bytes = Buffer.from(row.messages.buffer, row.messages.byteOffset, row.messages.byteLength);
+      for (const frame of decodeChunk(bytes, row.sent)) {
+        messages.push({
+          position: `${row.id}.${frame.index}`,
+          eventId: frame.eventId,
+          type: frame.type,
+          sku: frame.sku,
+          payload: frame.payload,
+          committedAt: new Date(frame.committedMs),
+          observedAt: frame.observedMs === undefined ? undefined : new Date(frame.observedMs),
+          traceContext: row.trace_context ?? undefined,
+        });
+      }
+    }
+    return messages;
   }
 
+  /**
+   * A row goes once all its messages are acknowledged; otherwise `sent` moves past those acknowledged
+   * right after it (the bus stores an unbroken prefix of what was sent, so they are the ones
+   * acknowledged; any others wait for the next round, where the bus's dedupe drops them).
+   */
   async markPublished(messages: readonly OutboxMessage[]): Promise<void> {
     if (messages.length === 0) return;
-    await this.knex.raw(`DELETE FROM outbox_pending WHERE seq = ANY(?::bigint[])`, bindings(messages.map((m) => m.position)));
+    const acknowledged = acknowledgedRuns(messages);
+    await this.knex.raw(
+      `WITH a AS (SELECT * FROM unnest(?::bigint[], ?::int[], ?::int[]) AS a(id, first, upto)),
+       done AS (DELETE FROM outbox_chunks AS c USING a WHERE c.id = a.id AND c.sent = a.first AND a.upto >= c.events)
+       UPDATE outbox_chunks AS c SET sent = a.upto FROM a WHERE c.id = a.id AND c.sent = a.first AND a.upto < c.events`,
+      bindings(acknowledged.map((run) => run.id), acknowledged.map((run) => run.first), acknowledged.map((run) => run.upto)),
+    );
   }
 
   async backlog(): Promise<OutboxBacklog> {
     const { rows } = await this.knex.raw<{ rows: Array<{ count: string | number; oldest: Date | string | null }> }>(
-      `SELECT count(*) AS count, min(committed_at) AS oldest FROM outbox_pending`,
+      `SELECT coalesce(sum(events - sent), 0) AS count, min(committed_at) AS oldest FROM outbox_chunks`,
     );
     const row = rows[0];
     return { count: Number(row?.count ?? 0), oldestAt: row?.oldest ? toDate(row.oldest) : undefined };
   }
 
-  private toRow(event: InventoryEvent, i: number, routes: RouteDocuments) {
+  private frame(event: InventoryEvent): OutboxFrame {
     return {
-      i,
-      id: event.eventId,
+      eventId: event.eventId,
       type: event.type,
       sku: event.sku,
-      loc: event.locationId,
-      delta: event.delta,
-      source: event.source,
-      ts: event.occurredAt.toISOString(),
-      boh: event.before.onHand,
-      bres: event.before.reserved,
-      aoh: event.after.onHand,
-      ares: event.after.reserved,
-      version: event.version,
-      cause: storedCause(event.cause),
-      non_sellable: event.nonSellable ?? null,
-      path: event.route?.decision.path ?? null,
-      ri: routes.position(event.route),
-      observed: event.cause.kind === "wms_update" ? event.cause.observedAt.toISOString() : null,
-      payload: Buffer.from(this.encode(event)).toString("base64"),
+      committedMs: event.occurredAt.getTime(),
+      observedMs: event.cause.kind === "wms_update" ? event.cause.observedAt.getTime() : undefined,
+      payload: this.encode(event),
     };
   }
+}
+
+/** Per row, the run of acknowledged messages that starts at the lowest index: `[first, upto)`. */
+function acknowledgedRuns(messages: readonly OutboxMessage[]): Array<{ id: string; first: number; upto: number }> {
+  const indexes = new Map<string, number[]>();
+  for (const { position } of messages) {
+    const dot = position.indexOf(".");
+    const id = position.slice(0, dot);
+    let row = indexes.get(id);
+    if (!row) indexes.set(id, (row = []));
+    row.push(Number(position.slice(dot + 1)));
+  }
+  return [...indexes].map(([id, row]) => {
+    row.sort((a, b) => a - b);
+    let upto = row[0]! + 1;
+    for (const index of row) if (index === upto) upto++;
+    return { id, first: row[0]!, upto };
+  });
+}
+
+/** One ledger row, for the append statement's JSON document. */
+function toRow(event: InventoryEvent, i: number, routes: RouteDocuments) {
+  return {
+    i,
+    id: event.eventId,
+    type: event.type,
+    sku: event.sku,
+    loc: event.locationId,
+    delta: event.delta,
+    source: event.source,
+    ts: event.occurredAt.toISOString(),
+    boh: event.before.onHand,
+    bres: event.before.reserved,
+    aoh: event.after.onHand,
+    ares: event.after.reserved,
+    version: event.version,
+    cause: storedCause(event.cause),
+    non_sellable: event.nonSellable ?? null,
+    path: event.route?.decision.path ?? null,
+    ri: routes.position(event.route),
+  };
 }
 
 /** A cause as the `cause` jsonb column keeps it: bigints and dates as strings. */

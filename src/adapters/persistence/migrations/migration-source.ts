@@ -10,6 +10,7 @@ import * as eventTraceContext from "./0008-event-trace-context.js";
 import * as outboxPending from "./0010-outbox-pending.js";
 import * as leanInboxIndexes from "./0011-lean-inbox-indexes.js";
 import * as routePreviousPath from "./0012-route-previous-path.js";
+import * as outboxChunks from "./0013-outbox-chunks.js";
 
 /** A migration: a name that sorts in apply order, and the step up. */
 interface NamedMigration {
@@ -30,6 +31,7 @@ const migrations: readonly NamedMigration[] = [
   { name: "0010-outbox-pending", migration: outboxPending },
   { name: "0011-lean-inbox-indexes", migration: leanInboxIndexes },
   { name: "0012-route-previous-path", migration: routePreviousPath },
+  { name: "0013-outbox-chunks", migration: outboxChunks },
 ];
 
 /** knex migration source over {@link migrations}. */
