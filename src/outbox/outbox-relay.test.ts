@@ -69,6 +69,21 @@ class MemoryStream implements EventPublisher {
   }
 }
 
+/** An outbox that, like the PostgreSQL one, keeps events in groups and hands out whole groups, as many as fit `limit` (one at least). */
+class GroupedOutbox extends MemoryOutbox {
+  constructor(
+    events: OutboxMessage[],
+    private readonly groupSize: number,
+  ) {
+    super(events);
+  }
+  override async fetchUnpublished(limit: number, exclude: readonly string[]) {
+    const pending = await super.fetchUnpublished(Number.MAX_SAFE_INTEGER, exclude);
+    const groups = Math.max(1, Math.floor(limit / this.groupSize));
+    return pending.slice(0, groups * this.groupSize);
+  }
+}
+
 /** A message of `sku` (tests read order back by outbox position). */
 function event(id: string, sku: string): OutboxMessage {
   return { position: id, eventId: id, type: "StockCounted", sku, payload: new Uint8Array(0), committedAt: new Date(), observedAt: undefined };
@@ -218,6 +233,39 @@ describe("OutboxRelay", () => {
     release();
     await stopping;
     assert.equal(outbox.published.size, events.length, "the drain published everything");
+    assertInOrderOnce(stream, events);
+  });
+
+  it("stop's drain goes on while rounds publish fewer than a batch (whole groups that do not fill one)", async () => {
+    const events = Array.from({ length: 350 }, (_, i) => event(`g${i}`, `S${i % 7}`));
+    const outbox = new GroupedOutbox(events, 70);
+    const stream = new MemoryStream();
+    const relay = new OutboxRelay(outbox, stream, soleProcessLease, systemClock, silentLogger, options);
+    await relay.stop(1_000);
+    assert.equal(outbox.published.size, events.length, "the drain published every group");
+    assertInOrderOnce(stream, events);
+  });
+
+  it("in the background, keeps the pipeline full when rounds of whole groups are shorter than a batch", async () => {
+    const events = Array.from({ length: 700 }, (_, i) => event(`h${i}`, `S${i % 5}`));
+    const outbox = new GroupedOutbox(events, 70);
+    const stream = new MemoryStream();
+    let sent = 0;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const publish = stream.publish.bind(stream);
+    stream.publish = async (message, after) => {
+      sent++;
+      await held;
+      return publish(message, after);
+    };
+    const relay = new OutboxRelay(outbox, stream, soleProcessLease, systemClock, silentLogger, options);
+    relay.start();
+    await until(() => sent >= 3 * 70, 50);
+    assert.equal(sent, 3 * 70, "three short batches in flight at once (pipelineDepth 3), not one");
+    release();
+    await until(() => outbox.published.size === events.length);
+    await relay.stop(100);
     assertInOrderOnce(stream, events);
   });
 

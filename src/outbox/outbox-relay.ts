@@ -97,7 +97,8 @@ export class OutboxRelay {
     const deadline = Date.now() + drainMs;
     while (Date.now() < deadline && this.publisher.isConnected()) {
       const result = await this.publishRound().catch(() => ({ published: 0, unpublished: 1 }));
-      if (result.unpublished > 0 || result.published < this.options.batchSize) break;
+      // Until a round finds nothing (a round of whole groups may publish less than a batch with more waiting).
+      if (result.unpublished > 0 || result.published === 0) break;
     }
     await this.lease.release().catch(() => undefined);
   }
@@ -155,7 +156,9 @@ export class OutboxRelay {
               inFlight.delete(id);
             });
             inFlight.set(id, round);
-            if (batch.length >= this.options.batchSize) continue; // more is waiting: fetch it while this one flies
+            // More may be waiting (a store of groups hands out whole ones, so a short batch does not mean
+            // the queue is empty): read again while this one flies; an empty read ends the burst.
+            continue;
           }
         }
         if (inFlight.size > 0) {
