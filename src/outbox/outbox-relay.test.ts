@@ -101,6 +101,20 @@ function assertInOrderOnce(stream: MemoryStream, events: readonly OutboxMessage[
   }
 }
 
+/** Holds every publish to `stream` on its way until `release()`; `sent()` counts those handed over. */
+function holdPublishes(stream: MemoryStream): { sent: () => number; release: () => void } {
+  let sent = 0;
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const publish = stream.publish.bind(stream);
+  stream.publish = async (message, after) => {
+    sent++;
+    await held;
+    return publish(message, after);
+  };
+  return { sent: () => sent, release };
+}
+
 async function until(done: () => boolean, rounds = 500): Promise<void> {
   for (let i = 0; i < rounds && !done(); i++) await new Promise((r) => setTimeout(r, 10));
 }
@@ -216,19 +230,11 @@ describe("OutboxRelay", () => {
     // The batch is held on its way to the stream until stop() has ended the loop; then a1 is
     // refused, breaking the chain after the loop stopped waiting for it.
     const stream = new MemoryStream(new Map([["a1", "refuse"]]));
-    let sent = 0;
-    let release!: () => void;
-    const stopped = new Promise<void>((resolve) => (release = resolve));
-    const publish = stream.publish.bind(stream);
-    stream.publish = async (message, after) => {
-      sent++;
-      await stopped;
-      return publish(message, after);
-    };
+    const { sent, release } = holdPublishes(stream);
     const relay = new OutboxRelay(outbox, stream, soleProcessLease, systemClock, silentLogger, options);
     relay.start();
-    await until(() => sent > 0);
-    assert.equal(sent, events.length, "the batch is in flight");
+    await until(() => sent() > 0);
+    assert.equal(sent(), events.length, "the batch is in flight");
     const stopping = relay.stop(1_000);
     release();
     await stopping;
@@ -250,19 +256,11 @@ describe("OutboxRelay", () => {
     const events = Array.from({ length: 700 }, (_, i) => event(`h${i}`, `S${i % 5}`));
     const outbox = new GroupedOutbox(events, 70);
     const stream = new MemoryStream();
-    let sent = 0;
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    const publish = stream.publish.bind(stream);
-    stream.publish = async (message, after) => {
-      sent++;
-      await held;
-      return publish(message, after);
-    };
+    const { sent, release } = holdPublishes(stream);
     const relay = new OutboxRelay(outbox, stream, soleProcessLease, systemClock, silentLogger, options);
     relay.start();
-    await until(() => sent >= 3 * 70, 50);
-    assert.equal(sent, 3 * 70, "three short batches in flight at once (pipelineDepth 3), not one");
+    await until(() => sent() >= 3 * 70, 50);
+    assert.equal(sent(), 3 * 70, "three short batches in flight at once (pipelineDepth 3), not one");
     release();
     await until(() => outbox.published.size === events.length);
     await relay.stop(100);
