@@ -144,13 +144,14 @@ describe("migration 0013-outbox-chunks (PostgreSQL)", function () {
 
     await outbox.markPublished(fetched.slice(0, 1));
     await knex.migrate.down({ migrationSource, tableName: "knex_migrations" });
-    const { rows } = await knex.raw<{ rows: Array<{ event_id: string; observed: boolean; trace_context: string | null }> }>(
-      `SELECT p.event_id::text, p.observed_at IS NOT NULL AS observed, p.trace_context
+    const { rows } = await knex.raw<{ rows: Array<{ event_id: string; committed_ms: number; observed_ms: number | null; payload: Buffer; trace_context: string | null }> }>(
+      `SELECT p.event_id::text, (extract(epoch FROM p.committed_at) * 1000)::float8 AS committed_ms,
+         (extract(epoch FROM p.observed_at) * 1000)::float8 AS observed_ms, p.payload, p.trace_context
        FROM outbox_pending AS p JOIN inventory_events AS e USING (seq) ORDER BY seq`,
     );
-    assert.deepEqual(rows, [
-      { event_id: pending[1]!.eventId, observed: false, trace_context: null },
-      { event_id: pending[2]!.eventId, observed: true, trace_context: "00-old-01" },
+    assert.deepEqual(rows.map((r) => ({ ...r, payload: [...r.payload] })), [
+      { event_id: pending[1]!.eventId, committed_ms: pending[1]!.occurredAt.getTime(), observed_ms: null, payload: [...encodeEvent(pending[1]!)], trace_context: null },
+      { event_id: pending[2]!.eventId, committed_ms: pending[2]!.occurredAt.getTime(), observed_ms: pending[2]!.occurredAt.getTime(), payload: [...encodeEvent(pending[2]!)], trace_context: "00-old-01" },
     ]);
   });
 });

@@ -57,10 +57,10 @@ export class KnexEventOutbox implements EventOutbox, OutboxStore {
     const routes = new RouteDocuments();
     const rows = jsonRows(events.map((event, i) => toRow(event, i, routes)));
     const traceparent = this.activeTraceparent() ?? null;
-    const chunks: unknown[] = [];
+    const chunks: Array<[number, string, string | null, Buffer]> = [];
     for (let first = 0; first < events.length; first += this.chunkEvents) {
       const chunk = events.slice(first, first + this.chunkEvents);
-      chunks.push(chunk.length, chunk[0]!.occurredAt.toISOString(), traceparent, encodeChunk(chunk.map((event) => this.frame(event))));
+      chunks.push([chunk.length, chunk[0]!.occurredAt.toISOString(), traceparent, encodeChunk(chunk.map((event) => this.frame(event)))]);
     }
     await knexTransaction(tx).raw(
       `WITH e AS (
@@ -73,8 +73,8 @@ export class KnexEventOutbox implements EventOutbox, OutboxStore {
          SELECT id, type, sku, loc, delta, source, ts, boh, bres, aoh, ares, version, cause, non_sellable, path, (?::jsonb) -> ri, ?::text
          FROM e ORDER BY i)
        INSERT INTO outbox_chunks (events, committed_at, trace_context, messages)
-       VALUES ${Array.from({ length: chunks.length / 4 }, () => "(?::int, ?::timestamptz, ?::text, ?::bytea)").join(", ")}`,
-      [rows, routes.toJson(), traceparent, ...chunks] as Knex.RawBinding[],
+       VALUES ${chunks.map(() => "(?::int, ?::timestamptz, ?::text, ?::bytea)").join(", ")}`,
+      [rows, routes.toJson(), traceparent, ...chunks.flat()],
     );
     onCommit(tx, this.onAppended);
   }

@@ -1,5 +1,6 @@
 import type { Knex } from "knex";
 import { decodeChunk } from "../outbox-frames.js";
+import { bindings } from "../row-values.js";
 
 /**
  * The relay's queue keeps one row per chunk of a transaction's events (up to a relay batch), their
@@ -89,14 +90,24 @@ export async function down(knex: Knex): Promise<void> {
   const { rows } = await knex.raw<{ rows: Array<{ sent: number; trace_context: string | null; messages: Buffer }> }>(
     `SELECT sent, trace_context, messages FROM outbox_chunks ORDER BY id`,
   );
+  // One statement per chunk: its messages as columns, each event at its ledger seq.
   for (const row of rows) {
-    for (const frame of decodeChunk(Buffer.from(row.messages), row.sent)) {
-      await knex.raw(
-        `INSERT INTO outbox_pending (seq, event_id, type, sku, committed_at, observed_at, payload, trace_context)
-         SELECT seq, event_id, ?, sku, to_timestamp(?::float8 / 1000), to_timestamp(?::float8 / 1000), ?, ? FROM inventory_events WHERE event_id = ?::uuid`,
-        [frame.type, frame.committedMs, frame.observedMs ?? null, Buffer.from(frame.payload), row.trace_context, frame.eventId],
-      );
-    }
+    const frames = decodeChunk(Buffer.from(row.messages), row.sent);
+    if (frames.length === 0) continue;
+    await knex.raw(
+      `INSERT INTO outbox_pending (seq, event_id, type, sku, committed_at, observed_at, payload, trace_context)
+       SELECT e.seq, e.event_id, m.type, e.sku, to_timestamp(m.committed_ms / 1000), to_timestamp(m.observed_ms / 1000), decode(m.payload, 'base64'), ?
+       FROM unnest(?::uuid[], ?::text[], ?::float8[], ?::float8[], ?::text[]) AS m(event_id, type, committed_ms, observed_ms, payload)
+       JOIN inventory_events AS e USING (event_id)`,
+      bindings(
+        row.trace_context,
+        frames.map((f) => f.eventId),
+        frames.map((f) => f.type),
+        frames.map((f) => f.committedMs),
+        frames.map((f) => f.observedMs ?? null),
+        frames.map((f) => Buffer.from(f.payload).toString("base64")),
+      ),
+    );
   }
   await knex.raw(`DROP TABLE outbox_chunks`);
 }
