@@ -13,6 +13,26 @@ function parseStat(stat: string): { name: string; seconds: number } {
   return { name: stat.slice(stat.indexOf("(") + 1, end), seconds: (Number(fields[11]) + Number(fields[12])) / ticksPerSecond };
 }
 
+/**
+ * CPU seconds used so far by process `pid`'s main thread (the event loop) and by all its other
+ * threads together (in Node.js: V8's helpers, which run most of the garbage collector's work and
+ * the optimising compiler, and libuv's pool), from /proc/<pid>/task.
+ */
+export function threadCpuSeconds(pid: number): { main: number; others: number } {
+  let main = 0;
+  let others = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const { seconds } = parseStat(readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8"));
+      if (Number(tid) === pid) main += seconds;
+      else others += seconds;
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return { main, others };
+}
+
 /** Peak resident set size of process `pid` in MiB (VmHWM), from /proc. */
 export function peakRssMiB(pid: number): number {
   const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith("VmHWM:"));

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { gcPauses } from "../bench/service-gc.js";
 import { ensureBuilt } from "./support/service-process.js";
 
 /**
@@ -34,11 +35,15 @@ describe("benchmark harness (quick mode)", function () {
       ["NATS CPU per update", figures.saturation.cpuMicrosPerUpdate.nats],
       ["load generator CPU per update", figures.saturation.cpuMicrosPerUpdate.loadGenerator],
       ["machine busy share", figures.saturation.machineCpuShare.busy],
+      ["service event loop CPU per update", figures.saturation.serviceCpuMicrosPerUpdate.mainThread],
       ["bare upsert", figures.limits.bareUpsertRowsPerSecond.oneConnection],
       ["bare publish", figures.limits.barePublishMessagesPerSecond],
       ["naive peer", figures.naivePeer.updatesPerSecond],
     ];
     for (const [name, value] of numbers) assert.ok(typeof value === "number" && Number.isFinite(value) && value > 0, `${name}: ${value}`);
+    // A few seconds may hold no collection of a kind, or too little helper-thread time to count.
+    const { otherThreads, gcPauseMinor, gcPauseMajor } = figures.saturation.serviceCpuMicrosPerUpdate;
+    for (const [name, value] of Object.entries({ otherThreads, gcPauseMinor, gcPauseMajor })) assert.ok(typeof value === "number" && Number.isFinite(value) && value >= 0, `${name}: ${value}`);
     // PostgreSQL's statement costs when the server loads pg_stat_statements; otherwise PostgreSQL's
     // own refusal (any other failure of --pg-statements fails here).
     const statements = figures.postgresStatements;
@@ -47,5 +52,25 @@ describe("benchmark harness (quick mode)", function () {
     assert.equal(figures.saturation.allEventsConsumed, true, "every accepted update reached the consumer");
     assert.equal(figures.saturation.duplicateEventsSeen, 0);
     assert.equal(figures.saturation.failedRequests, 0);
+  });
+});
+
+describe("benchmark: the service's GC pauses from its metrics", () => {
+  it("sums the pause seconds per kind, incremental marking with the major collections", () => {
+    const text = [
+      "# TYPE invsync_nodejs_gc_duration_seconds histogram",
+      'invsync_nodejs_gc_duration_seconds_bucket{le="0.01",kind="minor"} 3',
+      'invsync_nodejs_gc_duration_seconds_sum{kind="minor"} 0.25',
+      'invsync_nodejs_gc_duration_seconds_count{kind="minor"} 10',
+      'invsync_nodejs_gc_duration_seconds_sum{kind="major"} 0.5',
+      'invsync_nodejs_gc_duration_seconds_sum{replica="a",kind="incremental"} 0.125',
+      'invsync_nodejs_gc_duration_seconds_sum{kind="weakcb"} 9',
+      'other_gc_duration_seconds_sum{kind="minor"} 7',
+    ].join("\n");
+    assert.deepEqual(gcPauses(text), { minor: 0.25, major: 0.625 });
+  });
+
+  it("counts a kind that never ran as 0", () => {
+    assert.deepEqual(gcPauses('invsync_nodejs_gc_duration_seconds_sum{kind="minor"} 1.5\n'), { minor: 1.5, major: 0 });
   });
 });
