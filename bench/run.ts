@@ -114,18 +114,18 @@ try {
   console.log(`bench: saturating for ${settings.seconds}s with ${settings.senders} senders …`);
   const sent: GeneratedUpdate[] = [];
   const statements = args["pg-statements"] ? await PgStatements.start(database.url) : undefined;
+  const gcBefore = await readGcPauses(baseUrl);
   const cpuBefore = cpuSeconds(service.pid);
   const threadsBefore = threadCpuSeconds(service.pid);
-  const gcBefore = await readGcPauses(baseUrl);
   const machineBefore = cpuSnapshot(SERVER_PROCESSES);
   const benchBefore = process.cpuUsage();
   const saturationStart = performance.now();
   const load = await saturate(baseUrl, senders, settings.seconds, "tp", sent, sign);
   const cpuUsed = cpuSeconds(service.pid) - cpuBefore;
   const threadsAfter = threadCpuSeconds(service.pid);
-  const gcAfter = await readGcPauses(baseUrl);
   const machine = cpuBetween(machineBefore, cpuSnapshot(SERVER_PROCESSES));
   const benchCpu = process.cpuUsage(benchBefore);
+  const gcAfter = await readGcPauses(baseUrl); // after the CPU readings: its request is not saturation's
   const statementReport = await statements?.report();
   const allPublished = await counter.waitFor(load.accepted, 180_000);
   const endToEndSeconds = (counter.lastAt - saturationStart) / 1000;
