@@ -149,7 +149,7 @@ try {
   const naive = await naivePeerRate(database.url, NATS_URL, "naive-wms", sent.slice(0, settings.naiveUpdates), Math.round(eventBytes));
 
   const committedRate = load.accepted / load.seconds;
-  /** `seconds` of saturation as µs per accepted update. */
+  /** CPU `seconds` of saturation as µs per accepted update. */
   const perUpdate = (seconds: number) => round((seconds / load.accepted) * 1e6);
   const endToEndRate = load.accepted / endToEndSeconds;
   const figures = {
@@ -172,10 +172,10 @@ try {
       // Where the machine's CPU went during saturation, per accepted update (µs); the load generator
       // and consumer are this process. Steal is time the hypervisor ran someone else.
       cpuMicrosPerUpdate: {
-        service: round((cpuUsed / load.accepted) * 1e6),
-        postgres: round(((machine.byName.get("postgres") ?? 0) / load.accepted) * 1e6),
-        nats: round(((machine.byName.get("nats-server") ?? 0) / load.accepted) * 1e6),
-        loadGenerator: round(((benchCpu.user + benchCpu.system) / load.accepted)),
+        service: perUpdate(cpuUsed),
+        postgres: perUpdate(machine.byName.get("postgres") ?? 0),
+        nats: perUpdate(machine.byName.get("nats-server") ?? 0),
+        loadGenerator: perUpdate((benchCpu.user + benchCpu.system) / 1e6), // process.cpuUsage() is in µs
       },
       machineCpuShare: shares(machine),
       // The service's CPU split by thread (the event loop, and V8's helper threads: most of the
