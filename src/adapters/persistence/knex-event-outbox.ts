@@ -7,7 +7,8 @@ import type { OutboxBacklog, OutboxStore } from "../../outbox/outbox-store.port.
 import type { Transaction } from "../../shared/unit-of-work.js";
 import { knexTransaction, onCommit } from "./knex-unit-of-work.js";
 import { RouteDocuments } from "./route-documents.js";
-import { bindings, jsonRows, toDate } from "./row-values.js";
+import { bindings, toDate } from "./row-values.js";
+import { rowSet } from "./row-set.js";
 import { decodeChunk, encodeChunk, type OutboxFrame } from "./outbox-frames.js";
 
 interface ChunkRow {
@@ -55,26 +56,24 @@ export class KnexEventOutbox implements EventOutbox, OutboxStore {
     if (events.length === 0) return;
     // One statement: the ledger rows from one JSON document, and the queue's rows, each one binary parameter.
     const routes = new RouteDocuments();
-    const rows = jsonRows(events.map((event, i) => toRow(event, i, routes)));
+    const trx = knexTransaction(tx);
+    const rows = rowSet(trx, "e", LEDGER_COLUMNS, events.map((event, i) => toRow(event, i, routes)));
     const traceparent = this.activeTraceparent() ?? null;
     const chunks: Array<[number, string, string | null, Buffer]> = [];
     for (let first = 0; first < events.length; first += this.chunkEvents) {
       const chunk = events.slice(first, first + this.chunkEvents);
       chunks.push([chunk.length, chunk[0]!.occurredAt.toISOString(), traceparent, encodeChunk(chunk.map((event) => this.frame(event)))]);
     }
-    await knexTransaction(tx).raw(
-      `WITH e AS (
-         SELECT * FROM json_to_recordset(?::json) AS e(i int, id uuid, type text, sku text, loc text, delta bigint,
-           source text, ts timestamptz, boh bigint, bres bigint, aoh bigint, ares bigint, version bigint, cause jsonb,
-           non_sellable jsonb, path text, ri int)),
+    await trx.raw(
+      `WITH e AS (SELECT * FROM ${rows.from}),
        ledger AS (
          INSERT INTO inventory_events (event_id, type, sku, location_id, delta, source, "timestamp", before_on_hand,
            before_reserved, after_on_hand, after_reserved, version, cause, non_sellable, path, routing, trace_context)
-         SELECT id, type, sku, loc, delta, source, ts, boh, bres, aoh, ares, version, cause, non_sellable, path, (?::jsonb) -> ri, ?::text
+         SELECT id::uuid, type, sku, loc, delta, source, ts, boh, bres, aoh, ares, version, cause, non_sellable, path, (?::jsonb) -> ri, ?::text
          FROM e ORDER BY i)
        INSERT INTO outbox_chunks (events, committed_at, trace_context, messages)
        VALUES ${chunks.map(() => "(?::int, ?::timestamptz, ?::text, ?::bytea)").join(", ")}`,
-      [rows, routes.toJson(), traceparent, ...chunks.flat()],
+      [...rows.bindings, routes.toJson(), traceparent, ...chunks.flat()],
     );
     onCommit(tx, this.onAppended);
   }
@@ -169,7 +168,28 @@ function acknowledgedRuns(messages: readonly OutboxMessage[]): Array<{ id: strin
   });
 }
 
-/** One ledger row, for the append statement's JSON document. */
+/** The columns of a ledger row in the append statement. */
+const LEDGER_COLUMNS = {
+  i: "int",
+  id: "text",
+  type: "text",
+  sku: "text",
+  loc: "text",
+  delta: "bigint",
+  source: "text",
+  ts: "timestamptz",
+  boh: "bigint",
+  bres: "bigint",
+  aoh: "bigint",
+  ares: "bigint",
+  version: "bigint",
+  cause: "jsonb",
+  non_sellable: "jsonb",
+  path: "text",
+  ri: "int",
+} as const;
+
+/** One ledger row, for the append statement's row set. */
 function toRow(event: InventoryEvent, i: number, routes: RouteDocuments) {
   return {
     i,
@@ -179,7 +199,7 @@ function toRow(event: InventoryEvent, i: number, routes: RouteDocuments) {
     loc: event.locationId,
     delta: event.delta,
     source: event.source,
-    ts: event.occurredAt.toISOString(),
+    ts: event.occurredAt,
     boh: event.before.onHand,
     bres: event.before.reserved,
     aoh: event.after.onHand,

@@ -3,6 +3,7 @@ import type { MappedUpdate, UpdateRejection, WmsBatch } from "../../wms-ingestio
 import type { Transaction } from "../../shared/unit-of-work.js";
 import { knexTransaction } from "./knex-unit-of-work.js";
 import { bindings, jsonRows } from "./row-values.js";
+import { rowSet } from "./row-set.js";
 import { RouteDocuments } from "./route-documents.js";
 import type { InboxRouting } from "../../migration/application/sku-router.port.js";
 
@@ -11,17 +12,17 @@ export class KnexInbox implements Inbox {
   async record(tx: Transaction, batch: WmsBatch, receivedAt: Date, routing: ReadonlyMap<number, InboxRouting>): Promise<InboxRecording> {
     // Insert in (wms_id, sequence) order so concurrent batches sharing updates wait instead of deadlocking.
     const routes = new RouteDocuments();
-    const rows = jsonRows(batch.updates.map((u) => withRouting(toRow(u), routing.get(u.index), routes)));
-    const { rows: inserted } = await knexTransaction(tx).raw<{ rows: Array<{ id: string; batch_index: number; status: string }> }>(
+    const trx = knexTransaction(tx);
+    const rows = rowSet(trx, "u", INBOX_COLUMNS, batch.updates.map((u) => withRouting(toRow(u), routing.get(u.index), routes)));
+    const { rows: inserted } = await trx.raw<{ rows: Array<{ id: string; batch_index: number; status: string }> }>(
       `INSERT INTO wms_updates (batch_id, schema_version, received_at, batch_index, wms_id, sequence, sku, location_id,
          quantity, observed_at, status, reject_field, reject_code, reject_reason, payload, update_kind, path, routing)
-       SELECT ?, ?, ?::timestamptz, u.i, u.w, u.s, u.k, u.l, u.q, u.o, u.st, u.rf, u.rc, u.rr, u.p::jsonb, u.kind, u.path, (?::jsonb) -> u.ri
-       FROM json_to_recordset(?::json) AS u(i int, w text, s bigint, k text, l text, q bigint, o timestamptz, st text,
-         rf text, rc text, rr text, p json, kind text, path text, ri int)
+       SELECT ?, ?, ?::timestamptz, u.i, u.w, u.s, u.k, u.l, u.q, u.o, u.st, u.rf, u.rc, u.rr, u.p, u.kind, u.path, (?::jsonb) -> u.ri
+       FROM ${rows.from}
        ORDER BY u.w, u.s, u.i
        ON CONFLICT (wms_id, sequence) WHERE status <> 'rejected' DO NOTHING
        RETURNING id::text AS id, batch_index, status`,
-      bindings(batch.batchId, batch.schemaVersion, receivedAt.toISOString(), routes.toJson(), rows),
+      bindings(batch.batchId, batch.schemaVersion, receivedAt.toISOString(), routes.toJson(), ...rows.bindings),
     );
     const stored = new Map<number, string>();
     for (const row of inserted) if (row.status !== "rejected") stored.set(Number(row.batch_index), row.id);
@@ -44,8 +45,27 @@ export class KnexInbox implements Inbox {
   }
 }
 
+/** The columns of an inbox row in the insert's row set (see {@link InboxRow}). */
+const INBOX_COLUMNS = {
+  i: "int",
+  w: "text",
+  s: "bigint",
+  k: "text",
+  l: "text",
+  q: "bigint",
+  o: "timestamptz",
+  st: "text",
+  rf: "text",
+  rc: "text",
+  rr: "text",
+  p: "jsonb",
+  kind: "text",
+  path: "text",
+  ri: "int",
+} as const;
+
 /**
- * One inbox row, with short keys (it is serialised once per update of every batch): batch index,
+ * One inbox row, with short keys (it is encoded once per update of every batch): batch index,
  * wms_id, sequence, sku, location, quantity, observed_at, status, reject field / code / reason,
  * payload, kind (`movement` rows carry the first leg's signed delta in `quantity`), path and the
  * position of the routing document (see {@link RouteDocuments}).
@@ -53,11 +73,11 @@ export class KnexInbox implements Inbox {
 interface InboxRow {
   i: number;
   w: string | null;
-  s: string | null;
+  s: bigint | null;
   k: string | null;
   l: string | null;
   q: number | null;
-  o: string | null;
+  o: Date | null;
   st: "applied" | "forwarded" | "shadowed" | "rejected";
   rf: string | null;
   rc: string | null;
@@ -78,6 +98,7 @@ function withRouting(row: InboxRow, routing: InboxRouting | undefined, routes: R
 }
 
 const MAX_BIGINT = 2n ** 63n - 1n;
+const MIN_BIGINT = -(2n ** 63n);
 const ACCEPTED = { st: "applied", rf: null, rc: null, rr: null } as const;
 
 function toRow(update: MappedUpdate): InboxRow {
@@ -85,22 +106,22 @@ function toRow(update: MappedUpdate): InboxRow {
   if (update.kind === "count") {
     const { count } = update;
     const { sku, locationId, quantity, observedAt, origin } = count;
-    return { i: update.index, w: origin.wmsId, s: origin.sequence.toString(), k: sku, l: locationId, q: quantity, o: observedAt.toISOString(), ...ACCEPTED, p, kind: "count" };
+    return { i: update.index, w: origin.wmsId, s: origin.sequence, k: sku, l: locationId, q: quantity, o: observedAt, ...ACCEPTED, p, kind: "count" };
   }
   if (update.kind === "movement") {
     const { sku, legs, observedAt, origin } = update.movement;
     const leg = legs[0]!;
-    return { i: update.index, w: origin.wmsId, s: origin.sequence.toString(), k: sku, l: leg.locationId, q: leg.delta, o: observedAt.toISOString(), ...ACCEPTED, p, kind: "movement" };
+    return { i: update.index, w: origin.wmsId, s: origin.sequence, k: sku, l: leg.locationId, q: leg.delta, o: observedAt, ...ACCEPTED, p, kind: "movement" };
   }
   const { identity, rejection } = update;
   return {
     i: update.index,
     w: shortText(identity.wmsId),
-    s: identity.sequence !== undefined && identity.sequence <= MAX_BIGINT ? identity.sequence.toString() : null,
+    s: identity.sequence !== undefined && identity.sequence <= MAX_BIGINT && identity.sequence >= MIN_BIGINT ? identity.sequence : null,
     k: shortText(identity.sku),
     l: shortText(identity.locationId),
     q: identity.quantity !== undefined && Number.isSafeInteger(identity.quantity) ? identity.quantity : null,
-    o: validIso(identity.observedAt),
+    o: storableDate(identity.observedAt),
     st: "rejected",
     rf: rejection.field,
     rc: rejection.code,
@@ -114,8 +135,9 @@ function shortText(value: string | undefined): string | null {
   return value === undefined ? null : value.slice(0, 256);
 }
 
-function validIso(date: Date | undefined): string | null {
+/** A rejected update's time when PostgreSQL can keep it (a valid date in years 1–9999), else null. */
+function storableDate(date: Date | undefined): Date | null {
   if (!date || Number.isNaN(date.getTime())) return null;
   const year = date.getUTCFullYear();
-  return year >= 1 && year <= 9999 ? date.toISOString() : null;
+  return year >= 1 && year <= 9999 ? date : null;
 }
