@@ -1,30 +1,15 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { embeddedDatabase } from "../../../contract-tests/support/embedded-database.js";
 import { eventTrail, reservationStack, stockRecord } from "../../../contract-tests/support/reservation-stack.js";
 import { ManualClock } from "../../shared/clock.js";
-import { silentLogger } from "../../shared/logger.js";
-import { openDatabase, type Database } from "./database.js";
 
 describe("reservations on embedded PGlite", function () {
   this.timeout(60_000);
-  let dataDir: string;
-  let database: Database;
-
-  before(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), "invsync-pglite-res-"));
-    database = await openDatabase({ url: undefined, dataDir, poolMax: 1 }, silentLogger);
-    await database.migrate();
-  });
-  after(async () => {
-    await database?.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  const db = embeddedDatabase("res");
 
   it("runs every reservation statement: reserve, replay, fulfil, count net of shipments, shortfall, sweep, list, drift check", async () => {
     const clock = new ManualClock(new Date("2026-11-24T12:00:00Z"));
-    const stack = reservationStack(database, { clock });
+    const stack = reservationStack(db.database, { clock });
     await stack.count("PL-1", 10, clock.now());
     const request = stack.request("PL-1", 3, { idempotencyKey: "pl-1", ttlMs: 60_000 });
     const a = (await stack.reserver.reserve(request)).reservation;
@@ -34,14 +19,14 @@ describe("reservations on embedded PGlite", function () {
     clock.advance(500);
     await stack.lifecycle.fulfil(a.id, "SHIP-PL");
     await stack.count("PL-1", 10, observedBefore);
-    assert.deepEqual(await stockRecord(database, "PL-1"), { onHand: 7, reserved: 5, available: 2 });
+    assert.deepEqual(await stockRecord(db.database, "PL-1"), { onHand: 7, reserved: 5, available: 2 });
     await stack.count("PL-1", 4, clock.now());
     clock.advance(1000);
     assert.equal(await stack.sweeper.sweep(), 1);
     assert.equal((await stack.queries.get(b.id)).status, "expired");
     assert.equal((await stack.lifecycle.extend(b.id, 60_000).catch((e: { code: string }) => e.code)), "RESERVATION.NOT_ACTIVE");
-    assert.deepEqual(await stockRecord(database, "PL-1"), { onHand: 4, reserved: 0, available: 4 });
-    assert.deepEqual((await eventTrail(database, "PL-1")).map((e) => e[0]), [
+    assert.deepEqual(await stockRecord(db.database, "PL-1"), { onHand: 4, reserved: 0, available: 4 });
+    assert.deepEqual((await eventTrail(db.database, "PL-1")).map((e) => e[0]), [
       "StockCounted",
       "StockReserved",
       "StockReserved",
@@ -53,7 +38,7 @@ describe("reservations on embedded PGlite", function () {
     ]);
     const page = await stack.queries.list({ orderReference: "", sku: "PL-1", status: undefined, pageSize: 10, pageToken: "" });
     assert.equal(page.reservations.length, 2);
-    const { rows } = await database.knex.raw(`SELECT status, difference::int AS difference FROM discrepancies WHERE sku = 'PL-1'`);
+    const { rows } = await db.database.knex.raw(`SELECT status, difference::int AS difference FROM discrepancies WHERE sku = 'PL-1'`);
     assert.deepEqual(rows, [{ status: "open", difference: -1 }]);
     assert.equal((await stack.drift.verify()).driftedRecords, 0);
   });

@@ -1,11 +1,8 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { Knex } from "knex";
+import { embeddedDatabase } from "../../../contract-tests/support/embedded-database.js";
 import { migratedDatabase } from "../../../contract-tests/support/migrated-database.js";
-import { silentLogger } from "../../shared/logger.js";
-import { openDatabase, type Database } from "./database.js";
+import type { Database } from "./database.js";
 import { rowSet } from "./row-set.js";
 
 const COLUMNS = { i: "int", n: "bigint", t: "text", at: "timestamptz", doc: "jsonb" } as const;
@@ -85,22 +82,11 @@ describe("rowSet on PostgreSQL (binary arrays)", function () {
 
 describe("rowSet on embedded PGlite (one JSON document)", function () {
   this.timeout(60_000);
-  let dataDir: string;
-  let database: Database;
-
-  before(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), "invsync-pglite-rowset-"));
-    database = await openDatabase({ url: undefined, dataDir, poolMax: 1 }, silentLogger);
-  });
-  after(async () => {
-    await database?.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
-
-  behavesAsARowSet(() => database);
+  const db = embeddedDatabase("rowset", false);
+  behavesAsARowSet(() => db.database);
 
   it("binds the rows as one JSON document", () => {
-    const set = rowSet(database.knex, "r", COLUMNS, ROWS);
+    const set = rowSet(db.database.knex, "r", COLUMNS, ROWS);
     assert.match(set.from, /^json_to_recordset\(\?::json\) AS r\(i int, n bigint, t text, at timestamptz, doc jsonb\)$/);
     assert.equal(set.bindings.length, 1);
     assert.equal(typeof set.bindings[0], "string");
