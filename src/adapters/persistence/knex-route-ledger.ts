@@ -7,7 +7,8 @@ import type { LatestCount, RecordDecision, RouteLedger } from "../../migration/a
 import type { Transaction } from "../../shared/unit-of-work.js";
 import { knexTransaction } from "./knex-unit-of-work.js";
 import { RouteDocuments } from "./route-documents.js";
-import { bindings, jsonRows, toDate } from "./row-values.js";
+import { bindings, toDate } from "./row-values.js";
+import { rowSet } from "./row-set.js";
 
 interface LatestRow {
   sku: string;
@@ -27,7 +28,10 @@ export class KnexRouteLedger implements RouteLedger {
     if (decisions.length === 0) return new Map();
     const trx = knexTransaction(tx);
     const routes = new RouteDocuments();
-    const rows = jsonRows(
+    const rows = rowSet(
+      trx,
+      "d",
+      { sku: "text", location_id: "text", path: "text", flag: "text", ri: "int" },
       decisions.map((d) => ({ sku: d.sku, location_id: d.locationId, path: d.decision.path, flag: d.decision.flag, ri: routes.position({ decision: d.decision }) })),
     );
     // One statement: the upsert locks every record it meets in key order, conflicting or not (ON
@@ -38,14 +42,14 @@ export class KnexRouteLedger implements RouteLedger {
     const { rows: written } = await trx.raw<{ rows: Array<{ sku: string; location_id: string; previous_path: IngestionPath | null }> }>(
       `INSERT INTO sku_routes AS r (sku, location_id, path, flag, routing, routed_at, since)
        SELECT d.sku, d.location_id, d.path, d.flag, (?::jsonb) -> d.ri, ?::timestamptz, ?::timestamptz
-       FROM json_to_recordset(?::json) AS d(sku text, location_id text, path text, flag text, ri int)
+       FROM ${rows.from}
        ORDER BY d.sku COLLATE "C", d.location_id COLLATE "C"
        ON CONFLICT (sku, location_id) DO UPDATE
        SET path = excluded.path, flag = excluded.flag, routing = excluded.routing, routed_at = excluded.routed_at,
            since = CASE WHEN r.path = excluded.path THEN r.since ELSE excluded.since END, previous_path = r.path
        WHERE r.path IS DISTINCT FROM excluded.path OR r.flag IS DISTINCT FROM excluded.flag OR r.routing IS DISTINCT FROM excluded.routing
        RETURNING r.sku, r.location_id, r.previous_path`,
-      bindings(routes.toJson(), at.toISOString(), at.toISOString(), rows),
+      bindings(routes.toJson(), at.toISOString(), at.toISOString(), ...rows.bindings),
     );
     const changed = new Map(written.map((row) => [stockKey(row.sku, row.location_id), row]));
     const previous = new Map<string, IngestionPath>();

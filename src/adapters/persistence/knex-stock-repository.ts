@@ -6,7 +6,8 @@ import { asSku, type Sku } from "../../inventory/domain/sku.js";
 import { stockKey, type StockLevel } from "../../inventory/domain/stock-level.js";
 import type { Transaction } from "../../shared/unit-of-work.js";
 import { knexTransaction } from "./knex-unit-of-work.js";
-import { bindings, jsonRows, toDate } from "./row-values.js";
+import { bindings, toDate } from "./row-values.js";
+import { rowSet } from "./row-set.js";
 
 /** The columns of a stock record, as {@link toStockLevel} reads them. */
 export const COLUMNS = `sku, location_id, on_hand, reserved, version, last_wms_id, last_sequence::text AS last_sequence,
@@ -31,6 +32,23 @@ export interface StockRow {
   last_move_observed_at: Date | string | null;
 }
 
+/** The columns of a saved stock record, in {@link KnexStockRepository.saveCounts}'s row set. */
+const SAVED_COLUMNS = {
+  sku: "text",
+  location_id: "text",
+  on_hand: "bigint",
+  version: "bigint",
+  wms_id: "text",
+  seq: "bigint",
+  observed_at: "timestamptz",
+  updated_at: "timestamptz",
+  damaged: "bigint",
+  quality_hold: "bigint",
+  move_wms_id: "text",
+  move_seq: "bigint",
+  move_observed_at: "timestamptz",
+} as const;
+
 /** The tables of stock records: live stock, and the strangler migration's shadow projection (same shape). */
 export type StockTable = "inventory" | "shadow_inventory";
 
@@ -43,56 +61,57 @@ export class KnexStockRepository implements StockRepository {
 
   async lockForUpdate(tx: Transaction, keys: readonly StockRecordKey[]): Promise<Map<string, StockLevel>> {
     const trx = knexTransaction(tx);
-    const keyRows = jsonRows(keys.map((k) => ({ s: k.sku, l: k.locationId })));
+    const keyRows = rowSet(trx, "k", { s: "text", l: "text" }, keys.map((k) => ({ s: k.sku, l: k.locationId })));
     // Create missing records first (in key order, so concurrent batches wait rather than deadlock),
     // then lock every record in key order.
     await trx.raw(
       `INSERT INTO ${this.table} (sku, location_id)
-       SELECT k.s, k.l FROM json_to_recordset(?::json) AS k(s text, l text)
+       SELECT k.s, k.l FROM ${keyRows.from}
        ORDER BY k.s COLLATE "C", k.l COLLATE "C"
        ON CONFLICT DO NOTHING`,
-      [keyRows],
+      keyRows.bindings,
     );
     const { rows } = await trx.raw<{ rows: StockRow[] }>(
       `SELECT ${COLUMNS} FROM ${this.table}
-       WHERE (sku, location_id) IN (SELECT k.s, k.l FROM json_to_recordset(?::json) AS k(s text, l text))
+       WHERE (sku, location_id) IN (SELECT k.s, k.l FROM ${keyRows.from})
        ORDER BY sku, location_id
        FOR UPDATE`,
-      [keyRows],
+      keyRows.bindings,
     );
     return new Map(rows.map((row) => [stockKey(row.sku, row.location_id), toStockLevel(row)]));
   }
 
   async saveCounts(tx: Transaction, levels: readonly StockLevel[]): Promise<void> {
     if (levels.length === 0) return;
-    await knexTransaction(tx).raw(
+    const trx = knexTransaction(tx);
+    const saved = rowSet(
+      trx,
+      "u",
+      SAVED_COLUMNS,
+      levels.map((l) => ({
+        sku: l.sku,
+        location_id: l.locationId,
+        on_hand: l.onHand,
+        version: l.version,
+        wms_id: l.watermark?.wmsId ?? null,
+        seq: l.watermark?.sequence ?? null,
+        observed_at: l.watermark?.observedAt ?? null,
+        updated_at: l.updatedAt,
+        damaged: l.nonSellable?.damaged ?? 0,
+        quality_hold: l.nonSellable?.qualityHold ?? 0,
+        move_wms_id: l.movementWatermark?.wmsId ?? null,
+        move_seq: l.movementWatermark?.sequence ?? null,
+        move_observed_at: l.movementWatermark?.observedAt ?? null,
+      })),
+    );
+    await trx.raw(
       `UPDATE ${this.table} AS i
        SET on_hand = u.on_hand, version = u.version, last_wms_id = u.wms_id, last_sequence = u.seq,
            last_observed_at = u.observed_at, updated_at = u.updated_at, damaged = u.damaged, quality_hold = u.quality_hold,
            last_move_wms_id = u.move_wms_id, last_move_sequence = u.move_seq, last_move_observed_at = u.move_observed_at
-       FROM json_to_recordset(?::json)
-         AS u(sku text, location_id text, on_hand bigint, version bigint, wms_id text, seq bigint, observed_at timestamptz,
-              updated_at timestamptz, damaged bigint, quality_hold bigint, move_wms_id text, move_seq bigint, move_observed_at timestamptz)
+       FROM ${saved.from}
        WHERE i.sku = u.sku AND i.location_id = u.location_id`,
-      [
-        jsonRows(
-          levels.map((l) => ({
-            sku: l.sku,
-            location_id: l.locationId,
-            on_hand: l.onHand,
-            version: l.version,
-            wms_id: l.watermark?.wmsId ?? null,
-            seq: l.watermark?.sequence.toString() ?? null,
-            observed_at: l.watermark?.observedAt.toISOString() ?? null,
-            updated_at: l.updatedAt.toISOString(),
-            damaged: l.nonSellable?.damaged ?? 0,
-            quality_hold: l.nonSellable?.qualityHold ?? 0,
-            move_wms_id: l.movementWatermark?.wmsId ?? null,
-            move_seq: l.movementWatermark?.sequence.toString() ?? null,
-            move_observed_at: l.movementWatermark?.observedAt.toISOString() ?? null,
-          })),
-        ),
-      ],
+      saved.bindings,
     );
   }
 

@@ -22,20 +22,20 @@ export interface RowSet {
 
 /**
  * Many rows as one FROM item of a set-based statement, named `alias` with the given columns. On
- * PostgreSQL over `pg` they travel as one binary array per column (`unnest(?::int4[], ?::text[], …)`):
- * PostgreSQL reads binary arrays without parsing text, which took half its time in the statements
- * that take a batch's rows as one JSON document (`auto_explain` under the benchmark's load: 7–12 µs
- * a row of 15–37), and a Date or a number is written as the 8 bytes PostgreSQL keeps, without a
- * string in between. PGlite binds every parameter as text, so there the rows are one JSON document
- * (`json_to_recordset(?::json)`), as before. Either way the statement sees the same columns and
+ * PostgreSQL over `pg` they travel as one binary array per column (`unnest` of `int4[]`, `text[]`, …):
+ * PostgreSQL reads binary arrays without parsing text, which took a third to a half of the time of
+ * the statements that took a batch's rows as one JSON document (`auto_explain` under the
+ * benchmark's load: 7–12 µs a row of 15–37), and a Date or a number is written as the 8 bytes
+ * PostgreSQL keeps, without a string in between. PGlite binds every parameter as text, so there the
+ * rows are one JSON document (`json_to_recordset(?::json)`). Either way the statement sees the same columns and
  * values; text PostgreSQL cannot store (NUL, lone surrogates) becomes U+FFFD on both.
  *
- * For statements that read rows into a table (`INSERT … SELECT … FROM <row set>`), not for joins
- * with one: PostgreSQL counts the elements of a bound array, and with the true count (a batch's
- * 1,000–5,000) it plans a join with a stock table as a hash join over a scan of the whole table,
- * where a JSON document's default estimate (100 rows) keeps an index probe per row (an UPDATE of
- * 1,700 of 60,000 records took 40 ms, 19 of them hashing the whole table), and the choice would
- * flip as the table grows.
+ * Each array is bound through a subquery (`unnest((SELECT ?::int4[]), …)`, an InitPlan run once),
+ * so the planner does not count its elements: with the true count (a batch's 1,000–5,000) it
+ * planned a join with a stock table as a hash join over a scan of the whole table (an UPDATE of
+ * 1,700 of 60,000 records: 40 ms, 19 of them hashing the table) where it otherwise probes the primary
+ * key once per row (21 ms), and that choice would flip as the table grows. A JSON document's default
+ * estimate (100 rows) kept the probes the same way.
  */
 export function rowSet<C extends RowSetColumns>(db: Knex | Knex.Transaction, alias: string, columns: C, rows: ReadonlyArray<RowSetRow<C>>): RowSet {
   const names = Object.keys(columns);
@@ -43,7 +43,7 @@ export function rowSet<C extends RowSetColumns>(db: Knex | Knex.Transaction, ali
     const typed = names.map((name) => `${name} ${JSON_TYPES[columns[name]!]}`).join(", ");
     return { from: `json_to_recordset(?::json) AS ${alias}(${typed})`, bindings: [jsonRows(rows.map((row) => jsonRow(names, columns, row as Values)))] };
   }
-  const arrays = names.map((name) => `?::${ARRAY_TYPES[columns[name]!]}`).join(", ");
+  const arrays = names.map((name) => `(SELECT ?::${ARRAY_TYPES[columns[name]!]})`).join(", ");
   return {
     from: `unnest(${arrays}) AS ${alias}(${names.join(", ")})`,
     bindings: names.map((name) => binaryArray(columns[name]!, name, rows as readonly Values[])),
