@@ -54,7 +54,7 @@ export class KnexEventOutbox implements EventOutbox, OutboxStore {
 
   async append(tx: Transaction, events: readonly InventoryEvent[]): Promise<void> {
     if (events.length === 0) return;
-    // One statement: the ledger rows from one JSON document, and the queue's rows, each one binary parameter.
+    // One statement: the ledger rows as a row set (see row-set.ts), and the queue's rows, each one binary parameter.
     const routes = new RouteDocuments();
     const trx = knexTransaction(tx);
     const rows = rowSet(trx, "e", LEDGER_COLUMNS, events.map((event, i) => toRow(event, i, routes)));
