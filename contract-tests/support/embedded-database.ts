@@ -7,9 +7,9 @@ import { silentLogger } from "../../src/shared/logger.js";
 /**
  * Mocha hooks for a suite on the embedded engine: `before` opens PGlite in a new temporary folder
  * (and migrates it, unless `migrate` is false), `after` closes it and removes the folder. Read
- * `database` inside tests.
+ * `database` (and `dataDir`, the folder) inside tests.
  */
-export function embeddedDatabase(label: string, migrate = true): { readonly database: Database } {
+export function embeddedDatabase(label: string, migrate = true): { readonly database: Database; readonly dataDir: string } {
   let dataDir: string | undefined;
   let database: Database | undefined;
   before(async () => {
@@ -25,6 +25,10 @@ export function embeddedDatabase(label: string, migrate = true): { readonly data
     get database(): Database {
       if (!database) throw new Error(`embeddedDatabase("${label}") is read before its before() hook ran`);
       return database;
+    },
+    get dataDir(): string {
+      if (!dataDir) throw new Error(`embeddedDatabase("${label}") is read before its before() hook ran`);
+      return dataDir;
     },
   };
 }

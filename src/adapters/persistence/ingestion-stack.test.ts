@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { embeddedDatabase } from "../../../contract-tests/support/embedded-database.js";
 import { createTestDatabase, type TestDatabase } from "../../../contract-tests/support/test-servers.js";
 import { bootstrapFlags, routedIngestionStack } from "../../../contract-tests/support/routed-stack.js";
 import { wmsUpdate } from "../../../contract-tests/support/wms-fixtures.js";
@@ -128,24 +127,16 @@ describe("WMS ingestion on PostgreSQL", function () {
 
 describe("WMS ingestion on embedded PGlite", function () {
   this.timeout(60_000);
-  let dataDir: string;
-  let database: Database;
+  const db = embeddedDatabase("ingestion");
   let flags: UnleashFeatureFlags;
 
   before(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), "invsync-pglite-"));
-    database = await openDatabase({ url: undefined, dataDir, poolMax: 1 }, silentLogger);
-    await database.migrate();
     flags = await bootstrapFlags("flags/all-new.json");
   });
-  after(async () => {
-    flags?.close();
-    await database?.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  after(() => flags?.close());
 
   it("runs the same migrations and set-based statements as PostgreSQL", async () => {
-    const stack = routedIngestionStack(database, flags);
+    const stack = routedIngestionStack(db.database, flags);
     const result = await stack.sync("b-lite", [wmsUpdate("LITE-1", 1, 4), wmsUpdate("LITE-1", 2, 6), wmsUpdate("LITE-2", 3, 1.5)]);
     assert.deepEqual([result.accepted, result.rejected], [2, 1]);
     const stock = await stack.queries.get("LITE-1");
@@ -162,8 +153,8 @@ describe("WMS ingestion on embedded PGlite", function () {
     const { DataDirLock } = await import("./data-dir-lock.js");
     // This process holds the lock; a holder with another live pid must be refused.
     const { writeFileSync } = await import("node:fs");
-    writeFileSync(join(dataDir, "invsync.lock"), String(process.ppid));
-    assert.throws(() => DataDirLock.acquire(dataDir), /in use by process/);
-    writeFileSync(join(dataDir, "invsync.lock"), String(process.pid));
+    writeFileSync(join(db.dataDir, "invsync.lock"), String(process.ppid));
+    assert.throws(() => DataDirLock.acquire(db.dataDir), /in use by process/);
+    writeFileSync(join(db.dataDir, "invsync.lock"), String(process.pid));
   });
 });

@@ -98,7 +98,6 @@ function withRouting(row: InboxRow, routing: InboxRouting | undefined, routes: R
 }
 
 const MAX_BIGINT = 2n ** 63n - 1n;
-const MIN_BIGINT = -(2n ** 63n);
 const ACCEPTED = { st: "applied", rf: null, rc: null, rr: null } as const;
 
 function toRow(update: MappedUpdate): InboxRow {
@@ -117,7 +116,7 @@ function toRow(update: MappedUpdate): InboxRow {
   return {
     i: update.index,
     w: shortText(identity.wmsId),
-    s: identity.sequence !== undefined && identity.sequence <= MAX_BIGINT && identity.sequence >= MIN_BIGINT ? identity.sequence : null,
+    s: identity.sequence !== undefined && identity.sequence <= MAX_BIGINT ? identity.sequence : null,
     k: shortText(identity.sku),
     l: shortText(identity.locationId),
     q: identity.quantity !== undefined && Number.isSafeInteger(identity.quantity) ? identity.quantity : null,

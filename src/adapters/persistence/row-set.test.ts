@@ -76,6 +76,7 @@ describe("rowSet on PostgreSQL (binary arrays)", function () {
     assert.throws(() => rowSet(db.database.knex, "r", { i: "int" }, [{ i: 1.5 }]), /row set column i: 1.5 is not an integer in range/);
     assert.throws(() => rowSet(db.database.knex, "r", { i: "int" }, [{ i: 2 ** 31 }]), /row set column i: 2147483648 is not an integer in range/);
     assert.throws(() => rowSet(db.database.knex, "r", { n: "bigint" }, [{ n: 2 ** 53 }]), /row set column n: 9007199254740992 is not an integer in range/);
+    assert.throws(() => rowSet(db.database.knex, "r", { n: "bigint" }, [{ n: 2n ** 63n }]), /row set column n: 9223372036854775808 is not an integer in range/);
     assert.throws(() => rowSet(db.database.knex, "r", { t: "text" }, [{ t: 5 }]), /row set column t: number is not text/);
   });
 

@@ -86,8 +86,9 @@ function jsonRow(names: readonly string[], columns: RowSetColumns, row: Values):
 function binaryArray(type: RowSetType, name: string, rows: readonly Values[]): Buffer {
   const count = rows.length;
   // First pass: each element's size (texts and documents kept to write in the second).
-  const texts: Array<string | undefined> = type === "text" || type === "jsonb" ? new Array(count) : [];
-  const lengths: number[] = texts.length > 0 ? new Array(count) : [];
+  const variable = type === "text" || type === "jsonb";
+  const texts: Array<string | undefined> = variable ? new Array(count) : [];
+  const lengths: number[] = variable ? new Array(count) : [];
   let size = 20;
   let nulls = 0;
   for (let i = 0; i < count; i++) {
@@ -129,7 +130,7 @@ function binaryArray(type: RowSetType, name: string, rows: readonly Values[]): B
         break;
       case "bigint":
         buffer.writeInt32BE(8, at);
-        if (typeof value === "bigint") buffer.writeBigInt64BE(value, at + 4);
+        if (typeof value === "bigint") buffer.writeBigInt64BE(int64(value, name), at + 4);
         else writeInt64(buffer, integer(value, name, Number.MAX_SAFE_INTEGER + 1), at + 4);
         at += 12;
         break;
@@ -172,6 +173,13 @@ function writeMicros(buffer: Buffer, ms: number, at: number): void {
   const carry = Math.floor(low / TWO_TO_32);
   buffer.writeInt32BE(high * 1000 + carry, at);
   buffer.writeUInt32BE(low - carry * TWO_TO_32, at + 4);
+}
+
+const INT64_MAX = 2n ** 63n - 1n;
+
+function int64(value: bigint, name: string): bigint {
+  if (value > INT64_MAX || value < -INT64_MAX - 1n) throw new TypeError(`row set column ${name}: ${value} is not an integer in range`);
+  return value;
 }
 
 function integer(value: unknown, name: string, bound: number): number {
