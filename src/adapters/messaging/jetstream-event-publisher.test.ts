@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
 import { jetstreamManager } from "@nats-io/jetstream";
-import { connect } from "@nats-io/transport-node";
+import { connect, MsgHdrsImpl } from "@nats-io/transport-node";
+import fc from "fast-check";
 import { NATS_URL, testStream, type TestStream } from "../../../contract-tests/support/test-servers.js";
 import type { OutboxMessage } from "../../outbox/outbox-message.js";
 import { silentLogger } from "../../shared/logger.js";
-import { JetStreamEventPublisher } from "./jetstream-event-publisher.js";
+import { EventHeaders, JetStreamEventPublisher } from "./jetstream-event-publisher.js";
 
 function message(eventId: string, sku: string): OutboxMessage {
   return { position: eventId, eventId, type: "StockCounted", sku, payload: Uint8Array.of(1, 2, 3), committedAt: new Date(), observedAt: undefined };
@@ -91,5 +92,31 @@ describe("JetStreamEventPublisher (real NATS)", function () {
     const sent = await Promise.all(Array.from({ length: 500 }, (_, i) => bus.publish(message(id(10 + i), `S${i % 7}`), 5 + i)));
     assert.deepEqual(sent.map((receipt) => receipt.sequence), sent.map((_, i) => 6 + i));
     assert.equal(await storedCount(stream.stream), 505);
+  });
+});
+
+describe("EventHeaders", () => {
+  const token = fc.stringMatching(/^[A-Za-z][A-Za-z0-9-]{0,30}$/);
+  // Header values: anything printable without CR or LF (the client refuses those), non-ASCII included.
+  const value = fc.string({ unit: "grapheme", maxLength: 60 }).filter((v) => !/[\r\n]/.test(v));
+
+  it("encodes exactly the bytes the client's own headers encode, in the order set, repeated keys included", () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(token, value), { maxLength: 10 }), (pairs) => {
+        const ours = new EventHeaders();
+        const theirs = new MsgHdrsImpl();
+        for (const [key, v] of pairs) {
+          ours.append(key, v);
+          theirs.append(key, v);
+        }
+        assert.deepEqual(Buffer.from(ours.encode()), Buffer.from(theirs.encode()));
+      }),
+    );
+  });
+
+  it("encodes nothing for no headers, and a status line as the client does", () => {
+    assert.equal(new EventHeaders().encode().length, 0);
+    const status = new EventHeaders(503, "No Responders");
+    assert.deepEqual(Buffer.from(status.encode()), Buffer.from(new MsgHdrsImpl(503, "No Responders").encode()));
   });
 });
