@@ -38,6 +38,7 @@ describe("benchmark harness (quick mode)", function () {
       ["service event loop CPU per update", figures.saturation.serviceCpuMicrosPerUpdate.mainThread],
       ["bare upsert", figures.limits.bareUpsertRowsPerSecond.oneConnection],
       ["bare publish", figures.limits.barePublishMessagesPerSecond],
+      ["bare publish, default client", figures.limits.barePublishDefaultClientMessagesPerSecond],
       ["naive peer", figures.naivePeer.updatesPerSecond],
     ];
     for (const [name, value] of numbers) assert.ok(typeof value === "number" && Number.isFinite(value) && value > 0, `${name}: ${value}`);
