@@ -8,6 +8,9 @@ export interface PublishReceipt {
   readonly duplicate: boolean;
 }
 
+/** What became of one message handed to {@link EventPublisher.publishAll}: where it is stored, or why it is not known to be. */
+export type PublishOutcome = PublishReceipt | Error;
+
 /** Whether the bus already holds an event. */
 export type StoredCheck =
   | { readonly stored: true }
@@ -20,12 +23,14 @@ export type StoredCheck =
  */
 export interface EventPublisher {
   /**
-   * Publishes `message` on condition that the stream's last sequence is `afterSequence`, and
-   * resolves once the bus durably accepted it (or already held it: see {@link PublishReceipt}).
-   * Rejects when it was not accepted (refused, another last sequence, timed out, disconnected).
-   * Messages handed over one after another reach the bus in that order.
+   * Publishes `messages` in order, each on condition that the stream's last sequence is the one
+   * the message before it is expected to take (`afterSequence` for the first, then one more each),
+   * and resolves once every one has an outcome, in the same order: a receipt when the bus durably
+   * accepted it (or already held it: see {@link PublishReceipt}), an error when it was not accepted
+   * or it is not known whether it was (refused, another last sequence, timed out, disconnected).
+   * Never rejects. Batches handed over one after another reach the bus in that order.
    */
-  publish(message: OutboxMessage, afterSequence: number): Promise<PublishReceipt>;
+  publishAll(messages: readonly OutboxMessage[], afterSequence: number): Promise<PublishOutcome[]>;
   /**
    * Asks the bus whether it already holds `message` (within its duplicate window), storing
    * nothing. The answer is taken behind everything published before it, so it is final for them.

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { systemClock } from "../shared/clock.js";
 import { silentLogger } from "../shared/logger.js";
-import type { EventPublisher, PublishReceipt, StoredCheck } from "./event-publisher.port.js";
+import type { EventPublisher, PublishOutcome, PublishReceipt, StoredCheck } from "./event-publisher.port.js";
 import type { OutboxMessage } from "./outbox-message.js";
 import type { OutboxBacklog, OutboxStore } from "./outbox-store.port.js";
 import { OutboxRelay } from "./outbox-relay.js";
@@ -55,6 +55,10 @@ class MemoryStream implements EventPublisher {
     this.ids.set(message.eventId, this.stored.length);
     if (fault === "lose-ack") throw new Error(`ack of ${message.eventId} lost`);
     return { sequence: this.stored.length, duplicate: false };
+  }
+  /** Each message as its own publish, arriving in its own time (see `publish`). */
+  publishAll(messages: readonly OutboxMessage[], afterSequence: number): Promise<PublishOutcome[]> {
+    return Promise.all(messages.map((message, i) => this.publish(message, afterSequence + i).catch((error: Error) => error)));
   }
   async check(message: OutboxMessage): Promise<StoredCheck> {
     await this.arrival();

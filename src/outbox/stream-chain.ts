@@ -56,25 +56,24 @@ export class StreamChain {
    * nothing while unsynced or broken.
    */
   async send(messages: readonly OutboxMessage[]): Promise<OutboxMessage[]> {
-    if (this.tail === undefined || this.failure !== undefined) return [];
+    if (this.tail === undefined || this.failure !== undefined || messages.length === 0) return [];
+    const after = this.tail;
+    this.tail += messages.length;
+    const outcomes = await this.publisher.publishAll(messages, after);
     const acknowledged: OutboxMessage[] = [];
-    const settled = messages.map((message) => {
-      const after = this.tail!++;
-      return this.publisher.publish(message, after).then(
-        (receipt) => {
-          acknowledged.push(message);
-          // Stored, but not where the chain expected it: the chain no longer describes the stream.
-          if (receipt.duplicate || receipt.sequence !== after + 1) {
-            this.break(new Error(`event ${message.eventId} is at stream sequence ${receipt.sequence}${receipt.duplicate ? " (sent before)" : ""}, not ${after + 1}`));
-          }
-        },
-        (error: unknown) => {
-          this.onFailure(message, error);
-          this.break(error);
-        },
-      );
+    messages.forEach((message, i) => {
+      const outcome = outcomes[i] ?? new Error(`the bus said nothing of event ${message.eventId}`);
+      if (outcome instanceof Error) {
+        this.onFailure(message, outcome);
+        this.break(outcome);
+        return;
+      }
+      acknowledged.push(message);
+      // Stored, but not where the chain expected it: the chain no longer describes the stream.
+      if (outcome.duplicate || outcome.sequence !== after + i + 1) {
+        this.break(new Error(`event ${message.eventId} is at stream sequence ${outcome.sequence}${outcome.duplicate ? " (sent before)" : ""}, not ${after + i + 1}`));
+      }
     });
-    await Promise.all(settled);
     return acknowledged;
   }
 

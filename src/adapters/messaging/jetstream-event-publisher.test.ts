@@ -3,12 +3,20 @@ import { jetstreamManager } from "@nats-io/jetstream";
 import { connect, MsgHdrsImpl } from "@nats-io/transport-node";
 import fc from "fast-check";
 import { NATS_URL, testStream, type TestStream } from "../../../contract-tests/support/test-servers.js";
+import type { PublishReceipt } from "../../outbox/event-publisher.port.js";
 import type { OutboxMessage } from "../../outbox/outbox-message.js";
 import { silentLogger } from "../../shared/logger.js";
 import { EventHeaders, JetStreamEventPublisher } from "./jetstream-event-publisher.js";
 
 function message(eventId: string, sku: string): OutboxMessage {
   return { position: eventId, eventId, type: "StockCounted", sku, payload: Uint8Array.of(1, 2, 3), committedAt: new Date(), observedAt: undefined };
+}
+
+/** Publishes one message as a batch of one: its receipt, or its error thrown. */
+async function publishOne(bus: JetStreamEventPublisher, m: OutboxMessage, afterSequence: number): Promise<PublishReceipt> {
+  const [outcome] = await bus.publishAll([m], afterSequence);
+  if (outcome instanceof Error) throw outcome;
+  return outcome!;
 }
 
 async function storedCount(stream: string): Promise<number> {
@@ -41,14 +49,14 @@ describe("JetStreamEventPublisher (real NATS)", function () {
   });
 
   it("refuses a message sent behind one the stream never got, and stores it once that one is in", async () => {
-    await assert.rejects(bus.publish(message(id(2), "A"), 1), /wrong last sequence: 0/);
-    assert.deepEqual(await bus.publish(message(id(1), "A"), 0), { sequence: 1, duplicate: false });
-    assert.deepEqual(await bus.publish(message(id(2), "A"), 1), { sequence: 2, duplicate: false });
+    await assert.rejects(publishOne(bus, message(id(2), "A"), 1), /wrong last sequence: 0/);
+    assert.deepEqual(await publishOne(bus, message(id(1), "A"), 0), { sequence: 1, duplicate: false });
+    assert.deepEqual(await publishOne(bus, message(id(2), "A"), 1), { sequence: 2, duplicate: false });
     assert.equal(await storedCount(stream.stream), 2);
   });
 
   it("answers a resend of a stored event as a duplicate at its first sequence, whatever it expects", async () => {
-    assert.deepEqual(await bus.publish(message(id(1), "A"), 7), { sequence: 1, duplicate: true });
+    assert.deepEqual(await publishOne(bus, message(id(1), "A"), 7), { sequence: 1, duplicate: true });
     assert.equal(await storedCount(stream.stream), 2);
   });
 
@@ -58,13 +66,12 @@ describe("JetStreamEventPublisher (real NATS)", function () {
     assert.equal(await storedCount(stream.stream), 2);
   });
 
-  it("confirms a run (messages handed over together, each behind the one before) by its last PubAck; a message of it the stream dropped fails the whole run, and nothing lands behind the drop", async () => {
+  it("confirms a batch (one run, each message behind the one before) by its last PubAck; a message of it the stream dropped fails the whole run, and nothing lands behind the drop", async () => {
     // id(900) is stored on its own first, so the run's copy of it is a resend the stream drops silently.
-    assert.deepEqual(await bus.publish(message(id(900), "R"), 2), { sequence: 3, duplicate: false });
-    const run = [bus.publish(message(id(901), "R"), 3), bus.publish(message(id(900), "R"), 4), bus.publish(message(id(902), "R"), 5)];
-    const outcomes = await Promise.allSettled(run);
-    assert.deepEqual(outcomes.map((o) => o.status), ["rejected", "rejected", "rejected"], "the last was refused, so none of the run is confirmed");
-    assert.match(String((outcomes[0] as PromiseRejectedResult).reason), /not acknowledged/);
+    assert.deepEqual(await publishOne(bus, message(id(900), "R"), 2), { sequence: 3, duplicate: false });
+    const outcomes = await bus.publishAll([message(id(901), "R"), message(id(900), "R"), message(id(902), "R")], 3);
+    assert.ok(outcomes.every((o) => o instanceof Error), "the last was refused, so none of the run is confirmed");
+    assert.match(String(outcomes[0]), /not acknowledged/);
     assert.equal(await storedCount(stream.stream), 4, "901 landed behind 900; 902, expected behind the dropped copy, did not");
     assert.deepEqual(await bus.check(message(id(901), "R")), { stored: true }, "what the run left unknown the relay asks about");
     assert.deepEqual(await bus.check(message(id(902), "R")), { stored: false, lastSequence: 4 });
@@ -77,21 +84,46 @@ describe("JetStreamEventPublisher (real NATS)", function () {
     );
     try {
       for (let i = 0; i < 200 && !stranger.isConnected(); i++) await new Promise((resolve) => setTimeout(resolve, 25));
-      assert.deepEqual(await stranger.publish(message(id(950), "X"), 4), { sequence: 5, duplicate: false });
+      assert.deepEqual(await publishOne(stranger, message(id(950), "X"), 4), { sequence: 5, duplicate: false });
       // The run expects the stream to end at 4: its first is refused; by sequence alone its second and
       // third would land at 6 and 7, behind the stranger, and the last PubAck would confirm the first.
-      const outcomes = await Promise.allSettled([bus.publish(message(id(951), "R"), 4), bus.publish(message(id(952), "R"), 5), bus.publish(message(id(953), "R"), 6)]);
-      assert.deepEqual(outcomes.map((o) => o.status), ["rejected", "rejected", "rejected"]);
+      const outcomes = await bus.publishAll([message(id(951), "R"), message(id(952), "R"), message(id(953), "R")], 4);
+      assert.ok(outcomes.every((o) => o instanceof Error), outcomes.map(String).join("; "));
       assert.equal(await storedCount(stream.stream), 5, "nothing of the run landed behind the stranger");
     } finally {
       await stranger.close();
     }
   });
 
-  it("keeps many messages in flight and stores them all, in the order sent", async () => {
-    const sent = await Promise.all(Array.from({ length: 500 }, (_, i) => bus.publish(message(id(10 + i), `S${i % 7}`), 5 + i)));
-    assert.deepEqual(sent.map((receipt) => receipt.sequence), sent.map((_, i) => 6 + i));
+  it("keeps many batches in flight and stores them all, in the order handed over", async () => {
+    const batches = Array.from({ length: 5 }, (_, b) => Array.from({ length: 100 }, (_, i) => message(id(10 + 100 * b + i), `S${i % 7}`)));
+    const outcomes = (await Promise.all(batches.map((batch, b) => bus.publishAll(batch, 5 + 100 * b)))).flat();
+    assert.deepEqual(outcomes, outcomes.map((_, i) => ({ sequence: 6 + i, duplicate: false })));
     assert.equal(await storedCount(stream.stream), 505);
+  });
+
+  it("ends a run at a message the client cannot send: it and the ones before it are not confirmed, and nothing lands behind it", async () => {
+    const tooLarge = { ...message(id(700), "L"), payload: new Uint8Array(2 * 1024 * 1024) }; // over NATS's max_payload (1 MiB)
+    const outcomes = await bus.publishAll([message(id(701), "L"), tooLarge, message(id(702), "L")], 505);
+    assert.ok(outcomes.every((o) => o instanceof Error), outcomes.map(String).join("; "));
+    assert.match(String(outcomes[1]), /max_payload/);
+    assert.match(String(outcomes[0]), /not acknowledged/);
+    assert.match(String(outcomes[2]), /wrong last sequence: 506/, "the rest went out as a run of its own, expected behind the one that never left");
+    assert.equal(await storedCount(stream.stream), 506, "701 landed; nothing behind it");
+    assert.deepEqual(await bus.check(message(id(701), "L")), { stored: true });
+  });
+
+  it("answers every message of a batch with the failure when NATS is not connected", async () => {
+    const offline = new JetStreamEventPublisher(
+      { url: "nats://127.0.0.1:1", stream: stream.stream, subjectPrefix: stream.subjectPrefix, duplicateWindowMs: 60_000, maxAgeMs: 3_600_000, publishTimeoutMs: 5_000 },
+      silentLogger,
+    );
+    try {
+      const outcomes = await offline.publishAll([message(id(800), "O"), message(id(801), "O")], 0);
+      assert.deepEqual(outcomes.map(String), ["Error: NATS is not connected", "Error: NATS is not connected"]);
+    } finally {
+      await offline.close();
+    }
   });
 });
 

@@ -1,6 +1,6 @@
 import { jetstreamManager, StorageType } from "@nats-io/jetstream";
 import { connect, headers, MsgHdrsImpl, nanos, type MsgHdrs, type NatsConnection } from "@nats-io/transport-node";
-import type { EventPublisher, PublishReceipt, StoredCheck } from "../../outbox/event-publisher.port.js";
+import type { EventPublisher, PublishOutcome, StoredCheck } from "../../outbox/event-publisher.port.js";
 import type { OutboxMessage } from "../../outbox/outbox-message.js";
 import type { Logger } from "../../shared/logger.js";
 import { tracingOff, type Tracing } from "../observability/tracing.js";
@@ -47,8 +47,6 @@ export class JetStreamEventPublisher implements EventPublisher {
   private ensuring = false;
   private lastError: string | undefined;
   private readonly connecting: Promise<void>;
-  /** Publishes handed over in the current synchronous burst, not yet sent (see {@link flushRuns}). */
-  private queued: QueuedPublish[] = [];
 
   constructor(
     private readonly settings: BusSettings,
@@ -68,36 +66,27 @@ export class JetStreamEventPublisher implements EventPublisher {
     return { connected: this.connected, streamReady: this.streamReady, lastError: this.lastError };
   }
 
-  async publish(message: OutboxMessage, afterSequence: number): Promise<PublishReceipt> {
-    const acks = this.connectedAcks();
-    const h = eventHeaders(message, afterSequence);
-    const subject = eventSubject(this.settings.subjectPrefix, message.type, message.sku);
-    const run: RunMember = { message, subject, headers: h, afterSequence };
-    if (!message.traceContext) return this.enqueue(acks, run);
-    if (!this.tracing.enabled) {
-      h.set("traceparent", message.traceContext);
-      return this.enqueue(acks, run);
+  publishAll(messages: readonly OutboxMessage[], afterSequence: number): Promise<PublishOutcome[]> {
+    if (messages.length === 0) return Promise.resolve([]);
+    try {
+      const acks = this.connectedAcks();
+      if (this.tracing.enabled && messages.some((message) => message.traceContext)) return this.publishTraced(acks, messages, afterSequence);
+      return this.sendRun(acks, messages, afterSequence);
+    } catch (error) {
+      // Not connected (or anything else thrown while handing the batch over): none of it is known to be stored.
+      const failure = error instanceof Error ? error : new Error(String(error));
+      return Promise.resolve(messages.map(() => failure));
     }
-    const attributes = { "messaging.system": "nats", "messaging.destination.name": subject, "messaging.message.id": message.eventId, "invsync.sku": message.sku };
-    return this.tracing.inSpan(
-      `publish ${message.type}`,
-      attributes,
-      async () => {
-        for (const [key, value] of Object.entries(this.tracing.activeCarrier() ?? {})) h.set(key, value);
-        return this.enqueue(acks, run);
-      },
-      { kind: "producer", carrier: { traceparent: message.traceContext } },
-    );
   }
 
   /**
    * Sends the event's id, without its payload, on condition of a last sequence the stream can never
    * have: the stream answers "duplicate" when it holds the event (its dedupe runs first), and
-   * otherwise refuses it, naming its last sequence. Nothing is stored either way.
+   * otherwise refuses it, naming its last sequence. Nothing is stored either way. It goes out behind
+   * everything published before it (publishes are written to the connection as they are handed over).
    */
   async check(message: OutboxMessage): Promise<StoredCheck> {
     const acks = this.connectedAcks();
-    this.flushRuns(acks); // behind everything published before it
     const h = headers();
     h.set("Nats-Msg-Id", message.eventId);
     h.set(EXPECTED_LAST_SEQUENCE, IMPOSSIBLE_SEQUENCE);
@@ -109,76 +98,80 @@ export class JetStreamEventPublisher implements EventPublisher {
   }
 
   /**
-   * Queues a publish; the publishes of one synchronous burst (the relay hands over a batch at once)
-   * leave together at the end of it, in order, as runs of consecutive expected sequences (see
-   * {@link flushRuns}).
+   * A batch with events written under a trace: each of those is published in a producer span of its
+   * trace (the span's context goes in the message's headers), which ends with the batch's outcome.
    */
-  private enqueue(acks: PubAckInbox, member: RunMember): Promise<PublishReceipt> {
-    return new Promise<PublishReceipt>((resolve, reject) => {
-      this.queued.push({ ...member, resolve, reject });
-      if (this.queued.length === 1) queueMicrotask(() => this.flushRuns(acks));
+  private publishTraced(acks: PubAckInbox, messages: readonly OutboxMessage[], afterSequence: number): Promise<PublishOutcome[]> {
+    const carriers: Array<Record<string, string> | undefined> = new Array(messages.length);
+    let settle!: (outcomes: PublishOutcome[]) => void;
+    const settled = new Promise<PublishOutcome[]>((resolve) => (settle = resolve));
+    const spans: Array<Promise<unknown>> = [];
+    messages.forEach((message, i) => {
+      if (!message.traceContext) return;
+      const subject = eventSubject(this.settings.subjectPrefix, message.type, message.sku);
+      const attributes = { "messaging.system": "nats", "messaging.destination.name": subject, "messaging.message.id": message.eventId, "invsync.sku": message.sku };
+      // The span's work runs at once up to its first await, so the carrier is there before anything is sent.
+      const span = this.tracing.inSpan(
+        `publish ${message.type}`,
+        attributes,
+        async () => {
+          carriers[i] = this.tracing.activeCarrier();
+          const outcome = (await settled)[i]!;
+          if (outcome instanceof Error) throw outcome;
+          return outcome;
+        },
+        { kind: "producer", carrier: { traceparent: message.traceContext } },
+      );
+      spans.push(span.catch(() => undefined)); // the span records the failure; the outcome reports it
     });
+    const outcomes = this.sendRun(acks, messages, afterSequence, carriers);
+    void outcomes.then(settle);
+    return Promise.all(spans).then(() => outcomes);
   }
 
   /**
-   * Sends what is queued. Within a run (each message expected right behind the one before), only
-   * the last asks for a PubAck: one acknowledgement per run instead of per message halved both this
-   * client's and the NATS server's CPU per message in a microbenchmark. Every message after a run's
-   * first also carries the event id of the one before it as `Nats-Expected-Last-Msg-Id`, so the
-   * stream stores each message only right behind its predecessor in the run, whoever else writes to
-   * it: when the last is stored at its expected sequence, every message of the run is, in order,
-   * and each is resolved at its own sequence. Otherwise (refused, stored elsewhere, no PubAck) the
-   * messages before the last are rejected as unknown; the relay asks the bus about them (`check`).
+   * Sends a batch as one run: each message expected right behind the one before, and only the last
+   * asks for a PubAck (one acknowledgement per run instead of per message halved both this client's
+   * and the NATS server's CPU per message in a microbenchmark). Every message after the first also
+   * carries the event id of the one before it as `Nats-Expected-Last-Msg-Id`, so the stream stores
+   * each only right behind its predecessor, whoever else writes to it: when the last is stored at
+   * its expected sequence, every message of the run is, in order. Otherwise (refused, stored
+   * elsewhere, no PubAck) the ones before the last are unknown; the relay asks the bus about them
+   * (`check`). A message the client cannot send (closed, too large) ends the run there, and the rest
+   * goes out as another. Nothing per message but its headers: the outcomes are filled in by index
+   * when a run's PubAck arrives (a promise, queue entry and closures per event were the relay's
+   * largest allocation after nats.js's own).
    */
-  private flushRuns(acks: PubAckInbox): void {
-    const queued = this.queued;
-    if (queued.length === 0) return;
-    this.queued = [];
+  private sendRun(
+    acks: PubAckInbox,
+    messages: readonly OutboxMessage[],
+    afterSequence: number,
+    carriers?: ReadonlyArray<Record<string, string> | undefined>,
+  ): Promise<PublishOutcome[]> {
+    const outcomes: PublishOutcome[] = new Array(messages.length);
+    const runs: Array<Promise<void>> = [];
     let first = 0;
-    for (let i = 0; i < queued.length; i++) {
-      const member = queued[i]!;
-      const next = queued[i + 1];
-      if (i > first) member.headers.headers.set(EXPECTED_LAST_MSG_ID, [queued[i - 1]!.message.eventId]);
-      if (next && next.afterSequence === member.afterSequence + 1) {
-        try {
-          this.connection!.publish(member.subject, member.message.payload, { headers: member.headers });
-        } catch (error) {
-          // Cannot be sent (closed, too large): the run stops here; what was sent may still land, unknown.
-          this.settleRun(queued.slice(first, i + 1), Promise.reject(error));
-          first = i + 1;
-        }
-        continue;
+    for (let i = 0; i < messages.length; i++) {
+      const message = messages[i]!;
+      const h = eventHeaders(message, afterSequence + i);
+      const carrier = carriers?.[i];
+      if (carrier) for (const [key, value] of Object.entries(carrier)) h.set(key, value);
+      else if (message.traceContext) h.set("traceparent", message.traceContext);
+      if (i > first) h.headers.set(EXPECTED_LAST_MSG_ID, [messages[i - 1]!.eventId]);
+      const subject = eventSubject(this.settings.subjectPrefix, message.type, message.sku);
+      if (i === messages.length - 1) {
+        runs.push(settleRun(messages, outcomes, first, i, afterSequence, this.send(acks, subject, message.payload, h)));
+        break;
       }
-      this.settleRun(queued.slice(first, i + 1), this.send(acks, member.subject, member.message.payload, member.headers));
-      first = i + 1;
+      try {
+        this.connection!.publish(subject, message.payload, { headers: h });
+      } catch (error) {
+        // Cannot be sent: the run stops here; what was sent of it may still land, unknown.
+        runs.push(settleRun(messages, outcomes, first, i, afterSequence, Promise.reject(error)));
+        first = i + 1;
+      }
     }
-  }
-
-  /** Resolves or rejects a run's messages by the PubAck of its last one. */
-  private settleRun(run: readonly QueuedPublish[], lastAck: Promise<PubAck>): void {
-    const last = run[run.length - 1]!;
-    lastAck.then(
-      (ack) => {
-        if (ack.error) {
-          const error = refusal(ack);
-          for (const member of run) member.reject(member === last ? error : unknownBehind(last, error));
-          return;
-        }
-        const receipt = { sequence: ack.seq ?? 0, duplicate: ack.duplicate === true };
-        if (!receipt.duplicate && receipt.sequence === last.afterSequence + 1) {
-          for (const member of run) member.resolve({ sequence: member.afterSequence + 1, duplicate: false });
-          return;
-        }
-        for (const member of run) {
-          if (member === last) member.resolve(receipt);
-          else member.reject(unknownBehind(last, new Error(`it is at stream sequence ${receipt.sequence}${receipt.duplicate ? " (sent before)" : ""}`)));
-        }
-      },
-      (error: unknown) => {
-        const failure = error instanceof Error ? error : new Error(String(error));
-        for (const member of run) member.reject(member === last ? failure : unknownBehind(last, failure));
-      },
-    );
+    return Promise.all(runs).then(() => outcomes);
   }
 
   private connectedAcks(): PubAckInbox {
@@ -347,21 +340,40 @@ export class EventHeaders extends MsgHdrsImpl {
   }
 }
 
-/** One message of a run, ready to send. */
-interface RunMember {
-  readonly message: OutboxMessage;
-  readonly subject: string;
-  readonly headers: MsgHdrsImpl;
-  readonly afterSequence: number;
-}
-
-/** A queued publish: its message and the promise waiting for the run's PubAck. */
-interface QueuedPublish extends RunMember {
-  readonly resolve: (receipt: PublishReceipt) => void;
-  readonly reject: (error: Error) => void;
-}
-
 /** The error of a message sent before the last of its run when that one did not confirm it. */
-function unknownBehind(last: RunMember, cause: Error): Error {
-  return new Error(`not acknowledged: event ${last.message.eventId}, sent after it, did not confirm it (${cause.message})`);
+function unknownBehind(last: OutboxMessage, cause: Error): Error {
+  return new Error(`not acknowledged: event ${last.eventId}, sent after it, did not confirm it (${cause.message})`);
+}
+
+/**
+ * Fills in the outcomes of the run `first`..`last` of `messages` from the PubAck of its last: all
+ * stored at their expected sequences, or the last's receipt or failure and the others unknown.
+ */
+function settleRun(messages: readonly OutboxMessage[], outcomes: PublishOutcome[], first: number, last: number, afterSequence: number, lastAck: Promise<PubAck>): Promise<void> {
+  const lastMessage = messages[last]!;
+  const unknown = (cause: Error) => {
+    for (let i = first; i < last; i++) outcomes[i] = unknownBehind(lastMessage, cause);
+  };
+  return lastAck.then(
+    (ack) => {
+      if (ack.error) {
+        const error = refusal(ack);
+        unknown(error);
+        outcomes[last] = error;
+        return;
+      }
+      const receipt = { sequence: ack.seq ?? 0, duplicate: ack.duplicate === true };
+      if (!receipt.duplicate && receipt.sequence === afterSequence + last + 1) {
+        for (let i = first; i <= last; i++) outcomes[i] = { sequence: afterSequence + i + 1, duplicate: false };
+        return;
+      }
+      unknown(new Error(`it is at stream sequence ${receipt.sequence}${receipt.duplicate ? " (sent before)" : ""}`));
+      outcomes[last] = receipt;
+    },
+    (error: unknown) => {
+      const failure = error instanceof Error ? error : new Error(String(error));
+      unknown(failure);
+      outcomes[last] = failure;
+    },
+  );
 }

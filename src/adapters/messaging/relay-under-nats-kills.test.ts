@@ -87,14 +87,16 @@ describe("Outbox relay on JetStream while NATS is killed under load (real Postgr
     const failures: string[] = [];
     const observer = { failed: (error: unknown) => void failures.push(`${new Date().toISOString()} ${error instanceof Error ? error.message : String(error)}`) };
     relay = new OutboxRelay(outbox, bus, soleProcessLease, systemClock, recordingLogger(log), { batchSize: 500, idleDelayMs: 10, maxBackoffMs: 200, pipelineDepth: 4 }, observer);
-    // NATS is killed (SIGKILL) the moment the relay hands over the 4,000th and the 14,000th publish,
-    // so those publishes are in flight and their PubAcks lost, and restarted 300 ms later.
+    // NATS is killed (SIGKILL) the moment the relay hands over the batch holding the 4,000th and the
+    // 14,000th publish, so those publishes are in flight and their PubAcks lost, and restarted 300 ms later.
     const outages: Array<Promise<void>> = [];
-    const publish = bus.publish.bind(bus);
+    const publishAll = bus.publishAll.bind(bus);
     let publishes = 0;
-    bus.publish = (message, afterSequence) => {
-      if (KILL_AT.includes(++publishes)) outages.push(nats.stop("SIGKILL").then(() => sleep(300)).then(() => nats.start()));
-      return publish(message, afterSequence);
+    bus.publishAll = (messages, afterSequence) => {
+      const before = publishes;
+      publishes += messages.length;
+      if (KILL_AT.some((at) => before < at && at <= publishes)) outages.push(nats.stop("SIGKILL").then(() => sleep(300)).then(() => nats.start()));
+      return publishAll(messages, afterSequence);
     };
     relay.start();
     const unitOfWork = new KnexUnitOfWork(database.knex);
