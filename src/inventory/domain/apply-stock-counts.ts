@@ -18,7 +18,8 @@ export interface AppliedCounts {
  * Applies WMS counts to the current stock records (which the caller has locked). Pure: no I/O.
  *
  * Rules:
- * - Counts for one record are applied in (wms_id, sequence) order, whatever their order in the batch.
+ * - Counts for one record are applied in (wms_id, sequence) order, whatever their order in the batch;
+ *   records are taken in the order they first appear in it (events and changed records follow).
  * - A count from the same source with a sequence below the record's watermark is stale: no change.
  * - A count from another source is stale when it was observed before the watermark's count.
  * - Every applied count sets on_hand, bumps the version and emits `StockCounted` (delta may be 0:
@@ -40,43 +41,44 @@ export function applyStockCounts(
   const outcomes: CountOutcome[] = new Array(counts.length);
   const events: InventoryEvent[] = [];
 
-  for (const index of applicationOrder(counts)) {
-    const count = counts[index]!;
-    const key = stockKey(count.sku, count.locationId);
-    const level = levels.get(key);
-    if (!level) throw new Error(`stock record ${count.sku}@${count.locationId} was not loaded`);
-    if (isStale(level.watermark, count)) {
-      outcomes[index] = { kind: "stale" };
-      continue;
+  for (const [key, indexes] of byRecord(counts)) {
+    for (const index of indexes) {
+      const count = counts[index]!;
+      const level = levels.get(key);
+      if (!level) throw new Error(`stock record ${count.sku}@${count.locationId} was not loaded`);
+      if (isStale(level.watermark, count)) {
+        outcomes[index] = { kind: "stale" };
+        continue;
+      }
+      const watermark = { wmsId: count.origin.wmsId, sequence: count.origin.sequence, observedAt: count.observedAt };
+      const rebase = isStale(level.movementWatermark, count) ? movedAfter(key, count) : NOTHING_MOVED;
+      const next: StockLevel = {
+        ...level,
+        ...rebased(count, rebase, level),
+        version: level.version + 1,
+        watermark,
+        updatedAt: at,
+      };
+      const event: InventoryEvent = {
+        eventId: ids.next(),
+        type: "StockCounted",
+        sku: count.sku,
+        locationId: count.locationId,
+        delta: next.onHand - level.onHand,
+        source: "wms",
+        occurredAt: at,
+        before: quantitiesOf(level),
+        after: quantitiesOf(next),
+        version: next.version,
+        cause: { kind: "wms_update", ...count.origin, observedAt: count.observedAt, reason: count.reason },
+        ...nonSellableChange(level.nonSellable, next.nonSellable),
+        ...(count.route ? { route: count.route } : {}),
+      };
+      levels.set(key, next);
+      changedKeys.add(key);
+      events.push(event);
+      outcomes[index] = { kind: "applied", eventId: event.eventId };
     }
-    const watermark = { wmsId: count.origin.wmsId, sequence: count.origin.sequence, observedAt: count.observedAt };
-    const rebase = isStale(level.movementWatermark, count) ? movedAfter(key, count) : NOTHING_MOVED;
-    const next: StockLevel = {
-      ...level,
-      ...rebased(count, rebase, level),
-      version: level.version + 1,
-      watermark,
-      updatedAt: at,
-    };
-    const event: InventoryEvent = {
-      eventId: ids.next(),
-      type: "StockCounted",
-      sku: count.sku,
-      locationId: count.locationId,
-      delta: next.onHand - level.onHand,
-      source: "wms",
-      occurredAt: at,
-      before: quantitiesOf(level),
-      after: quantitiesOf(next),
-      version: next.version,
-      cause: { kind: "wms_update", ...count.origin, observedAt: count.observedAt, reason: count.reason },
-      ...nonSellableChange(level.nonSellable, next.nonSellable),
-      ...(count.route ? { route: count.route } : {}),
-    };
-    levels.set(key, next);
-    changedKeys.add(key);
-    events.push(event);
-    outcomes[index] = { kind: "applied", eventId: event.eventId };
   }
 
   return { outcomes, changed: [...changedKeys].map((key) => levels.get(key)!), events };
@@ -113,14 +115,26 @@ export function isStale(watermark: WmsWatermark | undefined, count: StockCount):
   return count.observedAt.getTime() < watermark.observedAt.getTime();
 }
 
-function applicationOrder(counts: readonly StockCount[]): number[] {
-  const order = counts.map((_, index) => index);
-  return order.sort((a, b) => compareCounts(counts[a]!, counts[b]!) || a - b);
+/**
+ * The counts' indexes per stock record (records in the order they first appear), each record's in
+ * application order: (wms_id, sequence), then batch order. Only the order within a record matters,
+ * so only records with more than one count are sorted (a global sort by record was 3 % of the
+ * service's CPU under the benchmark).
+ */
+function byRecord(counts: readonly StockCount[]): Map<string, number[]> {
+  const records = new Map<string, number[]>();
+  for (let index = 0; index < counts.length; index++) {
+    const count = counts[index]!;
+    const key = stockKey(count.sku, count.locationId);
+    const indexes = records.get(key);
+    if (indexes) indexes.push(index);
+    else records.set(key, [index]);
+  }
+  for (const indexes of records.values()) if (indexes.length > 1) indexes.sort((a, b) => compareOrigins(counts[a]!, counts[b]!) || a - b);
+  return records;
 }
 
-function compareCounts(a: StockCount, b: StockCount): number {
-  if (a.sku !== b.sku) return a.sku < b.sku ? -1 : 1;
-  if (a.locationId !== b.locationId) return a.locationId < b.locationId ? -1 : 1;
+function compareOrigins(a: StockCount, b: StockCount): number {
   if (a.origin.wmsId !== b.origin.wmsId) return a.origin.wmsId < b.origin.wmsId ? -1 : 1;
   return a.origin.sequence < b.origin.sequence ? -1 : a.origin.sequence > b.origin.sequence ? 1 : 0;
 }
