@@ -113,6 +113,18 @@ describe("JetStreamEventPublisher (real NATS)", function () {
     assert.deepEqual(await bus.check(message(id(701), "L")), { stored: true });
   });
 
+  it("answers every message of a batch when handing it over throws (a header the client refuses), and the relay can ask about what left", async () => {
+    // A trace context with a line break: the client refuses it as a header value, mid-batch.
+    const broken = { ...message(id(750), "T"), traceContext: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01\r\nX: y" };
+    const outcomes = await bus.publishAll([message(id(751), "T"), broken, message(id(752), "T")], 506);
+    assert.equal(outcomes.length, 3);
+    assert.ok(outcomes.every((o) => o instanceof Error), outcomes.map(String).join("; "));
+    assert.match(String(outcomes[1]), /cannot contain/);
+    // 751 was written to the connection before the throw: unknown to the publisher, so the relay asks.
+    assert.deepEqual(await bus.check(message(id(751), "T")), { stored: true });
+    assert.deepEqual(await bus.check(message(id(752), "T")), { stored: false, lastSequence: 507 });
+  });
+
   it("answers every message of a batch with the failure when NATS is not connected", async () => {
     const offline = new JetStreamEventPublisher(
       { url: "nats://127.0.0.1:1", stream: stream.stream, subjectPrefix: stream.subjectPrefix, duplicateWindowMs: 60_000, maxAgeMs: 3_600_000, publishTimeoutMs: 5_000 },
