@@ -18,6 +18,7 @@ import { signatureHeader } from "../src/adapters/http/wms-signature.js";
 import { PgStatements } from "./pg-statements.js";
 import { cpuBetween, cpuSeconds, cpuSnapshot, peakRssMiB, threadCpuSeconds } from "./process-usage.js";
 import { readGcPauses } from "./service-gc.js";
+import { appendHistory, measuredCommit } from "./history.js";
 import { fmt, printTable } from "./report.js";
 import { round } from "./stats.js";
 import { paced, saturate } from "./wms-load.js";
@@ -39,6 +40,12 @@ const { values: args } = parseArgs({
   },
 });
 const quick = args.quick ?? false;
+/**
+ * `full` is the default run, the one `bench/results/` keeps (latest-full.json and a row of
+ * history.csv); `quick` proves the harness in `npm test`; any other setting is an experiment
+ * (`custom`), written to test-results/ so it never passes for the default.
+ */
+const mode = quick ? "quick" : [args.seconds, args.senders, args["paced-rate"], args["paced-seconds"], args["node-args"], args["service-env"]].some((v) => v !== undefined) || args.profile ? "custom" : "full";
 const settings = {
   seconds: Number(args.seconds ?? (quick ? 3 : 60)),
   senders: Number(args.senders ?? (quick ? 2 : 4)),
@@ -155,8 +162,9 @@ try {
   const perUpdate = (seconds: number) => round((seconds / load.accepted) * 1e6);
   const endToEndRate = load.accepted / endToEndSeconds;
   const figures = {
-    mode: quick ? "quick" : "full",
+    mode,
     date: new Date().toISOString(),
+    commit: measuredCommit(ROOT),
     machine: { cpus: cpus().length, memoryGiB: round(totalmem() / 2 ** 30, 1), node: process.version },
     // How the service ran: every Node.js flag (npm start's, then --node-args and --profile's, as
     // ServiceProcess passes them) and the --service-env given, not the env the bench sets itself.
@@ -233,11 +241,16 @@ try {
     for (const s of statementReport.top) console.log(`  ${fmt(s.totalMs).padStart(8)} ms ${fmt(s.calls).padStart(6)} calls ${fmt(s.rows).padStart(9)} rows ${fmt(s.microsPerRow).padStart(6)} µs/row  ${s.statement}`);
     console.log("");
   }
-  const out = args.out ?? (quick ? join(ROOT, "test-results/bench-quick.json") : join(ROOT, `bench/results/${figures.date.slice(0, 19).replace(/:/g, "")}Z-full.json`));
+  const clean = allPublished && load.failedRequests === 0;
+  const out = args.out ?? join(ROOT, mode === "full" ? "bench/results/latest-full.json" : `test-results/bench-${mode}.json`);
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(figures, null, 2)}\n`);
   console.log(`bench: figures written to ${out}`);
-  if (!allPublished || load.failedRequests > 0) {
+  if (mode === "full" && clean) {
+    appendHistory(join(ROOT, "bench/results/history.csv"), figures, figures.commit);
+    console.log("bench: a row added to bench/results/history.csv");
+  }
+  if (!clean) {
     console.error("bench: the run was not clean (failed requests or events never consumed); figures are suspect");
     exitCode = 1;
   }

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { appendHistory, HISTORY_COLUMNS } from "../bench/history.js";
 import { gcPauses } from "../bench/service-gc.js";
 import { ensureBuilt } from "./support/service-process.js";
 
@@ -73,5 +74,32 @@ describe("benchmark: the service's GC pauses from its metrics", () => {
 
   it("counts a kind that never ran as 0", () => {
     assert.deepEqual(gcPauses('invsync_nodejs_gc_duration_seconds_sum{kind="minor"} 1.5\n'), { minor: 1.5, major: 0 });
+  });
+});
+
+describe("benchmark: the history of full runs", () => {
+  it("appends one row per run under the header, machine CPU summed over the processes", () => {
+    const folder = mkdtempSync(join(tmpdir(), "invsync-history-"));
+    try {
+      const path = join(folder, "history.csv");
+      const run = (date: string, committed: number) => ({
+        date,
+        saturation: { committedUpdatesPerSecond: committed, endToEndUpdatesPerSecond: committed - 20.4, cpuMicrosPerUpdate: { service: 120.5, postgres: 80, nats: 25.25, loadGenerator: 26 } },
+        service: { peakRssMiB: 261.4 },
+      });
+      appendHistory(path, run("2026-12-06T10:00:00.000Z", 6555.3), "abc1234");
+      appendHistory(path, run("2026-12-06T11:30:59.000Z", 7000), "abc1234-dirty");
+      assert.deepEqual(readFileSync(path, "utf8").trim().split("\n"), [
+        HISTORY_COLUMNS.join(","),
+        "2026-12-06 10:00,abc1234,6555,6535,120.5,251.8,261.4",
+        "2026-12-06 11:30,abc1234-dirty,7000,6980,120.5,251.8,261.4",
+      ]);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  it("bench/results/history.csv has the same columns", () => {
+    assert.equal(readFileSync("bench/results/history.csv", "utf8").split("\n")[0], HISTORY_COLUMNS.join(","));
   });
 });
