@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 import { COHORT_USAGE, cohortCommand } from "./adapters/cli/cohort-command.js";
+import { EVENTS_USAGE, eventsCommand } from "./adapters/cli/events-command.js";
+import { loadEventStreamConfig } from "./config/event-stream-config.js";
 import { ConfigError, loadConfig } from "./config/config.js";
 import { createLogger } from "./adapters/observability/pino-logger.js";
 import { migrateDatabase, startService } from "./main.js";
@@ -18,7 +20,9 @@ ${OPERATIONS_USAGE}
 
 ${RECONCILE_USAGE}
 
-Configuration comes from environment variables; see the README.`;
+${EVENTS_USAGE}
+
+Configuration comes from environment variables; see docs/configuration.md.`;
 
 /** Entry point of the `invsync` command. */
 async function main(argv: readonly string[]): Promise<number> {
@@ -39,6 +43,9 @@ async function main(argv: readonly string[]): Promise<number> {
       return 0;
     }
     return cohortCommand(argv.slice(1), loadOperatorConfig(process.env));
+  }
+  if (command === "events") {
+    return eventsCommand(argv.slice(1), loadEventStreamConfig(process.env), { out: (line) => console.log(line), err: (line) => console.error(line) });
   }
   if (command !== "serve" && command !== "migrate") {
     console.error(`unknown command "${command}"\n\n${USAGE}`);

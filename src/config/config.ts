@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { ConfigError, EnvReader } from "./env-reader.js";
+import { readEventStream } from "./event-stream-config.js";
 import { readLegacyForward, type LegacyForwardConfig } from "./legacy-forward-config.js";
 import { readObservability, type ObservabilityConfig } from "./observability-config.js";
 import { readReconciliation, type ReconciliationConfig } from "./reconciliation-config.js";
@@ -73,14 +74,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     databaseUrl: read.optionalUrl("DATABASE_URL", ["postgres:", "postgresql:"]),
     dataDir: resolve(read.string("DATA_DIR", ".data/pglite")),
     databasePoolMax: read.integer("DATABASE_POOL_MAX", 10, 1, 200),
-    natsUrl: read.url("NATS_URL", "nats://127.0.0.1:4222", ["nats:", "tls:"]),
-    natsStream: read.pattern("NATS_STREAM", "INVENTORY", /^[A-Za-z0-9_-]{1,64}$/, "letters, digits, '_' or '-'"),
-    natsSubjectPrefix: read.pattern(
-      "NATS_SUBJECT_PREFIX",
-      "inventory",
-      /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/,
-      "subject tokens of letters, digits, '_' or '-' joined by '.'",
-    ),
+    ...readEventStream(read),
     natsDuplicateWindowMs: read.integer("NATS_DUPLICATE_WINDOW_SECONDS", 120, 1, 86_400) * 1000,
     eventRetentionMs: read.integer("EVENT_RETENTION_DAYS", 30, 1, 3650) * 86_400_000,
     publishTimeoutMs: read.integer("NATS_PUBLISH_TIMEOUT_MS", 5000, 100, 60_000),
