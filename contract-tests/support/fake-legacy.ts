@@ -6,6 +6,8 @@ export interface ForwardedUpdate {
   readonly feedId: string;
   readonly path: string;
   readonly schemaVersion: string;
+  /** What `payload` is: `json`, `proto-json`, `csv` or `inbox-json` (docs/migration.md, legacy hand-off). */
+  readonly payloadForm: string;
   readonly payload: Record<string, unknown>;
 }
 
@@ -22,6 +24,8 @@ export interface LegacyRequest {
   readonly version: string | undefined;
   /** Empty for a `"drop"`: its body was never read. */
   readonly updates: readonly ForwardedUpdate[];
+  /** The body exactly as received (UTF-8); undefined for a `"drop"`. */
+  readonly rawBody: string | undefined;
   readonly authorization: string | undefined;
   readonly contentType: string | undefined;
   /** True when the fake took the updates in (2xx, or `accept-then-drop`). */
@@ -74,14 +78,15 @@ export class FakeLegacy {
     const seen = { authorization: req.headers.authorization, contentType: req.headers["content-type"], answer };
     if (answer === "drop") {
       req.socket.destroy();
-      this.requests.push({ ...seen, version: undefined, updates: [], accepted: false });
+      this.requests.push({ ...seen, version: undefined, updates: [], rawBody: undefined, accepted: false });
       return;
     }
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { version: string; updates: ForwardedUpdate[] };
+    const rawBody = Buffer.concat(chunks).toString("utf8");
+    const body = JSON.parse(rawBody) as { version: string; updates: ForwardedUpdate[] };
     const accepted = answer === "accept-then-drop" || (answer.status >= 200 && answer.status < 300);
-    this.requests.push({ ...seen, ...body, accepted });
+    this.requests.push({ ...seen, ...body, rawBody, accepted });
     if (answer === "accept-then-drop") req.socket.destroy();
     else res.writeHead(answer.status, { "content-type": "text/plain" }).end(`legacy says ${answer.status}`);
   }

@@ -1,12 +1,15 @@
+import { createContextValues } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import http from "node:http";
 import http2 from "node:http2";
 import net from "node:net";
 import type { Logger } from "../../shared/logger.js";
+import { receivedBodyKey } from "../rpc/received-updates.js";
 import { connectRoutes, type RegisteredService } from "../rpc/registered-service.js";
 import { JSON_OPTIONS } from "./json-options.js";
 import type { HttpRequest, HttpResponse } from "./http-types.js";
 import { sendJson } from "./json-response.js";
+import { keptBody } from "./request-body.js";
 import type { RestRoute } from "./rest-aliases.js";
 import type { RequestGate } from "./wms-request-gate.js";
 
@@ -56,6 +59,8 @@ export async function startGateway(
     fallback: (req, res) => void fallback(req, res),
     jsonOptions: JSON_OPTIONS,
     readMaxBytes: settings.maxBodyBytes,
+    // The WMS services hand legacy each update as received: the body the gate read, as it arrived.
+    contextValues: (req) => createContextValues().set(receivedBodyKey, keptBody(req)),
   });
   const handler = (req: HttpRequest, res: HttpResponse): void => {
     inFlight++;

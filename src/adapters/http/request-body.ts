@@ -58,6 +58,11 @@ export function readBodyBytes(req: HttpRequest, maxBytes: number): Promise<Buffe
   });
 }
 
+/** The body a gate already read from `req` (see {@link keepBody}), exactly as received; undefined when none did. */
+export function keptBody(req: HttpRequest): Buffer | undefined {
+  return keptBodies.get(req);
+}
+
 /**
  * Makes `body`, already read from `req`, readable again: by {@link readBody} (REST aliases) and by
  * connect-node, which iterates the request stream itself.

@@ -1,5 +1,5 @@
 import { create, fromJsonString, toJsonString, type DescMessage, type DescMethod, type DescService } from "@bufbuild/protobuf";
-import { Code, ConnectError, createHandlerContext, type HandlerContext } from "@connectrpc/connect";
+import { Code, ConnectError, createContextValues, createHandlerContext, type HandlerContext } from "@connectrpc/connect";
 import {
   GetInventoryRequestSchema,
   InventoryService,
@@ -9,7 +9,8 @@ import { SyncInventoryRequestSchema, WmsSyncService } from "../../../gen/invsync
 import type { RegisteredService } from "../rpc/registered-service.js";
 import type { HttpRequest, HttpResponse } from "./http-types.js";
 import { sendError, sendJson, sendJsonText } from "./json-response.js";
-import { readBody } from "./request-body.js";
+import { receivedBodyKey } from "../rpc/received-updates.js";
+import { keptBody, readBody } from "./request-body.js";
 import { JSON_OPTIONS } from "./json-options.js";
 
 type UnaryImpl = (request: unknown, context: HandlerContext) => Promise<unknown>;
@@ -72,6 +73,7 @@ async function answer(req: HttpRequest, res: HttpResponse, bound: BoundMethod, p
     requestMethod: req.method ?? "GET",
     url: req.url ?? "/",
     requestHeader: toHeaders(req),
+    contextValues: createContextValues().set(receivedBodyKey, keptBody(req)),
   });
   try {
     const response = await bound.impl(await parse(), context);

@@ -37,12 +37,13 @@ export class HttpLegacyEndpoint implements LegacyEndpoint {
 
 /**
  * The POST body: `{"version": "invsync.legacy-feed.v1", "updates": [{"feedId": "17", "path":
- * "legacy", "schemaVersion": "wms.v1", "payload": {…}}, …]}`, in feed-id order. `feedId` is a
- * string (a 64-bit id); `payload` is the WMS update exactly as stored, written in unparsed.
+ * "legacy", "schemaVersion": "wms.v1", "payloadForm": "json", "payload": {…}}, …]}`, in feed-id
+ * order. `feedId` is a string (a 64-bit id); `payload` is the WMS update as received, its stored
+ * text written in unparsed (so a `json` payload is byte for byte what the WMS sent).
  */
 export function legacyFeedRequestBody(entries: readonly LegacyFeedEntry[]): string {
   const updates = entries.map(
-    (e) => `{"feedId":"${e.feedId}","path":${JSON.stringify(e.path)},"schemaVersion":${JSON.stringify(e.schemaVersion)},"payload":${e.payloadJson}}`,
+    (e) => `{"feedId":"${e.feedId}","path":${JSON.stringify(e.path)},"schemaVersion":${JSON.stringify(e.schemaVersion)},"payloadForm":${JSON.stringify(e.payloadForm)},"payload":${e.payloadJson}}`,
   );
   return `{"version":"${LEGACY_FEED_VERSION}","updates":[${updates.join(",")}]}`;
 }

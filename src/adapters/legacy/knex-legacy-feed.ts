@@ -1,7 +1,7 @@
 import type { Knex } from "knex";
 import type { StockRecordKey } from "../../inventory/application/stock-repository.port.js";
 import { stockKey } from "../../inventory/domain/stock-level.js";
-import type { LegacyHandoff, LegacyInventory, LegacyRun } from "../../migration/application/legacy-inventory.port.js";
+import type { LegacyHandoff, LegacyInventory, LegacyRun, ReceivedPayload } from "../../migration/application/legacy-inventory.port.js";
 import type { Transaction } from "../../shared/unit-of-work.js";
 import { knexTransaction } from "../persistence/knex-unit-of-work.js";
 import { bindings, toDate } from "../persistence/row-values.js";
@@ -13,9 +13,17 @@ import { bindings, toDate } from "../persistence/row-values.js";
 const FEED_ORDER_LOCK = "29676327357736292";
 
 /**
+ * The JSON text a received update is kept as in `payload` (a `json` column, which keeps its text
+ * exactly): the text itself for the JSON forms, a JSON string holding the CSV text for `csv`.
+ */
+export function feedPayload(received: ReceivedPayload): string {
+  return received.form === "csv" ? JSON.stringify(received.text) : received.text;
+}
+
+/**
  * {@link LegacyInventory} over tables the legacy integration shares with us: updates are handed on
- * into `legacy_inventory_feed` (the raw payload, unchanged, in the routing transaction, feed ids in
- * commit order); legacy reports its results in `legacy_inventory_counts` and each finished run in
+ * into `legacy_inventory_feed` (each update as received, with its `payload_form`, in the routing
+ * transaction, feed ids in commit order); legacy reports its results in `legacy_inventory_counts` and each finished run in
  * `legacy_sync_runs` (with the last feed id it took in). Legacy reads the feed table itself (the
  * nightly job), or, with `LEGACY_FORWARD_URL` set, `LegacyForwarder` POSTs the rows not yet
  * delivered to legacy's endpoint (`KnexLegacyFeedQueue`, `HttpLegacyEndpoint`); the counts and
@@ -31,12 +39,19 @@ export class KnexLegacyFeed implements LegacyInventory {
     // an id before a lower one that is still to commit (which a `fed_through` past it would skip).
     await trx.raw(`SELECT pg_advisory_xact_lock(?::bigint)`, [FEED_ORDER_LOCK]);
     await trx.raw(
-      `INSERT INTO legacy_inventory_feed (inbox_id, wms_id, sequence, sku, location_id, quantity, observed_at, path, payload, fed_at)
-       SELECT w.id, w.wms_id, w.sequence, w.sku, w.location_id, w.quantity, w.observed_at, h.path, w.payload, ?::timestamptz
-       FROM unnest(?::bigint[], ?::text[]) WITH ORDINALITY AS h(id, path, ord)
+      `INSERT INTO legacy_inventory_feed (inbox_id, wms_id, sequence, sku, location_id, quantity, observed_at, path, payload_form, payload, fed_at)
+       SELECT w.id, w.wms_id, w.sequence, w.sku, w.location_id, w.quantity, w.observed_at, h.path,
+              COALESCE(h.form, 'inbox-json'), COALESCE(h.payload::json, w.payload::json), ?::timestamptz
+       FROM unnest(?::bigint[], ?::text[], ?::text[], ?::text[]) WITH ORDINALITY AS h(id, path, form, payload, ord)
        JOIN wms_updates AS w ON w.id = h.id
        ORDER BY h.ord`,
-      bindings(at.toISOString(), handoffs.map((h) => h.inboxId), handoffs.map((h) => h.path)),
+      bindings(
+        at.toISOString(),
+        handoffs.map((h) => h.inboxId),
+        handoffs.map((h) => h.path),
+        handoffs.map((h) => h.received?.form ?? null),
+        handoffs.map((h) => (h.received ? feedPayload(h.received) : null)),
+      ),
     );
   }
 

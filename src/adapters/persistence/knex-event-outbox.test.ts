@@ -143,7 +143,8 @@ describe("migration 0013-outbox-chunks (PostgreSQL)", function () {
     assert.deepEqual(fetched.map((m) => [...m.payload]), pending.map((e) => [...encodeEvent(e)]));
 
     await outbox.markPublished(fetched.slice(0, 1));
-    await knex.migrate.down({ migrationSource, tableName: "knex_migrations" });
+    // Later migrations touch other tables: undo this one by name.
+    await knex.migrate.down({ migrationSource, tableName: "knex_migrations", name: "0013-outbox-chunks" });
     const { rows } = await knex.raw<{ rows: Array<{ event_id: string; committed_ms: number; observed_ms: number | null; payload: Buffer; trace_context: string | null }> }>(
       `SELECT p.event_id::text, (extract(epoch FROM p.committed_at) * 1000)::float8 AS committed_ms,
          (extract(epoch FROM p.observed_at) * 1000)::float8 AS observed_ms, p.payload, p.trace_context

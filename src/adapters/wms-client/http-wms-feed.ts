@@ -1,6 +1,7 @@
 import type { RawUpdate } from "../../wms-ingestion/application/raw-update.js";
 import type { PullRange, WmsFeed } from "../../wms-ingestion/application/wms-pull.js";
-import { getWmsJson, WmsFeedError, type WmsCallSettings } from "./retried-json-get.js";
+import { arrayElementSpans } from "../../shared/json-spans.js";
+import { getWmsJsonText, WmsFeedError, type WmsCallSettings } from "./retried-json-get.js";
 
 /** Where and how to pull from the WMS. */
 export interface HttpWmsFeedSettings extends WmsCallSettings {
@@ -13,7 +14,8 @@ export interface HttpWmsFeedSettings extends WmsCallSettings {
 /**
  * {@link WmsFeed} over HTTP: `GET <url>?wms_id=…&after_sequence=…&limit=…[&to_sequence=…]
  * [&from_time=…][&to_time=…]` answering `{"updates": [ … ]}`, each update in the JSON of the
- * configured contract, in ascending sequence order. Network errors, timeouts, 429 and 5xx are
+ * configured contract, in ascending sequence order; each update keeps its text as the WMS wrote it,
+ * for legacy. Network errors, timeouts, 429 and 5xx are
  * retried with exponential backoff and jitter (honouring Retry-After); other answers fail at once.
  */
 export class HttpWmsFeed implements WmsFeed {
@@ -34,9 +36,12 @@ export class HttpWmsFeed implements WmsFeed {
     if (range.toSequence !== undefined) url.searchParams.set("to_sequence", range.toSequence.toString());
     if (range.fromTime) url.searchParams.set("from_time", range.fromTime.toISOString());
     if (range.toTime) url.searchParams.set("to_time", range.toTime.toISOString());
-    const body = await getWmsJson(url, this.settings, this.sleep);
+    const { json: body, text } = await getWmsJsonText(url, this.settings, this.sleep);
     const updates = (body as { updates?: unknown } | null)?.updates;
     if (!Array.isArray(updates)) throw new WmsFeedError(`WMS pull answer from ${url.origin} has no "updates" array`);
-    return updates.map((json) => ({ json }));
+    // Legacy is handed each update as the WMS wrote it: its text, sliced out of the answer.
+    const spans = arrayElementSpans(text, "updates");
+    if (spans?.length !== updates.length) return updates.map((json) => ({ json }));
+    return updates.map((json, i) => ({ json, received: { form: "json", text: spans[i]! } }));
   }
 }

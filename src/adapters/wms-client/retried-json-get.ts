@@ -17,8 +17,17 @@ export class WmsFeedError extends Error {
  * with exponential backoff and jitter (honouring Retry-After); other answers fail at once.
  */
 export async function getWmsJson(url: URL, settings: WmsCallSettings, sleep: (ms: number) => Promise<void>): Promise<unknown> {
+  return (await getWmsJsonText(url, settings, sleep)).json;
+}
+
+/** {@link getWmsJson}, with the answer's text as received as well (the parsed value and the text it came from). */
+export async function getWmsJsonText(url: URL, settings: WmsCallSettings, sleep: (ms: number) => Promise<void>): Promise<{ json: unknown; text: string }> {
+  const read = async (response: Response) => {
+    const text = await response.text();
+    return { json: JSON.parse(text) as unknown, text };
+  };
   try {
-    const { value } = await retriedFetch(url, { headers: { accept: "application/json" } }, settings, (response) => response.json(), { peer: "WMS", sleep });
+    const { value } = await retriedFetch(url, { headers: { accept: "application/json" } }, settings, read, { peer: "WMS", sleep });
     return value;
   } catch (error) {
     throw error instanceof CallFailedError ? new WmsFeedError(error.message) : error;

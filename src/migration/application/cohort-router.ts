@@ -11,7 +11,7 @@ import type { IngestionPath, RouteDecision } from "../domain/ingestion-path.js";
 import { movementPath } from "../domain/movement-path.js";
 import type { RoutingFlagNames } from "../domain/route-decision.js";
 import type { FeatureFlags } from "./feature-flags.port.js";
-import type { LegacyInventory } from "./legacy-inventory.port.js";
+import type { LegacyHandoff, LegacyInventory } from "./legacy-inventory.port.js";
 import { decideRecords } from "./record-decisions.js";
 import type { RecordDecision, RouteLedger } from "./route-ledger.port.js";
 import type { InboxCount, InboxMovement, InboxRouting, MovementRouteOutcome, RoutedBatch, RouteOutcome, RoutingPlan, SkuRouter } from "./sku-router.port.js";
@@ -99,8 +99,8 @@ export class CohortRouter implements SkuRouter {
 
     // Last: the hand-off holds legacy's feed order until the transaction commits (see LegacyInventory.handOn).
     await legacy.handOn(tx, [
-      ...[...countPaths.legacy, ...countPaths.shadow].map((i) => ({ inboxId: counts[i]!.inboxId, path: countDecision(counts[i]!.count).path as "legacy" | "shadow" })),
-      ...[...movePaths.legacy, ...movePaths.shadow].map((i) => ({ inboxId: movements[i]!.inboxId, path: moveDecision(movements[i]!.movement).path as "legacy" | "shadow" })),
+      ...[...countPaths.legacy, ...countPaths.shadow].map((i) => handoff(counts[i]!, countDecision(counts[i]!.count).path)),
+      ...[...movePaths.legacy, ...movePaths.shadow].map((i) => handoff(movements[i]!, moveDecision(movements[i]!.movement).path)),
     ].sort((a, b) => Number(a.inboxId) - Number(b.inboxId)), at);
 
     const total = (path: IngestionPath) => countPaths[path].length + movePaths[path].length;
@@ -140,6 +140,11 @@ export class CohortRouter implements SkuRouter {
 }
 
 const STATUS: Readonly<Record<IngestionPath, InboxRouting["status"]>> = { legacy: "forwarded", shadow: "shadowed", new: "applied" };
+
+function handoff(update: InboxCount | InboxMovement, path: IngestionPath): LegacyHandoff {
+  const base = { inboxId: update.inboxId, path: path as "legacy" | "shadow" };
+  return update.received ? { ...base, received: update.received } : base;
+}
 
 function recordsOf(counts: readonly StockCount[], movements: readonly StockMovement[]): StockRecordKey[] {
   return [

@@ -1,3 +1,5 @@
+import type { PayloadForm } from "./legacy-inventory.port.js";
+
 /** One row of the legacy feed waiting for delivery to legacy's endpoint. */
 export interface LegacyFeedEntry {
   /** The feed id: stable, unique, growing in commit order; legacy dedupes by it. */
@@ -6,7 +8,12 @@ export interface LegacyFeedEntry {
   readonly path: "legacy" | "shadow";
   /** The WMS contract the payload is written in (`wms.v1`, `wms.v2`). */
   readonly schemaVersion: string;
-  /** The WMS update as received, as JSON text (kept as text so no number is re-read on the way). */
+  /** What `payloadJson` holds (see {@link PayloadForm}). */
+  readonly payloadForm: PayloadForm;
+  /**
+   * The WMS update as received, as JSON text, never re-read on the way (a JSON string holding the
+   * CSV text for the `csv` form).
+   */
   readonly payloadJson: string;
 }
 

@@ -13,7 +13,7 @@ class MemoryFeed implements LegacyFeedQueue {
   reads = 0;
 
   add(...ids: number[]): void {
-    for (const id of ids) this.rows.set(BigInt(id), { entry: { feedId: BigInt(id), path: "legacy", schemaVersion: "wms.v1", payloadJson: `{"n":${id}}` }, attempts: 0 });
+    for (const id of ids) this.rows.set(BigInt(id), { entry: { feedId: BigInt(id), path: "legacy", schemaVersion: "wms.v1", payloadForm: "json", payloadJson: `{"n":${id}}` }, attempts: 0 });
   }
   async undelivered(limit: number) {
     this.reads++;

@@ -1,10 +1,30 @@
 import type { StockRecordKey } from "../../inventory/application/stock-repository.port.js";
 import type { Transaction } from "../../shared/unit-of-work.js";
 
-/** One inbox row to hand on to legacy, and the path that hands it on. */
+/**
+ * The form an update is handed on to legacy in (docs/migration.md, legacy hand-off):
+ * - `json`: the update's JSON value exactly as the WMS wrote it (Connect JSON, the REST alias, a
+ *   JSONL line, an element of a pull answer);
+ * - `proto-json`: the canonical protobuf JSON of the decoded message, for requests that carried no
+ *   JSON (binary protobuf: Connect, gRPC, gRPC-Web);
+ * - `csv`: a one-row CSV document, the file's header line and the update's line as written, joined by `\n`;
+ * - `inbox-json`: the update as the inbox kept it, for updates read back from the inbox (replay).
+ */
+export type PayloadForm = "json" | "proto-json" | "csv" | "inbox-json";
+
+/** One update as it was received, in the form legacy is handed it. */
+export interface ReceivedPayload {
+  readonly form: PayloadForm;
+  /** The text: JSON for every form but `csv`, whose text is CSV. */
+  readonly text: string;
+}
+
+/** One inbox row to hand on to legacy, the path that hands it on, and the update as received. */
 export interface LegacyHandoff {
   readonly inboxId: string;
   readonly path: "legacy" | "shadow";
+  /** The update as received; when absent, the inbox's copy is handed on (`inbox-json`). */
+  readonly received?: ReceivedPayload;
 }
 
 /** A finished run of the legacy sync. */

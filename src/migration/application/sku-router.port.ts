@@ -4,18 +4,23 @@ import type { StockCount } from "../../inventory/domain/stock-count.js";
 import type { StockMovement } from "../../inventory/domain/stock-movement.js";
 import type { Transaction } from "../../shared/unit-of-work.js";
 import type { RouteDecision } from "../domain/ingestion-path.js";
+import type { ReceivedPayload } from "./legacy-inventory.port.js";
 import type { RecordDecision } from "./route-ledger.port.js";
 
 /** A new (not duplicate) count of a batch and its inbox row. */
 export interface InboxCount {
   readonly inboxId: string;
   readonly count: StockCount;
+  /** The update as received, for legacy (given for counts on the legacy and shadow paths). */
+  readonly received?: ReceivedPayload;
 }
 
 /** A new (not duplicate) movement of a batch and its inbox row. */
 export interface InboxMovement {
   readonly inboxId: string;
   readonly movement: StockMovement;
+  /** The update as received, for legacy (given for movements on the legacy and shadow paths). */
+  readonly received?: ReceivedPayload;
 }
 
 /** What became of a routed count: applied or stale (new and shadow paths), or handed on to legacy. */

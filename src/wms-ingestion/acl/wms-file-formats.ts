@@ -54,10 +54,12 @@ export function fileFormatOf(fileName: string): FileFormat | undefined {
  * Reads the lines of one file into raw updates. A CSV file's first line is its header (column
  * names of the contract, any order; an unknown column fails the whole file, never guessed). Blank
  * lines and a byte order mark opening the file are skipped. A line that cannot be read becomes an
- * unreadable update naming its line.
+ * unreadable update naming its line. Each update keeps its text as received, for legacy: a JSONL
+ * line as written (form `json`), a CSV line as written after the file's header line (form `csv`).
  */
 export class FileLineReader {
   private columns: string[] | undefined;
+  private headerLine = "";
 
   constructor(private readonly format: FileFormat) {}
 
@@ -69,6 +71,7 @@ export class FileLineReader {
     if (this.format.format === "jsonl") return jsonLine(lineNumber, text);
     if (!this.columns) {
       this.columns = header(this.format.schemaVersion, text);
+      this.headerLine = text;
       return undefined;
     }
     const values = splitCsv(text);
@@ -77,7 +80,8 @@ export class FileLineReader {
     }
     const json: Record<string, unknown> = {};
     this.columns.forEach((field, i) => assign(json, field, values[i]!));
-    return { json };
+    // Legacy is handed the row as written, with the header that names its columns.
+    return { json, received: { form: "csv", text: `${this.headerLine}\n${text}` } };
   }
 }
 
@@ -101,7 +105,7 @@ function assign(json: Record<string, unknown>, path: string, value: string): voi
 
 function jsonLine(lineNumber: number, text: string): RawUpdate {
   try {
-    return { json: JSON.parse(text) };
+    return { json: JSON.parse(text), received: { form: "json", text } };
   } catch (error) {
     return unreadable(lineNumber, text, `is not JSON: ${error instanceof Error ? error.message : String(error)}`);
   }

@@ -2,7 +2,7 @@ import { fromJson, type DescMessage, type MessageShape } from "@bufbuild/protobu
 import { InventoryUpdateSchema } from "../../../gen/invsync/wms/v1/inventory_update_pb.js";
 import { StockRecordSchema } from "../../../gen/invsync/wms/v2/stock_record_pb.js";
 import type { RawUpdate } from "../application/raw-update.js";
-import type { MappedUpdate, UpdateRejection, WmsBatch } from "../application/wms-batch.js";
+import type { MappedUpdate, ReceivedPayload, UpdateRejection, WmsBatch } from "../application/wms-batch.js";
 import { mapUpdate, WMS_V1, type WmsV1MapperOptions } from "./wms-v1-mapper.js";
 import { mapRecord, WMS_V2 } from "./wms-v2-mapper.js";
 
@@ -50,7 +50,11 @@ export function mapRawBatch(version: string, batchId: string, raws: readonly Raw
     }
     return schema.map(message, index, batchId, now, options.maxFutureSkewMs);
   });
-  return { batchId, schemaVersion: version, updates };
+  // Legacy is handed an update as the file or the pull carried it; one read back from the inbox (a replay) carries none.
+  const received = raws.some((raw) => "received" in raw && raw.received !== undefined)
+    ? { payload: (index: number) => (raws[index] as { received?: ReceivedPayload }).received }
+    : undefined;
+  return received ? { batchId, schemaVersion: version, updates, received } : { batchId, schemaVersion: version, updates };
 }
 
 function malformed(index: number, raw: unknown, rejection: UpdateRejection): MappedUpdate {

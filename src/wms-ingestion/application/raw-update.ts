@@ -1,7 +1,10 @@
-import type { UpdateRejection, WmsBatch } from "./wms-batch.js";
+import type { ReceivedPayload, UpdateRejection, WmsBatch } from "./wms-batch.js";
 
-/** One raw WMS update as stored, read from a file or pulled: its JSON, or why its text could not be read. */
-export type RawUpdate = { readonly json: unknown } | { readonly unreadable: UpdateRejection; readonly text: string };
+/**
+ * One raw WMS update as stored, read from a file or pulled: its JSON (and, for a file or a pull,
+ * the update as received, which legacy is handed), or why its text could not be read.
+ */
+export type RawUpdate = { readonly json: unknown; readonly received?: ReceivedPayload } | { readonly unreadable: UpdateRejection; readonly text: string };
 
 /** Reads the lines of one dropped file into raw updates (undefined for header and blank lines). */
 export type LineReader = (lineNumber: number, text: string) => RawUpdate | undefined;

@@ -58,11 +58,16 @@ export class WmsBatchIngestion implements BatchIngestor {
       const { stored } = await this.inbox.record(tx, batch, this.clock.now(), routing);
       const fresh = counts.filter((u) => stored.has(u.index));
       const freshMoves = moves.filter((u) => stored.has(u.index));
+      // Legacy is handed each update as received: worked out only for updates it is handed.
+      const received = (index: number) => {
+        const payload = batch.received && routing.get(index)!.status !== "applied" ? batch.received.payload(index) : undefined;
+        return payload ? { received: payload } : undefined;
+      };
       const routed = await this.router.routeSkus(
         tx,
         plan,
-        fresh.map((u) => ({ inboxId: stored.get(u.index)!, count: u.count })),
-        freshMoves.map((u) => ({ inboxId: stored.get(u.index)!, movement: u.movement })),
+        fresh.map((u) => ({ inboxId: stored.get(u.index)!, count: u.count, ...received(u.index) })),
+        freshMoves.map((u) => ({ inboxId: stored.get(u.index)!, movement: u.movement, ...received(u.index) })),
       );
       const outcomes = routed.counts;
       const moveOutcomes = routed.movements;

@@ -1,5 +1,8 @@
 import type { StockCount } from "../../inventory/domain/stock-count.js";
 import type { StockMovement } from "../../inventory/domain/stock-movement.js";
+import type { ReceivedPayload } from "../../migration/application/legacy-inventory.port.js";
+
+export type { PayloadForm, ReceivedPayload } from "../../migration/application/legacy-inventory.port.js";
 
 /** Why one update was refused: the offending field, a stable code and words for the WMS team. */
 export interface UpdateRejection {
@@ -33,6 +36,12 @@ export type MappedUpdate =
       readonly identity: PartialIdentity;
     };
 
+/** How the updates of a batch were received, worked out only for the updates that are handed on to legacy. */
+export interface ReceivedUpdates {
+  /** The update at `index` of the batch as received; undefined when not known (legacy is then handed the inbox's copy). */
+  payload(index: number): ReceivedPayload | undefined;
+}
+
 /** A WMS batch in our vocabulary, whatever schema version it arrived in. */
 export interface WmsBatch {
   readonly batchId: string;
@@ -40,6 +49,8 @@ export interface WmsBatch {
   readonly schemaVersion: string;
   /** One entry per update of the request, in request order. */
   readonly updates: readonly MappedUpdate[];
+  /** The updates as received; without it legacy is handed the inbox's copy (`inbox-json`). */
+  readonly received?: ReceivedUpdates;
 }
 
 /** A rejected update as reported back to the WMS. */

@@ -11,6 +11,7 @@ import * as outboxPending from "./0010-outbox-pending.js";
 import * as leanInboxIndexes from "./0011-lean-inbox-indexes.js";
 import * as routePreviousPath from "./0012-route-previous-path.js";
 import * as outboxChunks from "./0013-outbox-chunks.js";
+import * as receivedPayloads from "./0014-received-payloads.js";
 
 /** A migration: a name that sorts in apply order, and the step up. */
 interface NamedMigration {
@@ -32,6 +33,7 @@ const migrations: readonly NamedMigration[] = [
   { name: "0011-lean-inbox-indexes", migration: leanInboxIndexes },
   { name: "0012-route-previous-path", migration: routePreviousPath },
   { name: "0013-outbox-chunks", migration: outboxChunks },
+  { name: "0014-received-payloads", migration: receivedPayloads },
 ];
 
 /** knex migration source over {@link migrations}. */
