@@ -32,9 +32,10 @@ const HTTP2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
 
 /**
  * The WMS- and operator-facing gateway: every registered service over the Connect protocol (JSON
- * and binary; gRPC and gRPC-Web binary too; gRPC-Web text is answered 415), then `routes` in order for everything else. Unknown JSON
- * fields are rejected, not ignored. One cleartext port speaks HTTP/1.1 and HTTP/2 (prior
- * knowledge): the first bytes of each connection decide which server gets it.
+ * and binary; gRPC and gRPC-Web too, but not gRPC-Web text, which connect-node answers with 415),
+ * then `routes` in order for everything else. Unknown JSON fields are rejected, not ignored. One
+ * cleartext port speaks HTTP/1.1 and HTTP/2 (prior knowledge): the first bytes of each connection
+ * decide which server gets it.
  */
 export async function startGateway(
   services: readonly RegisteredService[],

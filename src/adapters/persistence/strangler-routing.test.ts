@@ -76,10 +76,11 @@ describe("strangler routing on PostgreSQL (flags from unleash-client, legacy fee
     assert.deepEqual(event.routing.flags, { killSwitch: false, cohort: true, shadow: true });
   });
 
-  it("hands legacy updates on unchanged: the feed row carries the raw payload the WMS sent", async () => {
+  it("hands legacy updates on unchanged: a batch that carries no received text (mapped here, not from a request) hands on the inbox's copy", async () => {
     const legacySku = skus.find((sku) => expectedPath(sku) === "legacy")!;
-    const [row] = await q(`SELECT f.payload, w.payload AS inbox_payload, f.path FROM legacy_inventory_feed f JOIN wms_updates w ON w.id = f.inbox_id WHERE f.sku = ? ORDER BY f.id LIMIT 1`, [legacySku]);
+    const [row] = await q(`SELECT f.payload, f.payload_form, w.payload AS inbox_payload, f.path FROM legacy_inventory_feed f JOIN wms_updates w ON w.id = f.inbox_id WHERE f.sku = ? ORDER BY f.id LIMIT 1`, [legacySku]);
     assert.deepEqual(row.payload, row.inbox_payload);
+    assert.equal(row.payload_form, "inbox-json");
     assert.equal(row.payload.sku, legacySku);
     assert.equal(row.path, "legacy");
   });
