@@ -11,6 +11,7 @@ import { signatureHeader } from "../src/adapters/http/wms-signature.js";
 import { dropFile, dropReport } from "./support/drop-folder.js";
 import { FakeLegacy } from "./support/fake-legacy.js";
 import { FakeWms } from "./support/fake-wms.js";
+import { FlagFiles } from "./support/flag-files.js";
 import { signingKeysEnv, TEST_KEY } from "./support/signed-requests.js";
 import { startTestService, type TestService } from "./support/test-service.js";
 import { waitFor } from "./support/wait-for.js";
@@ -66,13 +67,15 @@ describe("contract: legacy is handed each WMS update exactly as received (feed t
   let wms: FakeWms;
   let svc: TestService;
   let db: pg.Client;
+  const flagFiles = new FlagFiles();
   const dropDir = mkdtempSync(join(tmpdir(), "invsync-legacy-payload-"));
 
   before(async () => {
     legacy = await FakeLegacy.start();
     wms = await FakeWms.start();
     svc = await startTestService("legacy_payload", {
-      FLAGS_BOOTSTRAP_FILE: "flags/all-legacy.json",
+      // Every SKU on legacy but one in shadow and one on the new path.
+      FLAGS_BOOTSTRAP_FILE: flagFiles.write({ shadowSkus: ["LP-SHADOW"], newSkus: ["LP-NEW"] }),
       LEGACY_FORWARD_URL: legacy.url,
       LEGACY_FORWARD_POLL_MS: "50",
       WMS_SIGNATURE_REQUIRED: "true",
@@ -93,6 +96,7 @@ describe("contract: legacy is handed each WMS update exactly as received (feed t
     await legacy?.close();
     await wms?.close();
     rmSync(dropDir, { recursive: true, force: true });
+    flagFiles.remove();
   });
 
   /**
@@ -130,16 +134,16 @@ describe("contract: legacy is handed each WMS update exactly as received (feed t
    * Legacy got exactly `expected` for `wmsId`, in order: the feed row's `payload` text and
    * `payload_form`, and in a POST body the update entry written byte for byte around that text.
    */
-  async function assertHandedOn(wmsId: string, schemaVersion: string, expected: ReadonlyArray<{ form: string; payload: string }>): Promise<void> {
+  async function assertHandedOn(wmsId: string, schemaVersion: string, expected: ReadonlyArray<{ form: string; payload: string; path?: string }>): Promise<void> {
     const rows = await handedOn(wmsId, expected.length);
     assert.deepEqual(
-      rows.map((r) => ({ form: r.payload_form, payload: r.payload })),
-      expected.map((e) => ({ form: e.form, payload: e.payload })),
+      rows.map((r) => ({ form: r.payload_form, payload: r.payload, path: r.path })),
+      expected.map((e) => ({ form: e.form, payload: e.payload, path: e.path ?? "legacy" })),
       "the feed table keeps each update's text as received",
     );
     const bodies = legacy.requests.filter((r) => r.accepted).map((r) => r.rawBody ?? "");
     for (const row of rows) {
-      const entry = `{"feedId":"${row.id}","path":"legacy","schemaVersion":"${schemaVersion}","payloadForm":"${row.payload_form}","payload":${row.payload}}`;
+      const entry = `{"feedId":"${row.id}","path":"${row.path}","schemaVersion":"${schemaVersion}","payloadForm":"${row.payload_form}","payload":${row.payload}}`;
       assert.ok(bodies.some((body) => body.includes(entry)), `legacy's POST carries ${entry}`);
     }
   }
@@ -167,6 +171,18 @@ describe("contract: legacy is handed each WMS update exactly as received (feed t
       await assertHandedOn(wmsId, "wms.v2", records.map((payload) => ({ form: "json", payload })));
     });
   }
+
+  it("a batch across paths: legacy and shadow updates are handed on as sent, each its own, the new-path one is not", async () => {
+    const wmsId = "lp-v1-paths";
+    const update = (sequence: number, sku: string) =>
+      `{"wms_id": "${wmsId}", "sequence": ${sequence}, "sku": "${sku}", "quantity": ${sequence}, "status": "counted", "observed_at": "${observed}"}`;
+    const [onNew, onShadow, onLegacy] = [update(1, "LP-NEW"), update(2, "LP-SHADOW"), update(3, "LP-1")];
+    await send(V1_CONNECT, `{"batch_id": "${wmsId}", "updates": [${onNew}, ${onShadow}, ${onLegacy}]}`, { "content-type": "application/json" });
+    await assertHandedOn(wmsId, "wms.v1", [
+      { form: "json", payload: onShadow, path: "shadow" },
+      { form: "json", payload: onLegacy, path: "legacy" },
+    ]);
+  });
 
   it("v1 JSON over Connect compressed with gzip: the text inside, as written (form json)", async () => {
     const wmsId = "lp-v1-gzip";
