@@ -196,11 +196,15 @@ describe("contract: legacy is handed each WMS update exactly as received (feed t
     const observedAt = { seconds, nanos: 500_000_000 };
     const v1 = create(SyncInventoryRequestSchema, {
       batchId: "lp-v1-binary",
-      updates: [{ wmsId: "lp-v1-binary", sequence: 1n, sku: "LP-1", quantity: 7, status: "counted", locationId: "DC-1", observedAt }],
+      updates: [
+        { wmsId: "lp-v1-binary", sequence: 1n, sku: "LP-1", quantity: 7, status: "counted", locationId: "DC-1", observedAt },
+        { wmsId: "lp-v1-binary", sequence: 2n, sku: "LP-2", quantity: 0, status: "SHIPPED", observedAt },
+      ],
     });
     await send(V1_CONNECT, toBinary(SyncInventoryRequestSchema, v1), { "content-type": "application/proto" }, (bytes) => fromBinary(SyncInventoryResponseSchema, bytes));
     await assertHandedOn("lp-v1-binary", "wms.v1", [
       { form: "proto-json", payload: `{"wmsId":"lp-v1-binary","sequence":"1","sku":"LP-1","quantity":7,"status":"counted","locationId":"DC-1","observedAt":"${canonicalObserved}"}` },
+      { form: "proto-json", payload: `{"wmsId":"lp-v1-binary","sequence":"2","sku":"LP-2","quantity":0,"status":"SHIPPED","observedAt":"${canonicalObserved}"}` },
     ]);
 
     const v2 = create(SyncStockRequestSchema, {

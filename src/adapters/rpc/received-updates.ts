@@ -4,6 +4,9 @@ import { brotliDecompressSync, gunzipSync, inflateSync } from "node:zlib";
 import type { ReceivedPayload, ReceivedUpdates } from "../../wms-ingestion/application/wms-batch.js";
 import { arrayElementSpans } from "../../shared/json-spans.js";
 
+/** The `proto-json` form: protobuf's JSON mapping, zero values written out (a count of 0 says `"quantity": 0`), as the gateway answers. */
+const PROTO_JSON = { alwaysEmitImplicit: true } as const;
+
 /** The request body exactly as it arrived (set by the gateway for WMS calls); undefined elsewhere (gRPC server). */
 export const receivedBodyKey = createContextKey<Uint8Array | undefined>(undefined, { description: "WMS request body as received" });
 
@@ -26,7 +29,7 @@ export function receivedUpdates<T extends DescMessage>(
     payload(index): ReceivedPayload {
       if (spans === null) spans = jsonSpans(context, arrayKey, messages.length);
       const text = spans?.[index];
-      return text !== undefined ? { form: "json", text } : { form: "proto-json", text: toJsonString(schema, messages[index]!) };
+      return text !== undefined ? { form: "json", text } : { form: "proto-json", text: toJsonString(schema, messages[index]!, PROTO_JSON) };
     },
   };
 }
