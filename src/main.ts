@@ -17,6 +17,7 @@ import { readinessProbe } from "./adapters/observability/readiness.js";
 import { startTracing } from "./adapters/observability/tracing.js";
 import { openDatabase, type Database } from "./adapters/persistence/database.js";
 import { KnexEventOutbox } from "./adapters/persistence/knex-event-outbox.js";
+import { KnexScorecardSource } from "./adapters/persistence/knex-scorecard-source.js";
 import { PgAdvisoryLease, RELAY_JOB } from "./adapters/persistence/pg-advisory-lease.js";
 import { startGrpcServer } from "./adapters/rpc/grpc-server.js";
 import { inventoryService } from "./adapters/rpc/inventory-service.js";
@@ -34,6 +35,7 @@ import { composeWmsIngress } from "./composition/wms-ingress.js";
 import type { Config, FlagsConfig } from "./config/config.js";
 import { StockQueries } from "./inventory/application/stock-queries.js";
 import { CohortStatusQuery } from "./migration/application/cohort-status.js";
+import { MigrationScorecard } from "./migration/application/migration-scorecard.js";
 import { LegacyRunWatch } from "./migration/application/legacy-run-watch.js";
 import { ShadowComparator } from "./migration/application/shadow-comparator.js";
 import { OutboxRelay } from "./outbox/outbox-relay.js";
@@ -153,7 +155,11 @@ export async function startService(config: Config, logger: Logger, hooks: Servic
     reservations.service,
     registerService(
       MigrationService,
-      guardService(MigrationService, migrationService(new CohortStatusQuery(flags, config.flags.names, comparisons), comparator), logger, access),
+      guardService(MigrationService, migrationService(
+          new CohortStatusQuery(flags, config.flags.names, comparisons),
+          comparator,
+          new MigrationScorecard(new KnexScorecardSource(knex), comparisons, config.flags.names, systemClock),
+        ), logger, access),
     ),
     reconciliation.service,
   ];

@@ -32,7 +32,8 @@ export interface EventOutboxOptions {
  * The outbox: each event is appended, in the transaction of its change, to the ledger
  * (`inventory_events`, queryable in SQL, kept) and, encoded for the bus, to the relay's queue
  * (`outbox_chunks`: a row per chunk of up to `chunkEvents` of the transaction's events, framed in
- * one `bytea`, see `outbox-frames.ts`; deleted once JetStream acknowledged all of it). Rows take
+ * one `bytea`, see `outbox-frames.ts`; deleted once JetStream acknowledged all of it, the acknowledgement
+ * time of WMS-caused events kept in `outbox_acknowledgements` for the scorecard). Rows take
  * their ids after the transaction's stock rows are locked, so a later change of a SKU is in a later
  * row: id order is commit order per SKU. With tracing on, both keep the `traceparent` active when
  * the events were appended (one value per statement: no per-event work).
@@ -122,11 +123,14 @@ export class KnexEventOutbox implements EventOutbox, OutboxStore {
   async markPublished(messages: readonly OutboxMessage[]): Promise<void> {
     if (messages.length === 0) return;
     const acknowledged = acknowledgedRuns(messages);
+    // The acknowledgement time of the events a WMS update caused, for the scorecard's freshness (one row per call).
+    const fromWms = messages.filter((m) => m.observedAt !== undefined).map((m) => m.eventId);
     await this.knex.raw(
       `WITH a AS (SELECT * FROM unnest(?::bigint[], ?::int[], ?::int[]) AS a(id, first, upto)),
+       acked AS (INSERT INTO outbox_acknowledgements (acked_at, event_ids) SELECT clock_timestamp(), ids FROM (SELECT ?::uuid[] AS ids) AS x WHERE cardinality(ids) > 0),
        done AS (DELETE FROM outbox_chunks AS c USING a WHERE c.id = a.id AND c.sent = a.first AND a.upto >= c.events)
        UPDATE outbox_chunks AS c SET sent = a.upto FROM a WHERE c.id = a.id AND c.sent = a.first AND a.upto < c.events`,
-      bindings(acknowledged.map((run) => run.id), acknowledged.map((run) => run.first), acknowledged.map((run) => run.upto)),
+      bindings(acknowledged.map((run) => run.id), acknowledged.map((run) => run.first), acknowledged.map((run) => run.upto), fromWms),
     );
   }
 
