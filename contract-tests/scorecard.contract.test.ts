@@ -7,11 +7,16 @@ import { fileURLToPath } from "node:url";
 import knex from "knex";
 import pg from "pg";
 import { IngestionPath } from "../gen/invsync/events/v1/routing_pb.js";
+import { ReconciliationService } from "../gen/invsync/inventory/v1/reconciliation_service_pb.js";
 import { MigrationService } from "../gen/invsync/migration/v1/migration_service_pb.js";
 import { GateName, GateStatus, ScorecardWindow } from "../gen/invsync/migration/v1/scorecard_pb.js";
 import { operatorTransport } from "../src/adapters/cli/operator-transport.js";
 import { errorDetailFromGrpc, unary } from "./support/grpc-clients.js";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { runLegacyJob } from "./support/legacy-job.js";
+import { ensureBuilt } from "./support/service-process.js";
 import { connectJson } from "./support/reservation-calls.js";
 import { OPERATOR_TOKEN, startTestService, type TestService } from "./support/test-service.js";
 import { waitFor } from "./support/wait-for.js";
@@ -50,7 +55,8 @@ describe("contract: MigrationService/GetScorecard over Connect and gRPC, recompu
     waitFor("the outbox to drain", async () => (await db.query(`SELECT count(*)::int AS n FROM outbox_chunks`)).rows[0].n === 0);
 
   before(async () => {
-    svc = await startTestService("scorecard_api", { FLAGS_BOOTSTRAP_FILE: "flags/example-cohorts.json" });
+    ensureBuilt();
+    svc = await startTestService("scorecard_api", { FLAGS_BOOTSTRAP_FILE: "flags/example-cohorts.json", SCORECARD_REFRESH_SECONDS: "1" });
     db = new pg.Client({ connectionString: svc.database.url });
     await db.connect();
     const definition = protoLoader.loadSync("invsync/migration/v1/migration_service.proto", { keepCase: false, longs: String, enums: String, defaults: true, includeDirs: [PROTO_ROOT] });
@@ -200,6 +206,64 @@ describe("contract: MigrationService/GetScorecard over Connect and gRPC, recompu
       assert.deepEqual(detail.fieldViolations.map((v) => v.field), [field]);
     }
   });
+
+  it("the discrepancy rate is the latest reconciliation run's, per cohort too; `invsync gates` prints the gates and exits 1 unless all pass, 2 on bad options", async () => {
+    const reconciliation = createClient(ReconciliationService, operatorTransport(svc.baseUrl, OPERATOR_TOKEN));
+    const reconcile = async (ref: string, off: string | undefined) => {
+      const { rows } = await db.query(`SELECT sku, location_id, on_hand::int AS on_hand FROM inventory ORDER BY sku`);
+      const { run } = await reconciliation.beginSnapshot({ wmsId: "w-sc", snapshotRef: ref, takenAt: timestampFromDate(new Date()), complete: false });
+      const counts = rows.map((r) => ({ sku: r.sku, locationId: r.location_id, quantity: BigInt(r.sku === off ? r.on_hand + 50 : r.on_hand), observedAt: timestampFromDate(new Date()) }));
+      await reconciliation.addSnapshotCounts({ runId: run!.runId, counts });
+      return (await reconciliation.completeSnapshot({ runId: run!.runId, expectedLines: BigInt(counts.length) })).run!;
+    };
+    const cli = (...args: string[]) =>
+      promisify(execFile)(process.execPath, ["dist/src/cli.js", "gates", ...args, "--url", svc.baseUrl, "--token", OPERATOR_TOKEN]).then(
+        ({ stdout }) => ({ code: 0, stdout, stderr: "" }),
+        (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+      );
+
+    const first = await reconcile("sc-recon-1", newSkus[2]);
+    const card = await client().getScorecard({});
+    const discrepancy = card.paths.find((p) => p.path === IngestionPath.NEW)!.discrepancy!;
+    const { rows } = await db.query(
+      `SELECT count(DISTINCT sku)::int AS n FROM discrepancies WHERE run_id = $1 AND kind = 'count_mismatch' AND status IN ('open', 'auto_resolved')`,
+      [String(first.runId)],
+    );
+    assert.equal(rows[0].n, 1);
+    assert.deepEqual(
+      [discrepancy.reconciliationRunId, Number(discrepancy.skusWithDiscrepancy), Number(discrepancy.skusCompared)],
+      [String(first.runId), 1, Number(first.result?.skusCompared ?? 0n)],
+    );
+    assert.equal(Number(discrepancy.skusCompared), newSkus.length);
+    const cohortDiscrepancy = card.cohorts.find((c) => c.cohort === "invsync.cohort.new")!.paths[0]!.discrepancy!;
+    assert.deepEqual([Number(cohortDiscrepancy.skusWithDiscrepancy), Number(cohortDiscrepancy.skusCompared)], [1, newSkus.length]);
+    assert.equal(card.gates.find((g) => g.name === GateName.DISCREPANCY)!.status, GateStatus.FAIL, "1 SKU in ~30 is far above 0.5 %");
+
+    await waitFor("the gauges to show the failing gate", async () =>
+      (await (await fetch(`${svc.baseUrl}/metrics`)).text()).includes('invsync_migration_gate{gate="discrepancy",status="fail"} 1'),
+    );
+    const metrics = await (await fetch(`${svc.baseUrl}/metrics`)).text();
+    assert.match(metrics, /invsync_migration_gate\{gate="oversell",status="pass"\} 1/);
+    assert.match(metrics, /invsync_scorecard_oversell_per_thousand\{path="legacy"\} 500/);
+    assert.match(metrics, /invsync_scorecard_freshness_seconds\{path="new",quantile="0.5"\} \d/);
+    const failing = await cli();
+    assert.equal(failing.code, 1, failing.stderr);
+    assert.match(failing.stdout, /freshness\s+PASS/);
+    assert.match(failing.stdout, /oversell\s+PASS\s+new 333\.333 ‰ \(1\/3\) against legacy 500\.000 ‰ \(2\/4\)/);
+    assert.match(failing.stdout, /discrepancy\s+FAIL\s+run \d+: 1 of \d+ SKUs/);
+    assert.match(failing.stdout, /^new\s+invsync\.cohort\.new\s+\d+/m);
+
+    await reconcile("sc-recon-2", undefined);
+    const passing = await cli("--window", "7d", "--json");
+    assert.equal(passing.code, 0, passing.stdout);
+    const json = JSON.parse(passing.stdout);
+    assert.deepEqual(json.gates.map((g: { status: string }) => g.status), ["GATE_STATUS_PASS", "GATE_STATUS_PASS", "GATE_STATUS_PASS"]);
+
+    for (const bad of [["--window", "3d"], ["--cohort", "invsync.cohort.nope"], ["--from", "yesterday"], ["--bogus"], ["--window", "24h", "--from", "2026-01-01T00:00:00Z"]]) {
+      const refused = await cli(...bad);
+      assert.equal(refused.code, 2, `${bad.join(" ")}: ${refused.stdout}`);
+      assert.match(refused.stderr, /invsync gates: .*(window|cohort|from|unknown option)/);
+    }
+    assert.match((await cli("--cohort", "invsync.cohort.nope")).stderr, /cohort: is not a cohort of this service/);
+  });
 });
-
-

@@ -18,6 +18,7 @@ import { startTracing } from "./adapters/observability/tracing.js";
 import { openDatabase, type Database } from "./adapters/persistence/database.js";
 import { KnexEventOutbox } from "./adapters/persistence/knex-event-outbox.js";
 import { KnexScorecardSource } from "./adapters/persistence/knex-scorecard-source.js";
+import { ScorecardMetrics } from "./adapters/observability/scorecard-metrics.js";
 import { PgAdvisoryLease, RELAY_JOB } from "./adapters/persistence/pg-advisory-lease.js";
 import { startGrpcServer } from "./adapters/rpc/grpc-server.js";
 import { inventoryService } from "./adapters/rpc/inventory-service.js";
@@ -41,6 +42,7 @@ import { ShadowComparator } from "./migration/application/shadow-comparator.js";
 import { OutboxRelay } from "./outbox/outbox-relay.js";
 import { soleProcessLease } from "./shared/lease.port.js";
 import { systemClock } from "./shared/clock.js";
+import { PeriodicTask } from "./shared/periodic-task.js";
 import type { Logger } from "./shared/logger.js";
 import type { SpanExporter } from "@opentelemetry/sdk-trace-base";
 
@@ -115,6 +117,9 @@ export async function startService(config: Config, logger: Logger, hooks: Servic
   });
   const comparator = new ShadowComparator(comparisons, legacy, systemClock, logger, { compared: (t) => migrationMetrics.comparisonFinished(t) });
   const legacyRuns = new LegacyRunWatch(comparator, config.legacyRunPollMs, logger);
+  const scorecard = new MigrationScorecard(new KnexScorecardSource(knex), comparisons, config.flags.names, systemClock);
+  const scorecardMetrics = new ScorecardMetrics(metrics.registry);
+  const scorecardGauges = new PeriodicTask("scorecard gauges", config.scorecardRefreshMs, () => scorecardMetrics.refresh(scorecard, systemClock.now()), logger);
   const legacyForwarder = composeLegacyForwarding(config, knex, metrics, systemClock, logger);
   const operators = operatorAccess(config, metrics.registry, logger);
   const { access } = operators;
@@ -158,7 +163,7 @@ export async function startService(config: Config, logger: Logger, hooks: Servic
       guardService(MigrationService, migrationService(
           new CohortStatusQuery(flags, config.flags.names, comparisons),
           comparator,
-          new MigrationScorecard(new KnexScorecardSource(knex), comparisons, config.flags.names, systemClock),
+          scorecard,
         ), logger, access),
     ),
     reconciliation.service,
@@ -188,7 +193,7 @@ export async function startService(config: Config, logger: Logger, hooks: Servic
   );
   const grpcServices = services.map((registered) => limitWmsWrites(registered, ingress.writeLimit, (code) => metrics.wmsRequestsRefused.inc({ code }), logger));
   const grpc = await startGrpcServer(grpcServices, { host: config.host, port: config.grpcPort, maxMessageBytes: config.maxRequestBytes });
-  const tasks = [...reservations.tasks, legacyRuns, ...reconciliation.tasks, ...(legacyForwarder ? [legacyForwarder] : [])];
+  const tasks = [...reservations.tasks, legacyRuns, scorecardGauges, ...reconciliation.tasks, ...(legacyForwarder ? [legacyForwarder] : [])];
   relay.start();
   tasks.forEach((task) => task.start());
   ingress.start();

@@ -39,6 +39,8 @@ export interface Config {
   readonly wmsIngress: WmsIngressConfig;
   readonly flags: FlagsConfig;
   readonly legacyRunPollMs: number;
+  /** How often the scorecard gauges are computed (ms). */
+  readonly scorecardRefreshMs: number;
   /** The HTTP hand-off to legacy; undefined: legacy reads the feed table (the nightly job). */
   readonly legacyForward: LegacyForwardConfig | undefined;
   /** Traces and metric label limits. */
@@ -98,6 +100,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     wmsIngress: readWmsIngress(read),
     flags: readFlagsConfig(read, env),
     legacyRunPollMs: read.integer("LEGACY_RUN_POLL_SECONDS", 60, 1, 86_400) * 1000,
+    scorecardRefreshMs: read.integer("SCORECARD_REFRESH_SECONDS", 300, 1, 86_400) * 1000,
     legacyForward: readLegacyForward(read),
     observability: readObservability(read),
     reconciliation: readReconciliation(read),
