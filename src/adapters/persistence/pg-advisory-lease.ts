@@ -13,6 +13,9 @@ export interface LeasedJob {
 /** The legacy feed forwarder: "invlgcy" in ASCII, as a bigint (0x696e766c676379). */
 export const LEGACY_FORWARDER_JOB: LeasedJob = { lockKey: "29676327458530169", does: "forwards the legacy feed" };
 
+/** The scheduled WMS pull and gap healing: "invpull" in ASCII, as a bigint (0x696e7670756c6c). */
+export const WMS_PULL_JOB: LeasedJob = { lockKey: "29676327526558828", does: "pulls from the WMS and heals sequence gaps" };
+
 /**
  * {@link Lease} as a PostgreSQL session advisory lock held on a connection of its own (outside
  * the pool). When the holder dies, or its connection does, PostgreSQL frees the lock and another
