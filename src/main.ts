@@ -19,7 +19,7 @@ import { openDatabase, type Database } from "./adapters/persistence/database.js"
 import { KnexEventOutbox } from "./adapters/persistence/knex-event-outbox.js";
 import { KnexScorecardSource } from "./adapters/persistence/knex-scorecard-source.js";
 import { ScorecardMetrics } from "./adapters/observability/scorecard-metrics.js";
-import { PgAdvisoryLease, RELAY_JOB } from "./adapters/persistence/pg-advisory-lease.js";
+import { PgPartitionLeases } from "./adapters/persistence/pg-partition-leases.js";
 import { startGrpcServer } from "./adapters/rpc/grpc-server.js";
 import { inventoryService } from "./adapters/rpc/inventory-service.js";
 import { migrationService } from "./adapters/rpc/migration-service.js";
@@ -40,6 +40,7 @@ import { MigrationScorecard } from "./migration/application/migration-scorecard.
 import { LegacyRunWatch } from "./migration/application/legacy-run-watch.js";
 import { ShadowComparator } from "./migration/application/shadow-comparator.js";
 import { OutboxRelay } from "./outbox/outbox-relay.js";
+import { wholeOutbox } from "./outbox/outbox-lease.port.js";
 import { soleProcessLease } from "./shared/lease.port.js";
 import { systemClock } from "./shared/clock.js";
 import { PeriodicTask } from "./shared/periodic-task.js";
@@ -90,6 +91,7 @@ export async function startService(config: Config, logger: Logger, hooks: Servic
       duplicateWindowMs: config.natsDuplicateWindowMs,
       maxAgeMs: config.eventRetentionMs,
       publishTimeoutMs: config.publishTimeoutMs,
+      streamReplicas: config.natsStreamReplicas,
     },
     logger,
     tracing,
@@ -99,6 +101,7 @@ export async function startService(config: Config, logger: Logger, hooks: Servic
     onAppended: () => relay.wake(),
     ...(traceparent ? { activeTraceparent: traceparent } : {}),
     chunkEvents: config.relayBatchSize,
+    partitions: config.relayScale.partitions,
   });
   const changes = config.logLevel === "debug" || config.logLevel === "trace" ? loggedOutbox(outbox, logger) : outbox;
   const flags = await UnleashFeatureFlags.start(unleashSettings(config.flags), logger.child({ component: "flags" }));
@@ -136,10 +139,18 @@ export async function startService(config: Config, logger: Logger, hooks: Servic
     { access, audit: reconciliation.audit, dropHandler: reconciliation.dropHandler },
     tracing,
   );
+  // On PostgreSQL the replicas split the outbox's partitions (docs/operations.md); embedded, this process is the only one.
+  const partitionLeases = config.databaseUrl
+    ? new PgPartitionLeases(
+        knex,
+        { replicaId: config.relayScale.replicaId, partitions: config.relayScale.partitions, heartbeatMs: config.relayScale.heartbeatMs, ttlMs: config.relayScale.leaseTtlMs },
+        logger.child({ component: "relay-leases" }),
+      )
+    : undefined;
   const relay = new OutboxRelay(
     outbox,
     bus,
-    config.databaseUrl ? new PgAdvisoryLease(config.databaseUrl, RELAY_JOB, logger) : soleProcessLease,
+    partitionLeases ?? wholeOutbox(soleProcessLease),
     systemClock,
     logger,
     { batchSize: config.relayBatchSize, idleDelayMs: config.relayIdleMs, maxBackoffMs: 5_000, pipelineDepth: config.relayPipelineDepth },
@@ -194,6 +205,7 @@ export async function startService(config: Config, logger: Logger, hooks: Servic
   const grpcServices = services.map((registered) => limitWmsWrites(registered, ingress.writeLimit, (code) => metrics.wmsRequestsRefused.inc({ code }), logger));
   const grpc = await startGrpcServer(grpcServices, { host: config.host, port: config.grpcPort, maxMessageBytes: config.maxRequestBytes });
   const tasks = [...reservations.tasks, legacyRuns, scorecardGauges, ...reconciliation.tasks, ...(legacyForwarder ? [legacyForwarder] : [])];
+  partitionLeases?.start();
   relay.start();
   tasks.forEach((task) => task.start());
   ingress.start();
