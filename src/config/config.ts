@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import { ConfigError, EnvReader } from "./env-reader.js";
 import { readEventStream } from "./event-stream-config.js";
 import { readLegacyForward, type LegacyForwardConfig } from "./legacy-forward-config.js";
+import { readLowStock, type LowStockConfig } from "./low-stock-config.js";
 import { readObservability, type ObservabilityConfig } from "./observability-config.js";
 import { readReconciliation, type ReconciliationConfig } from "./reconciliation-config.js";
 import { readWmsIngress, type WmsIngressConfig } from "./wms-ingress-config.js";
@@ -45,6 +46,8 @@ export interface Config {
   readonly observability: ObservabilityConfig;
   /** Reconciliation, operator access and the audit log. */
   readonly reconciliation: ReconciliationConfig;
+  /** Predictive low-stock alerts. */
+  readonly lowStock: LowStockConfig;
 }
 
 /** Where routing flags come from and what they are called (see the README's strangler migration section). */
@@ -101,6 +104,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     legacyForward: readLegacyForward(read),
     observability: readObservability(read),
     reconciliation: readReconciliation(read),
+    lowStock: readLowStock(read),
   };
   read.throwIfInvalid();
   if (config.reservationDefaultTtlMs > config.reservationMaxTtlMs) {
