@@ -30,6 +30,7 @@ import { wmsSyncService } from "./adapters/rpc/wms-sync-service.js";
 import { limitWmsWrites } from "./adapters/rpc/wms-write-limit.js";
 import { composeIngestion } from "./composition/ingestion.js";
 import { composeLegacyForwarding } from "./composition/legacy-forwarding.js";
+import { composeLowStock } from "./composition/low-stock.js";
 import { composeReconciliation, operatorAccess } from "./composition/reconciliation.js";
 import { composeReservations } from "./composition/reservations.js";
 import { composeWmsIngress } from "./composition/wms-ingress.js";
@@ -124,6 +125,7 @@ export async function startService(config: Config, logger: Logger, hooks: Servic
   const scorecardMetrics = new ScorecardMetrics(metrics.registry);
   const scorecardGauges = new PeriodicTask("scorecard gauges", config.scorecardRefreshMs, () => scorecardMetrics.refresh(scorecard, systemClock.now()), logger);
   const legacyForwarder = composeLegacyForwarding(config, knex, metrics, systemClock, logger);
+  const lowStock = composeLowStock(config, knex, metrics, () => relay.wake(), systemClock, logger);
   const operators = operatorAccess(config, metrics.registry, logger);
   const { access } = operators;
   const reconciliation = composeReconciliation(knex, changes, settlement.shortfalls, config, operators, systemClock, logger);
@@ -204,7 +206,7 @@ export async function startService(config: Config, logger: Logger, hooks: Servic
   );
   const grpcServices = services.map((registered) => limitWmsWrites(registered, ingress.writeLimit, (code) => metrics.wmsRequestsRefused.inc({ code }), logger));
   const grpc = await startGrpcServer(grpcServices, { host: config.host, port: config.grpcPort, maxMessageBytes: config.maxRequestBytes });
-  const tasks = [...reservations.tasks, legacyRuns, scorecardGauges, ...reconciliation.tasks, ...(legacyForwarder ? [legacyForwarder] : [])];
+  const tasks = [...reservations.tasks, legacyRuns, scorecardGauges, ...reconciliation.tasks, ...(legacyForwarder ? [legacyForwarder] : []), ...(lowStock ? [lowStock] : [])];
   partitionLeases?.start();
   relay.start();
   tasks.forEach((task) => task.start());

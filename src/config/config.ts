@@ -3,6 +3,7 @@ import { ConfigError, EnvReader } from "./env-reader.js";
 import { readEventStream } from "./event-stream-config.js";
 import { readLegacyForward, type LegacyForwardConfig } from "./legacy-forward-config.js";
 import { readRelayScale, type RelayScaleConfig } from "./relay-config.js";
+import { readLowStock, type LowStockConfig } from "./low-stock-config.js";
 import { readObservability, type ObservabilityConfig } from "./observability-config.js";
 import { readReconciliation, type ReconciliationConfig } from "./reconciliation-config.js";
 import { readWmsIngress, type WmsIngressConfig } from "./wms-ingress-config.js";
@@ -52,6 +53,8 @@ export interface Config {
   readonly observability: ObservabilityConfig;
   /** Reconciliation, operator access and the audit log. */
   readonly reconciliation: ReconciliationConfig;
+  /** Predictive low-stock alerts. */
+  readonly lowStock: LowStockConfig;
 }
 
 /** Where routing flags come from and what they are called (see the README's strangler migration section). */
@@ -111,6 +114,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     legacyForward: readLegacyForward(read),
     observability: readObservability(read),
     reconciliation: readReconciliation(read),
+    lowStock: readLowStock(read),
   };
   read.throwIfInvalid();
   if (config.reservationDefaultTtlMs > config.reservationMaxTtlMs) {

@@ -6,6 +6,7 @@ import type { Logger } from "../../shared/logger.js";
 import { tracingOff, type Tracing } from "../observability/tracing.js";
 import { EVENT_CONTENT_TYPE, EVENT_MESSAGE_NAME } from "./event-codec.js";
 import { PubAckInbox, type PubAck } from "./pub-ack-inbox.js";
+import { ALERT_MESSAGE_NAMES } from "./stock-alert-codec.js";
 import { allEventsSubject, eventSubject } from "./subjects.js";
 
 /** Where and how events are published. */
@@ -329,9 +330,14 @@ function eventHeaders(message: OutboxMessage, afterSequence: number): MsgHdrsImp
   h.headers.set("Nats-Msg-Id", [message.eventId]);
   h.headers.set(EXPECTED_LAST_SEQUENCE, [String(afterSequence)]);
   h.headers.set("Content-Type", [EVENT_CONTENT_TYPE]);
-  h.headers.set("Invsync-Message", [EVENT_MESSAGE_NAME]);
+  h.headers.set("Invsync-Message", [messageName(message.type)]);
   h.headers.set("Invsync-Event-Type", [message.type]);
   return h;
+}
+
+/** The payload message of a message of `type`: an alert's own, otherwise `InventoryEvent`. */
+function messageName(type: string): string {
+  return Object.hasOwn(ALERT_MESSAGE_NAMES, type) ? ALERT_MESSAGE_NAMES[type as keyof typeof ALERT_MESSAGE_NAMES] : EVENT_MESSAGE_NAME;
 }
 
 /**

@@ -15,6 +15,8 @@ export const LEGACY_FORWARDER_JOB: LeasedJob = { lockKey: "29676327458530169", d
 
 /** The scheduled WMS pull and gap healing: "invpull" in ASCII, as a bigint (0x696e7670756c6c). */
 export const WMS_PULL_JOB: LeasedJob = { lockKey: "29676327526558828", does: "pulls from the WMS and heals sequence gaps" };
+/** The low-stock estimator: "invlows" in ASCII, as a bigint (0x696e766c6f7773). */
+export const LOW_STOCK_JOB: LeasedJob = { lockKey: "29676327459059571", does: "estimates stock depletion (low-stock alerts)" };
 
 /**
  * {@link Lease} as a PostgreSQL session advisory lock held on a connection of its own (outside
