@@ -1,4 +1,4 @@
-import { api, attempt, onCredentialRefused, session } from "./api.js";
+import { api, onCredentialRefused, problemOf, session } from "./api.js";
 import { describe, field, h, replace, statusLine } from "./dom.js";
 import { auditPage } from "./pages/audit.js";
 import { disputesPage } from "./pages/disputes.js";
@@ -62,10 +62,11 @@ function signIn(): void {
     if (!value) return token.showError("Enter your token.");
     session.signIn(value);
     status.busy("Checking the token…");
-    const check = await attempt(() => api.operations.getIngestionStatus({}));
-    if (check.problem) {
+    // Called directly (not through attempt): a refused token is said here, beside the field.
+    const refused = await api.operations.getIngestionStatus({}).then(() => undefined, problemOf);
+    if (refused) {
       session.signOut();
-      token.showError(describe(check.problem));
+      token.showError(describe(refused));
       status.clear();
       token.control.focus();
       return;

@@ -102,7 +102,6 @@ function withId(params: URLSearchParams, id: bigint): string {
 async function showEvidence(section: HTMLElement, d: Discrepancy, params: URLSearchParams): Promise<void> {
   const heading = h("h2", { tabindex: "-1" }, `${d.sku} at ${d.locationId}`);
   replace(section, heading, h("p", { class: "status busy" }, "Loading the evidence…"));
-  heading.focus();
   const [story, run] = await Promise.all([
     attempt(() => api.console.describeStock({ sku: d.sku, locationId: d.locationId, limit: 10 })),
     d.runId > 0n ? attempt(() => api.reconciliation.getReconciliationRun({ runId: d.runId })) : Promise.resolve(undefined),
@@ -142,6 +141,7 @@ async function showEvidence(section: HTMLElement, d: Discrepancy, params: URLSea
     story.value ? table("Recent events of the record", EVENT_HEADINGS, eventRows(story.value.events)) : null,
     story.value ? table("Recent WMS updates received for the record", UPDATE_HEADINGS, updateRows(story.value.updates)) : null,
   );
+  heading.focus();
 }
 
 function overrideForm(d: Discrepancy, params: URLSearchParams): HTMLElement {
