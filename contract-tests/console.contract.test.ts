@@ -1,6 +1,8 @@
 import { createClient } from "@connectrpc/connect";
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
+import { IngestionPath } from "../gen/invsync/events/v1/routing_pb.js";
+import { MigrationService } from "../gen/invsync/migration/v1/migration_service_pb.js";
 import { DiscrepancyStatus, OverrideReason } from "../gen/invsync/inventory/v1/reconciliation_pb.js";
 import { ReconciliationService } from "../gen/invsync/inventory/v1/reconciliation_service_pb.js";
 import { operatorTransport } from "../src/adapters/cli/operator-transport.js";
@@ -166,7 +168,12 @@ describe("contract: the operator console in a real browser (Chromium via playwri
     await page.locator("#ingestion-state", { hasText: "Running" }).waitFor();
     await page.locator("#relay-backlog").waitFor();
     assert.match((await page.locator("#relay-backlog").textContent()) ?? "", /^\d+$/);
-    await page.getByText(/no gaps/).waitFor();
+    // The seed's sequences jump from 6 (7 when the stale-expectation case ran) to 100.
+    const gap = await rows(page, "Sequence gaps").first().locator("td").allTextContents();
+    assert.equal(gap[0], "wms-c");
+    assert.equal(gap[2], "99");
+    assert.equal(BigInt(gap[3]!), 99n - BigInt(gap[1]!) + 1n);
+    await page.getByText(/no pull source has a cursor \(pull is off, or nothing was pulled yet\)/).waitFor();
     await page.getByRole("button", { name: "Pause ingestion" }).click();
     assert.match(await errorBeside(page, "Reason"), /Say why/);
     await page.getByLabel("Reason", { exact: true }).fill("stock take in DC-1");
@@ -210,14 +217,27 @@ describe("contract: the operator console in a real browser (Chromium via playwri
     assert.match(await waitForErrorBeside(page, "SKU", /letters/), /may contain only letters, digits/);
   });
 
-  it("shows cohorts with SKUs per path and the shadow mismatch rate", async () => {
-    await signIn(page, svc, OPERATOR_TOKEN);
+  it("shows cohorts with SKUs per path and the shadow mismatch rate, and links to the mismatches (both values, each to its SKU)", async () => {
+    const status = await createClient(MigrationService, operatorTransport(svc.baseUrl, VIEWER_TOKEN)).getCohortStatus({});
+    const on = (path: IngestionPath) => status.paths.find((p) => p.path === path)?.skus ?? 0n;
+    await signIn(page, svc, VIEWER_TOKEN);
     await page.getByRole("link", { name: "Migration" }).click();
     await page.getByRole("heading", { name: "Migration", level: 1 }).waitFor();
     await page.getByText(/SKUs per path/).waitFor();
-    assert.match((await page.locator(".facts").textContent()) ?? "", /legacy 0 · shadow 0 · new 5/);
-    assert.ok((await rows(page, "Cohorts").count()) > 0);
-    assert.match((await rows(page, "Cohorts").allTextContents()).join("\n"), /not compared yet/);
+    assert.match((await page.locator(".facts").textContent()) ?? "", new RegExp(`legacy ${on(IngestionPath.LEGACY)} · shadow ${on(IngestionPath.SHADOW)} · new ${on(IngestionPath.NEW)}`));
+    const shadow = await rows(page, "Cohorts").filter({ hasText: "invsync.cohort.shadow" }).locator("td").allTextContents();
+    assert.deepEqual(shadow.slice(0, 3), ["invsync.cohort.shadow", "shadow", "yes"]);
+    assert.equal(shadow[5], String(on(IngestionPath.SHADOW)), "SKUs on the shadow path");
+    assert.match(shadow[7]!, new RegExp(`^40\\.00 % \\(${SEEDED.disagreeing} of ${on(IngestionPath.SHADOW)}\\)$`));
+    await page.getByRole("link", { name: "Mismatches of invsync.cohort.shadow" }).click();
+    await page.getByRole("heading", { name: "Mismatches of invsync.cohort.shadow" }).waitFor();
+    const mismatches = await rows(page, "Shadow and legacy counts that disagree").all();
+    assert.equal(mismatches.length, SEEDED.disagreeing);
+    const [sku, , shadowCount, legacyCount] = await mismatches[0]!.locator("td").allTextContents();
+    assert.equal(BigInt(legacyCount!), BigInt(shadowCount!) + 1n, "legacy counted one more");
+    await mismatches[0]!.getByRole("link", { name: sku! }).click();
+    await page.getByRole("heading", { name: sku!, level: 2 }).waitFor();
+    assert.equal((await rows(page, "Per location").first().locator("td").allTextContents())[6], "shadow");
   });
 
   it("searches and pages the audit log", async () => {
@@ -265,6 +285,7 @@ describe("contract: the operator console in a real browser (Chromium via playwri
     await tabTo("Review C-5 at DC-1");
     await page.keyboard.press("Enter");
     await page.getByRole("heading", { name: "C-5 at DC-1" }).waitFor();
+    await page.getByRole("heading", { name: "Decide" }).waitFor();
     assert.equal(await page.evaluate("document.activeElement?.textContent"), "C-5 at DC-1", "the evidence heading takes the focus");
     const outline = await page.evaluate("(() => { const link = document.querySelector('nav a'); link.focus(); return getComputedStyle(link).outlineStyle; })()");
     assert.notEqual(outline, "none", "focus is visible");

@@ -1,11 +1,15 @@
 import { createClient } from "@connectrpc/connect";
-import { mkdtempSync, rmSync } from "node:fs";
+import knex from "knex";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { ReconciliationService } from "../../gen/invsync/inventory/v1/reconciliation_service_pb.js";
+import { MigrationService } from "../../gen/invsync/migration/v1/migration_service_pb.js";
 import { operatorTransport } from "../../src/adapters/cli/operator-transport.js";
 import { buildConsole } from "../../scripts/build-console.js";
+import { runLegacyJob } from "./legacy-job.js";
 import { OPERATOR_TOKEN, startTestService, type TestService } from "./test-service.js";
 import { postJson, syncBatch, wmsUpdate } from "./wms-fixtures.js";
 
@@ -36,16 +40,32 @@ export const SEEDED = {
     ["C-5", "DC-1", 20, 30],
   ] as const,
   wmsId: "wms-c",
+  /** SKUs routed by the example cohorts (10 % new, 20 % shadow, the rest legacy). */
+  migrating: Array.from({ length: 60 }, (_, i) => `M-${i + 1}`),
+  /** How many shadow SKUs legacy counts one higher than the WMS sent. */
+  disagreeing: 2,
 };
+
+/** The example cohorts, with the disputed SKUs on the new path by name (an explicit list). */
+function cohortsFile(): string {
+  const flags = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), "../../flags/example-cohorts.json"), "utf8"));
+  const cohort = flags.features.find((f: { name: string }) => f.name === "invsync.cohort.new");
+  cohort.strategies[1].constraints[0].values.push(...SEEDED.records.map(([sku]) => sku));
+  const file = join(mkdtempSync(join(tmpdir(), "invsync-console-flags-")), "cohorts.json");
+  writeFileSync(file, JSON.stringify(flags));
+  return file;
+}
 
 /**
  * A running service for the console's tests and screenshots, with data: WMS updates for five SKUs
  * (and one update the ACL rejects, for the inbox evidence), then a snapshot whose counts differ
- * for four records, which opens disputes. The console is built into dist/console first.
+ * for four records, which opens disputes; and 60 SKUs routed by the example cohorts, whose shadow
+ * records legacy's nightly job counts (two of them wrong) and a shadow comparison compares. The
+ * console is built into dist/console first.
  */
 export async function startConsoleService(label: string): Promise<TestService> {
   await buildConsole();
-  const svc = await startTestService(label, { RECONCILE_DAILY_AT: "off", RECONCILE_TOLERANCE_UNITS: "1" });
+  const svc = await startTestService(label, { RECONCILE_DAILY_AT: "off", RECONCILE_TOLERANCE_UNITS: "1", FLAGS_BOOTSTRAP_FILE: cohortsFile() });
   const updates = SEEDED.records.map(([sku, locationId, onHand], i) => wmsUpdate(sku, i + 1, onHand, { wmsId: SEEDED.wmsId, locationId, observedAt: minutesAgo(90) }));
   const seeded = await postJson(`${svc.baseUrl}/inventory/sync`, syncBatch("seed-1", updates));
   if (seeded.body.accepted !== SEEDED.records.length) throw new Error(`seeding failed: ${JSON.stringify(seeded.body)}`);
@@ -54,6 +74,17 @@ export async function startConsoleService(label: string): Promise<TestService> {
   const begun = await client.beginSnapshot({ wmsId: SEEDED.wmsId, snapshotRef: "nightly", takenAt: { seconds: BigInt(Math.floor(Date.now() / 1000) - 60), nanos: 0 } });
   await client.addSnapshotCounts({ runId: begun.run!.runId, counts: SEEDED.records.map(([sku, locationId, , count]) => ({ sku, locationId, quantity: BigInt(count) })) });
   await client.completeSnapshot({ runId: begun.run!.runId, expectedLines: BigInt(SEEDED.records.length) });
+
+  const routed = await postJson(`${svc.baseUrl}/inventory/sync`, syncBatch("cohorts-1", SEEDED.migrating.map((sku, i) => wmsUpdate(sku, 100 + i, 5 + (i % 7), { wmsId: SEEDED.wmsId, locationId: "DC-1" }))));
+  if (routed.body.accepted !== SEEDED.migrating.length) throw new Error(`seeding the cohorts failed: ${JSON.stringify(routed.body)}`);
+  const db = knex({ client: "pg", connection: svc.database.url, pool: { min: 0, max: 1 } });
+  try {
+    const shadow = await db("sku_routes").where({ path: "shadow" }).orderBy("sku").pluck("sku");
+    await runLegacyJob(db, "nightly-1", shadow.slice(0, SEEDED.disagreeing));
+  } finally {
+    await db.destroy();
+  }
+  await createClient(MigrationService, operatorTransport(svc.baseUrl, OPERATOR_TOKEN)).compareShadow({});
   return svc;
 }
 

@@ -30,8 +30,10 @@ export async function migrationPage(main: HTMLElement, params: URLSearchParams):
       h("dd", {}, `${s.flags?.source ?? "—"}, ${s.flags?.ready ? "ready" : "not ready"}${s.flags?.synchronized ? ", synchronized" : ""}${s.flags?.lastError ? ` — ${s.flags.lastError}` : ""}`),
       h("dt", {}, "SKUs per path"),
       h("dd", {}, [IngestionPath.LEGACY, IngestionPath.SHADOW, IngestionPath.NEW].map((p) => `${PATH_NAMES[p]} ${skusOn(s.paths, p)}`).join(" · ")),
+      h("dt", {}, "In no cohort (legacy by default)"),
+      h("dd", {}, `${skusOn(s.undecided, IngestionPath.LEGACY)} SKUs`),
       h("dt", {}, "Latest shadow comparison"),
-      h("dd", {}, latest ? `${latest.comparisonId}, finished ${when(latest.finishedAt)}` : "none yet"),
+      h("dd", {}, latest ? `${latest.comparisonId}${latest.legacyRunId ? ` against legacy run ${latest.legacyRunId}` : ""}, finished ${when(latest.finishedAt)}` : "none yet"),
     ),
     table(
       "Cohorts",
