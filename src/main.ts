@@ -1,9 +1,11 @@
+import { ConsoleService } from "../gen/invsync/console/v1/console_service_pb.js";
 import { InventoryService } from "../gen/invsync/inventory/v1/inventory_service_pb.js";
 import { MigrationService } from "../gen/invsync/migration/v1/migration_service_pb.js";
 import { WmsSyncService } from "../gen/invsync/wms/v1/wms_sync_service_pb.js";
 import { UnleashFeatureFlags, type UnleashSettings } from "./adapters/flags/unleash-feature-flags.js";
 import { encodeEvent } from "./adapters/messaging/event-codec.js";
 import { startGateway } from "./adapters/http/gateway-server.js";
+import { consoleRoute } from "./adapters/http/console-route.js";
 import { healthRoutes, notFoundRoute } from "./adapters/http/health-routes.js";
 import { restAliases } from "./adapters/http/rest-aliases.js";
 import { rpcRequestGate } from "./adapters/http/rpc-request-gate.js";
@@ -16,11 +18,13 @@ import { MigrationMetrics } from "./adapters/observability/migration-metrics.js"
 import { readinessProbe } from "./adapters/observability/readiness.js";
 import { startTracing } from "./adapters/observability/tracing.js";
 import { openDatabase, type Database } from "./adapters/persistence/database.js";
+import { KnexStockStory } from "./adapters/persistence/knex-stock-story.js";
 import { KnexEventOutbox } from "./adapters/persistence/knex-event-outbox.js";
 import { KnexScorecardSource } from "./adapters/persistence/knex-scorecard-source.js";
 import { ScorecardMetrics } from "./adapters/observability/scorecard-metrics.js";
 import { PgPartitionLeases } from "./adapters/persistence/pg-partition-leases.js";
 import { startGrpcServer } from "./adapters/rpc/grpc-server.js";
+import { consoleService } from "./adapters/rpc/console-service.js";
 import { inventoryService } from "./adapters/rpc/inventory-service.js";
 import { migrationService } from "./adapters/rpc/migration-service.js";
 import { registerService } from "./adapters/rpc/registered-service.js";
@@ -180,6 +184,7 @@ export async function startService(config: Config, logger: Logger, hooks: Servic
         ), logger, access),
     ),
     reconciliation.service,
+    registerService(ConsoleService, guardService(ConsoleService, consoleService(new KnexStockStory(knex)), logger, access)),
   ];
   const services = tracing.enabled ? guarded.map((registered) => tracedService(registered, tracing)) : guarded;
   metrics.watch({
@@ -199,7 +204,7 @@ export async function startService(config: Config, logger: Logger, hooks: Servic
   });
   const gateway = await startGateway(
     services,
-    [healthRoutes(probe, metrics), restAliases(services, config.maxRequestBytes), notFoundRoute],
+    [healthRoutes(probe, metrics), consoleRoute(), restAliases(services, config.maxRequestBytes), notFoundRoute],
     { host: config.host, port: config.gatewayPort, maxBodyBytes: config.maxRequestBytes },
     logger,
     [ingress.gate, rpcRequestGate(services, config.maxRequestBytes)],
