@@ -11,3 +11,10 @@ export { deadLetter, type DeadLetter, type DeadLetterReason } from "./dead-lette
 export { messageType, inventoryEventType, eventTypeName, type MessageType, type MessageProblem, type RecordKey, type VersionedRecord } from "./message-types.js";
 export { MessageRegistry, defaultRegistry } from "./message-registry.js";
 export { decodeMessage, isInventoryEvent, type Decoded, type ReceivedMessage, type ReceivedEvent } from "./decode.js";
+export { recordId, type ConsumerStore, type ConsumerTransaction, type RecordPosition, type StoreChanges } from "./consumer-store.js";
+export { MemoryConsumerStore, type MemoryEffect } from "./memory-consumer-store.js";
+export { PostgresConsumerStore, type PostgresConsumerStoreOptions } from "./postgres-consumer-store.js";
+export { judgeVersion, type ContinuityIssue, type FirstSight, type Healing, type Verdict } from "./continuity.js";
+export type { MissingEventSource, RecordState, RecordStateSource } from "./healing-sources.js";
+export { HandlerError, type EventHandler } from "./event-handler.js";
+export { EventProcessor, type BatchResult, type EventProcessorOptions, type MessageOutcome } from "./event-processor.js";
