@@ -67,6 +67,11 @@ export class EventProcessor<Effect> {
     if (options.heal?.state && !options.handler.applyState) throw new Error("a state source is configured for healing, but the handler has no applyState");
   }
 
+  /** Forgets ids seen before `before` (the end of the dedupe window); returns how many. */
+  prune(before: Date): Promise<number> {
+    return this.options.store.prune(this.options.consumer, before);
+  }
+
   /** Processes `batch` (in stream order); the outcomes say what to acknowledge, terminate or leave for redelivery. */
   async process(batch: readonly RawMessage[]): Promise<BatchResult> {
     if (batch.length === 0) return emptyResult();

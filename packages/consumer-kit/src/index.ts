@@ -18,3 +18,7 @@ export { judgeVersion, type ContinuityIssue, type FirstSight, type Healing, type
 export type { MissingEventSource, RecordState, RecordStateSource } from "./healing-sources.js";
 export { HandlerError, type EventHandler } from "./event-handler.js";
 export { EventProcessor, type BatchResult, type EventProcessorOptions, type MessageOutcome } from "./event-processor.js";
+export { rawFromJetStream } from "./jetstream-messages.js";
+export { JetStreamMissingEvents } from "./jetstream-missing-events.js";
+export { GrpcInventoryState, type GrpcInventoryStateOptions } from "./grpc-inventory-state.js";
+export { startDurableConsumer, ensureDurableConsumer, startAfterStoredPosition, type DurableConsumerOptions, type RunningConsumer, type StartPoint } from "./durable-consumer.js";
