@@ -66,8 +66,8 @@ export const DEFAULT_DAY: DaySettings = {
   startingCoverDays: [0.5, 2.5],
 };
 
-/** A small day for tests and CI: the same shape, 1,000 SKUs, 2 warehouses, 6,000 order lines. */
-export const QUICK_DAY: DaySettings = { ...DEFAULT_DAY, skus: 1_000, warehouses: 2, orderLines: 6_000, otherShipments: 400 };
+/** A small day for tests and CI: the same shape, 500 SKUs, 2 warehouses, 2,500 order lines. */
+export const QUICK_DAY: DaySettings = { ...DEFAULT_DAY, skus: 500, warehouses: 2, orderLines: 2_500, otherShipments: 200 };
 
 /** One stock record: a SKU at a warehouse, and what it holds at 00:00. */
 export interface StockRecord {

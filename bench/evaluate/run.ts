@@ -1,0 +1,105 @@
+/**
+ * `npm run evaluate [-- --quick] [--seed N] [--day-seconds S] [--concurrency N] [--skus N]
+ * [--warehouses N] [--order-lines N] [--skew X]`: plays one simulated retailer day through a model
+ * of the legacy nightly sync and through the real service (real PostgreSQL, NATS, its endpoints),
+ * prints both side by side with the gates, and writes `bench/results/evaluation-<quick|default>.json`
+ * and `.svg` (any other setting is an experiment, written to `test-results/`).
+ */
+import { execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { renderChart } from "./chart.js";
+import { runEvaluation, type EvaluationResult } from "./evaluation.js";
+import { DEFAULT_DAY, QUICK_DAY, type DaySettings } from "./simulated-day.js";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    seed: { type: "string" },
+    "day-seconds": { type: "string" },
+    concurrency: { type: "string" },
+    skus: { type: "string" },
+    warehouses: { type: "string" },
+    "order-lines": { type: "string" },
+    skew: { type: "string" },
+  },
+});
+
+const profile = args.quick ? QUICK_DAY : DEFAULT_DAY;
+const number = (name: string, value: string | undefined, fallback: number, min: number): number => {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min) {
+    console.error(`evaluate: --${name} must be a number ≥ ${min}, got "${value}"`);
+    process.exit(2);
+  }
+  return n;
+};
+const settings: DaySettings = {
+  ...profile,
+  seed: number("seed", args.seed, profile.seed, 0),
+  skus: number("skus", args.skus, profile.skus, 1),
+  warehouses: number("warehouses", args.warehouses, profile.warehouses, 1),
+  orderLines: number("order-lines", args["order-lines"], profile.orderLines, 1),
+  skuSkew: number("skew", args.skew, profile.skuSkew, 0),
+};
+const daySeconds = number("day-seconds", args["day-seconds"], args.quick ? 60 : 1800, 5);
+const concurrency = number("concurrency", args.concurrency, 32, 1);
+const standard = JSON.stringify(settings) === JSON.stringify(profile) && args["day-seconds"] === undefined && args.concurrency === undefined;
+const mode = args.quick ? "quick" : "default";
+
+const result = await runEvaluation(settings, { daySeconds, concurrency, log: (line) => console.log(line) });
+const commit = (() => {
+  try {
+    return execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT, encoding: "utf8" }).trim();
+  } catch {
+    return "unknown";
+  }
+})();
+const machine = { cpus: cpus().length, model: cpus()[0]?.model ?? "?", memoryGiB: Math.round(totalmem() / 2 ** 30) };
+const { lags, ...figures } = result;
+const report = { mode: standard ? mode : "custom", date: new Date().toISOString(), commit, machine, ...figures };
+
+printReport(result);
+const directory = standard ? join(ROOT, "bench/results") : join(ROOT, "test-results");
+mkdirSync(directory, { recursive: true });
+const name = standard ? `evaluation-${mode}` : "evaluation-custom";
+writeFileSync(join(directory, `${name}.json`), `${JSON.stringify(report, null, 2)}\n`);
+writeFileSync(
+  join(directory, `${name}.svg`),
+  renderChart(`One simulated retailer day (${settings.skus.toLocaleString("en-US")} SKUs × ${settings.warehouses} warehouses, ${settings.orderLines.toLocaleString("en-US")} order lines, seed ${settings.seed})`, [
+    { label: "legacy nightly sync (model)", color: "#d9822b", freshnessMs: lags.legacy, oversoldByHour: result.legacy.oversoldByHour },
+    { label: "inventory-sync (real service)", color: "#2b6cd9", freshnessMs: lags.service, oversoldByHour: result.service.oversoldByHour },
+  ]),
+);
+console.log(`\nevaluate: wrote ${join(directory, `${name}.json`)} and .svg`);
+process.exitCode = result.agreement.every((a) => a.agrees) ? 0 : 1;
+
+
+function printReport(r: EvaluationResult): void {
+  const ms = (v: number) => (!Number.isFinite(v) ? "-" : v < 1000 ? `${v.toFixed(0)} ms` : v < 120_000 ? `${(v / 1000).toFixed(1)} s` : v < 7_200_000 ? `${(v / 60_000).toFixed(1)} min` : `${(v / 3_600_000).toFixed(1)} h`);
+  const pct = (v: number, digits = 2) => `${(v * 100).toFixed(digits)} %`;
+  const rows: Array<[string, string, string]> = [
+    ["freshness median (day time)", ms(r.legacy.freshness.medianMs), ms(r.service.freshness.medianMs)],
+    ["freshness p99 (day time)", ms(r.legacy.freshness.p99Ms), ms(r.service.freshness.p99Ms)],
+    ["oversold lines per 1,000 reserved", r.legacy.oversell.perThousand.toFixed(3), r.service.oversell.perThousand.toFixed(3)],
+    ["  oversold / reserved", `${r.legacy.oversell.oversold} / ${r.legacy.oversell.reservations}`, `${r.service.oversell.oversold} / ${r.service.oversell.reservations}`],
+    ["  of which refused at the pick", String(r.legacy.oversell.refusedAtPick), String(r.service.oversell.refusedAtPick)],
+    ["lines refused at reservation (lost sales)", String(r.legacy.refusedAtReservation), String(r.service.refusedAtReservation)],
+    ["SKUs with a discrepancy at day end", pct(r.legacy.discrepancy.share, 3), pct(r.service.discrepancy.share, 3)],
+  ];
+  console.log(`\nOne simulated day, ${r.daySeconds} s real (${r.compression.toFixed(0)}× compressed)\n`);
+  console.log(`${"".padEnd(44)}${"legacy nightly sync".padEnd(22)}inventory-sync`);
+  for (const [label, legacy, service] of rows) console.log(`${label.padEnd(44)}${legacy.padEnd(22)}${service}`);
+  console.log("\ngates (service):");
+  for (const g of r.gates) {
+    const value = g.name === "freshness" ? ms(g.service) : g.name === "oversell" ? `${pct(g.service, 1)} fewer` : pct(g.service, 3);
+    console.log(`  ${g.name.padEnd(12)} ${value.padEnd(16)} gate ${g.gate}: ${g.pass ? "PASS" : "FAIL"}; aim ${g.aim}: ${g.aimMet ? "met" : "missed"}`);
+  }
+  console.log(`\nthe service's own scorecard against the harness (real time): ${r.service.calls.reservationCalls} reservation calls, ${r.service.calls.wmsRequests} WMS requests, ${r.service.calls.failedCalls} failed; at worst ${r.service.maxBehindSeconds.toFixed(1)} s behind the day's schedule; median real lag: observed → committed ${r.service.lagBreakdownMs.observedToCommit.toFixed(0)} ms, committed → acknowledged ${r.service.lagBreakdownMs.commitToAck.toFixed(0)} ms`);
+  for (const a of r.agreement) console.log(`  ${a.figure.padEnd(40)} service ${String(Math.round(a.service * 10) / 10).padEnd(10)} harness ${String(Math.round(a.harness * 10) / 10).padEnd(10)} (${a.tolerance}) ${a.agrees ? "agrees" : "DISAGREES"}`);
+}
