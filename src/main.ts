@@ -148,7 +148,7 @@ export async function startService(config: Config, logger: Logger, hooks: Servic
   // On PostgreSQL the replicas split the outbox's partitions (docs/operations.md); embedded, this process is the only one.
   const partitionLeases = config.databaseUrl
     ? new PgPartitionLeases(
-        knex,
+        config.databaseUrl,
         { replicaId: config.relayScale.replicaId, partitions: config.relayScale.partitions, heartbeatMs: config.relayScale.heartbeatMs, ttlMs: config.relayScale.leaseTtlMs },
         logger.child({ component: "relay-leases" }),
       )

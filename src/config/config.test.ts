@@ -36,6 +36,29 @@ describe("configuration", () => {
     );
   });
 
+  it("takes a JetStream cluster's servers and stream replicas, and the replicas' relay settings, refusing a lease not longer than the heartbeat", () => {
+    const defaults = loadConfig({});
+    assert.equal(defaults.natsStreamReplicas, 1);
+    assert.deepEqual({ ...defaults.relayScale, replicaId: "" }, { partitions: 16, heartbeatMs: 1000, leaseTtlMs: 5000, replicaId: "" });
+    assert.match(defaults.relayScale.replicaId, /-\d+$/, "host name and process id");
+    const cluster = loadConfig({ NATS_URL: "nats://n1:4222, nats://n2:4222,tls://n3:4222", NATS_STREAM_REPLICAS: "3", REPLICA_ID: "web-1", RELAY_PARTITIONS: "32" });
+    assert.equal(cluster.natsUrl, "nats://n1:4222,nats://n2:4222,tls://n3:4222");
+    assert.equal(cluster.natsStreamReplicas, 3);
+    assert.equal(cluster.relayScale.replicaId, "web-1");
+    assert.equal(cluster.relayScale.partitions, 32);
+    assert.throws(
+      () => loadConfig({ NATS_URL: "nats://n1:4222,http://u:secret@n2:4222", RELAY_HEARTBEAT_MS: "2000", RELAY_LEASE_TTL_MS: "2000", REPLICA_ID: "a b" }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.match(error.message, /NATS_URL: server 2 of 2 is not a URL starting with nats:\/\/ or tls:\/\//);
+        assert.doesNotMatch(error.message, /secret/);
+        assert.match(error.message, /RELAY_LEASE_TTL_MS=2000: must be longer than RELAY_HEARTBEAT_MS \(2000\)/);
+        assert.match(error.message, /REPLICA_ID="a b"/);
+        return true;
+      },
+    );
+  });
+
   it("bounds concurrent WMS writes by default, and refuses a limit out of range", () => {
     assert.deepEqual(loadConfig({}).wmsIngress.writeLimits, { maxConcurrent: 2, maxBytes: 64 * 1024 * 1024, maxQueued: 16, maxWaitMs: 10_000, retryAfterSeconds: 1 });
     const env = { WMS_MAX_CONCURRENT_BATCHES: "4", WMS_MAX_INFLIGHT_BYTES: "2048", WMS_MAX_QUEUED_BATCHES: "0", WMS_MAX_QUEUE_WAIT_MS: "50", WMS_OVERLOAD_RETRY_AFTER_SECONDS: "5" };

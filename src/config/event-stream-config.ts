@@ -27,7 +27,7 @@ export function readEventStream(read: EnvReader): EventStreamConfig {
 /** `nats://a:4222,nats://b:4222` checked server by server (each a nats: or tls: URL), as given. */
 function natsServerList(raw: string): string {
   const servers = raw.split(",").map((server) => server.trim());
-  for (const server of servers) {
+  for (const [i, server] of servers.entries()) {
     let protocol = "";
     try {
       protocol = new URL(server).protocol;
@@ -35,7 +35,8 @@ function natsServerList(raw: string): string {
       // reported below
     }
     if (protocol !== "nats:" && protocol !== "tls:") {
-      throw new Error(`${JSON.stringify(server)} is not a URL starting with nats:// or tls:// (list several servers separated by commas)`);
+      // The value is not echoed: a server URL may carry credentials.
+      throw new Error(`server ${i + 1} of ${servers.length} is not a URL starting with nats:// or tls:// (list several servers separated by commas)`);
     }
   }
   return servers.join(",");

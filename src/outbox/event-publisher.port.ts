@@ -28,9 +28,12 @@ export interface EventPublisher {
    * and resolves once every one has an outcome, in the same order: a receipt when the bus durably
    * accepted it (or already held it: see {@link PublishReceipt}), an error when it was not accepted
    * or it is not known whether it was (refused, another last sequence, timed out, disconnected).
-   * Never rejects. Batches handed over one after another reach the bus in that order.
+   * Never rejects. Batches handed over one after another reach the bus in that order. Each message
+   * after the first is also stored only right behind the one before it (by event id), and the first
+   * only right behind `afterEventId` when given: the chain's condition holds whoever else writes to
+   * the stream (several replicas' relays), where a sequence alone could be met by another's events.
    */
-  publishAll(messages: readonly OutboxMessage[], afterSequence: number): Promise<PublishOutcome[]>;
+  publishAll(messages: readonly OutboxMessage[], afterSequence: number, afterEventId?: string): Promise<PublishOutcome[]>;
   /**
    * Asks the bus whether it already holds `message` (within its duplicate window), storing
    * nothing. The answer is taken behind everything published before it, so it is final for them.

@@ -4,7 +4,10 @@ import { silentLogger } from "../shared/logger.js";
 import type { EventPublisher, PublishOutcome, PublishReceipt, StoredCheck } from "./event-publisher.port.js";
 import type { OutboxMessage } from "./outbox-message.js";
 import type { OutboxBacklog, OutboxStore } from "./outbox-store.port.js";
+import type { OutboxLease } from "./outbox-lease.port.js";
+import type { OutboxShare } from "./outbox-partition.js";
 import { OutboxRelay } from "./outbox-relay.js";
+import { StreamChain } from "./stream-chain.js";
 import { soleProcessLease } from "../shared/lease.port.js";
 
 /** An outbox held in memory: the relay's port, implemented plainly to test its ordering rules. */
@@ -42,7 +45,7 @@ class MemoryStream implements EventPublisher {
     private readonly faults = new Map<string, Fault>(),
     private readonly delayMs: () => number = () => 0,
   ) {}
-  async publish(message: OutboxMessage, afterSequence: number): Promise<PublishReceipt> {
+  async publish(message: OutboxMessage, afterSequence: number, afterEventId?: string): Promise<PublishReceipt> {
     const fault = this.faults.get(message.eventId);
     this.faults.delete(message.eventId);
     await this.arrival();
@@ -51,14 +54,15 @@ class MemoryStream implements EventPublisher {
     const earlier = this.ids.get(message.eventId);
     if (earlier !== undefined) return { sequence: earlier, duplicate: true };
     if (afterSequence !== this.stored.length) throw new Error(`wrong last sequence: ${this.stored.length}`);
+    if (afterEventId !== undefined && this.stored.at(-1)?.eventId !== afterEventId) throw new Error(`wrong last msg id: ${this.stored.at(-1)?.eventId}`);
     this.stored.push(message);
     this.ids.set(message.eventId, this.stored.length);
     if (fault === "lose-ack") throw new Error(`ack of ${message.eventId} lost`);
     return { sequence: this.stored.length, duplicate: false };
   }
-  /** Each message as its own publish, arriving in its own time (see `publish`). */
-  publishAll(messages: readonly OutboxMessage[], afterSequence: number): Promise<PublishOutcome[]> {
-    return Promise.all(messages.map((message, i) => this.publish(message, afterSequence + i).catch((error: Error) => error)));
+  /** Each message as its own publish, arriving in its own time (see `publish`), behind its predecessor by sequence and id. */
+  publishAll(messages: readonly OutboxMessage[], afterSequence: number, afterEventId?: string): Promise<PublishOutcome[]> {
+    return Promise.all(messages.map((message, i) => this.publish(message, afterSequence + i, i > 0 ? messages[i - 1]!.eventId : afterEventId).catch((error: Error) => error)));
   }
   async check(message: OutboxMessage): Promise<StoredCheck> {
     await this.arrival();
@@ -111,10 +115,10 @@ function holdPublishes(stream: MemoryStream): { sent: () => number; release: () 
   let release!: () => void;
   const held = new Promise<void>((resolve) => (release = resolve));
   const publish = stream.publish.bind(stream);
-  stream.publish = async (message, after) => {
+  stream.publish = async (message, after, afterId) => {
     sent++;
     await held;
-    return publish(message, after);
+    return publish(message, after, afterId);
   };
   return { sent: () => sent, release };
 }
@@ -192,9 +196,9 @@ describe("OutboxRelay", () => {
     const held = new Promise<void>((resolve) => (releaseAck = resolve));
     const sent: string[] = [];
     const publish = stream.publish.bind(stream);
-    stream.publish = async (message, after) => {
+    stream.publish = async (message, after, afterId) => {
       sent.push(message.eventId);
-      const receipt = await publish(message, after);
+      const receipt = await publish(message, after, afterId);
       if (message.eventId === "a1") await held; // a1 is stored; its acknowledgement is slow
       return receipt;
     };
@@ -284,5 +288,74 @@ describe("OutboxRelay", () => {
     await relay.stop(100);
     assert.equal(outbox.published.size, events.length);
     assertInOrderOnce(stream, events);
+  });
+});
+
+/** An outbox whose events are in partitions (by SKU, as `outboxPartition` does by record), fetched by share. */
+class PartitionedOutbox extends MemoryOutbox {
+  constructor(private readonly partitionOf: (sku: string) => number) {
+    super([]);
+  }
+  override async fetchUnpublished(limit: number, exclude: readonly string[], share: OutboxShare = "all") {
+    const pending = await super.fetchUnpublished(Number.MAX_SAFE_INTEGER, exclude);
+    return pending.filter((e) => share === "all" || share.includes(this.partitionOf(e.sku))).slice(0, limit);
+  }
+}
+
+describe("OutboxRelay with several replicas (each publishing the partitions it leases)", () => {
+  it("stores every event once and in order per SKU while partitions move between two relays, with an overlap", async () => {
+    const skus = ["A", "B", "C", "D", "E", "F", "G", "H"];
+    const outbox = new PartitionedOutbox((sku) => skus.indexOf(sku) % 4);
+    let seed = 7;
+    const random = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+    const stream = new MemoryStream(new Map(), () => Math.floor(random() * 3));
+    const shares: Record<"a" | "b", OutboxShare> = { a: [0, 1], b: [2, 3] };
+    const lease = (name: "a" | "b"): OutboxLease => ({ acquire: async () => shares[name], release: async () => undefined });
+    const relayOptions = { batchSize: 20, idleDelayMs: 5, maxBackoffMs: 10, pipelineDepth: 2 };
+    const relays = [new OutboxRelay(outbox, stream, lease("a"), systemClock, silentLogger, relayOptions), new OutboxRelay(outbox, stream, lease("b"), systemClock, silentLogger, relayOptions)];
+    relays.forEach((relay) => relay.start());
+    const all: OutboxMessage[] = [];
+    let n = 0;
+    const commit = (count: number) => {
+      const batch = Array.from({ length: count }, () => event(`e${++n}`, skus[n % skus.length]!));
+      all.push(...batch);
+      outbox.append(batch);
+      relays.forEach((relay) => relay.wake());
+    };
+    for (let i = 0; i < 10; i++) {
+      commit(15);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    // Partition 1 moves to b while a may still have its batch in flight (b takes it before a lets go).
+    shares.b = [1, 2, 3];
+    for (let i = 0; i < 5; i++) commit(15);
+    await new Promise((r) => setTimeout(r, 10));
+    shares.a = [0];
+    for (let i = 0; i < 5; i++) commit(15);
+    // a dies: b takes everything.
+    shares.a = [];
+    shares.b = [0, 1, 2, 3];
+    for (let i = 0; i < 5; i++) commit(15);
+    await until(() => outbox.published.size === all.length, 1000);
+    await Promise.all(relays.map((relay) => relay.stop(0)));
+    assert.equal(outbox.published.size, all.length, "every event acknowledged");
+    assertInOrderOnce(stream, all);
+  });
+});
+
+describe("StreamChain with another writer on the stream", () => {
+  it("never lands a later batch behind another replica's events when the batch before it was refused", async () => {
+    const stream = new MemoryStream();
+    const chain = new StreamChain(stream);
+    assert.deepEqual(await chain.sync([event("a1", "A")]), []); // the stream ends at 0
+    // Another replica's relay stores two events first: exactly as many as this chain's first batch.
+    await stream.publish(event("x1", "X"), 0);
+    await stream.publish(event("x2", "X"), 1);
+    const first = chain.send([event("a1", "A"), event("a2", "A")]); // expected behind 0: refused
+    const second = chain.send([event("a3", "A")]); // expected behind 2, where the stream now ends, but not behind a2
+    assert.deepEqual(await first, []);
+    assert.deepEqual(await second, [], "a3 is refused: a1 and a2 are not on the stream");
+    assert.deepEqual(stream.stored.map((e) => e.eventId), ["x1", "x2"]);
+    assert.ok(chain.failed);
   });
 });

@@ -17,6 +17,8 @@ import type { OutboxMessage } from "./outbox-message.js";
  */
 export class StreamChain {
   private tail: number | undefined;
+  /** The event id of the last message sent since the sync (undefined right after it). */
+  private tailEventId: string | undefined;
   private failure: unknown;
 
   /** @param onFailure told about each message the bus did not accept. */
@@ -47,7 +49,10 @@ export class StreamChain {
       if (check.stored) stored.push(head[i]!);
       else last = Math.max(last ?? 0, check.lastSequence);
     });
-    if (last !== undefined && this.failure === undefined) this.tail = last;
+    if (last !== undefined && this.failure === undefined) {
+      this.tail = last;
+      this.tailEventId = undefined;
+    }
     return stored;
   }
 
@@ -58,8 +63,12 @@ export class StreamChain {
   async send(messages: readonly OutboxMessage[]): Promise<OutboxMessage[]> {
     if (this.tail === undefined || this.failure !== undefined || messages.length === 0) return [];
     const after = this.tail;
+    const afterEventId = this.tailEventId;
     this.tail += messages.length;
-    const outcomes = await this.publisher.publishAll(messages, after);
+    this.tailEventId = messages[messages.length - 1]!.eventId;
+    // Behind the last message sent by id too: another replica's relay may have stored as many events
+    // as this chain expected to, so the sequence alone would let this batch land behind a gap.
+    const outcomes = await this.publisher.publishAll(messages, after, afterEventId);
     const acknowledged: OutboxMessage[] = [];
     messages.forEach((message, i) => {
       const outcome = outcomes[i] ?? new Error(`the bus said nothing of event ${message.eventId}`);
@@ -81,6 +90,7 @@ export class StreamChain {
   reset(): void {
     this.failure = undefined;
     this.tail = undefined;
+    this.tailEventId = undefined;
   }
 
   private break(error: unknown): void {

@@ -164,3 +164,32 @@ describe("EventHeaders", () => {
     assert.deepEqual(Buffer.from(status.encode()), Buffer.from(new MsgHdrsImpl(503, "No Responders").encode()));
   });
 });
+
+describe("JetStreamEventPublisher behind a given event (several replicas' relays on one stream)", function () {
+  this.timeout(20_000);
+  let stream: TestStream;
+  let bus: JetStreamEventPublisher;
+
+  before(async () => {
+    stream = testStream("publisher_behind");
+    bus = new JetStreamEventPublisher(
+      { url: NATS_URL, stream: stream.stream, subjectPrefix: stream.subjectPrefix, duplicateWindowMs: 60_000, maxAgeMs: 3_600_000, publishTimeoutMs: 5_000 },
+      silentLogger,
+    );
+    for (let i = 0; i < 200 && !bus.isConnected(); i++) await new Promise((resolve) => setTimeout(resolve, 25));
+  });
+  after(async () => {
+    await bus?.close();
+    await stream?.delete();
+  });
+
+  it("stores a batch only behind the event it names, even where the stream's sequence matches", async () => {
+    const m = (n: number) => message(`${stream.stream}-b${n}`, "A");
+    assert.deepEqual(await publishOne(bus, m(1), 0), { sequence: 1, duplicate: false });
+    // Another writer's event is last: the sequence would do, the event id does not.
+    const [refused] = await bus.publishAll([m(3)], 1, m(2).eventId);
+    assert.match(String(refused), /wrong last msg ?id/i);
+    assert.equal(await storedCount(stream.stream), 1);
+    assert.deepEqual(await bus.publishAll([m(2)], 1, m(1).eventId), [{ sequence: 2, duplicate: false }]);
+  });
+});

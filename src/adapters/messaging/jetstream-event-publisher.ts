@@ -69,7 +69,7 @@ export class JetStreamEventPublisher implements EventPublisher {
     return { connected: this.connected, streamReady: this.streamReady, lastError: this.lastError };
   }
 
-  publishAll(messages: readonly OutboxMessage[], afterSequence: number): Promise<PublishOutcome[]> {
+  publishAll(messages: readonly OutboxMessage[], afterSequence: number, afterEventId?: string): Promise<PublishOutcome[]> {
     if (messages.length === 0) return Promise.resolve([]);
     let acks: PubAckInbox;
     try {
@@ -77,8 +77,8 @@ export class JetStreamEventPublisher implements EventPublisher {
     } catch (error) {
       return Promise.resolve(messages.map(() => error as Error));
     }
-    if (this.tracing.enabled && messages.some((message) => message.traceContext)) return this.publishTraced(acks, messages, afterSequence);
-    return this.sendRun(acks, messages, afterSequence);
+    if (this.tracing.enabled && messages.some((message) => message.traceContext)) return this.publishTraced(acks, messages, afterSequence, afterEventId);
+    return this.sendRun(acks, messages, afterSequence, afterEventId);
   }
 
   /**
@@ -103,7 +103,7 @@ export class JetStreamEventPublisher implements EventPublisher {
    * A batch with events written under a trace: each of those is published in a producer span of its
    * trace (the span's context goes in the message's headers), which ends with the batch's outcome.
    */
-  private publishTraced(acks: PubAckInbox, messages: readonly OutboxMessage[], afterSequence: number): Promise<PublishOutcome[]> {
+  private publishTraced(acks: PubAckInbox, messages: readonly OutboxMessage[], afterSequence: number, afterEventId: string | undefined): Promise<PublishOutcome[]> {
     const carriers: Array<Record<string, string> | undefined> = new Array(messages.length);
     let settle!: (outcomes: PublishOutcome[]) => void;
     const settled = new Promise<PublishOutcome[]>((resolve) => (settle = resolve));
@@ -126,7 +126,7 @@ export class JetStreamEventPublisher implements EventPublisher {
       );
       spans.push(span.catch(() => undefined)); // the span records the failure; the outcome reports it
     });
-    const outcomes = this.sendRun(acks, messages, afterSequence, carriers);
+    const outcomes = this.sendRun(acks, messages, afterSequence, afterEventId, carriers);
     void outcomes.then(settle);
     return Promise.all(spans).then(() => outcomes);
   }
@@ -135,8 +135,9 @@ export class JetStreamEventPublisher implements EventPublisher {
    * Sends a batch as one run: each message expected right behind the one before, and only the last
    * asks for a PubAck (one acknowledgement per run instead of per message halved both this client's
    * and the NATS server's CPU per message in a microbenchmark). Every message after the first also
-   * carries the event id of the one before it as `Nats-Expected-Last-Msg-Id`, so the stream stores
-   * each only right behind its predecessor, whoever else writes to it: when the last is stored at
+   * carries the event id of the one before it as `Nats-Expected-Last-Msg-Id` (the first, `afterEventId`
+   * when given), so the stream stores each only right behind its predecessor, whoever else writes to
+   * it (other replicas' relays): when the last is stored at
    * its expected sequence, every message of the run is, in order. Otherwise (refused, stored
    * elsewhere, no PubAck) the ones before the last are unknown; the relay asks the bus about them
    * (`check`). A message the client cannot send (closed, too large) ends the run there, and the rest
@@ -148,6 +149,7 @@ export class JetStreamEventPublisher implements EventPublisher {
     acks: PubAckInbox,
     messages: readonly OutboxMessage[],
     afterSequence: number,
+    afterEventId: string | undefined,
     carriers?: ReadonlyArray<Record<string, string> | undefined>,
   ): Promise<PublishOutcome[]> {
     const outcomes: PublishOutcome[] = new Array(messages.length);
@@ -160,7 +162,9 @@ export class JetStreamEventPublisher implements EventPublisher {
         const carrier = carriers?.[i];
         if (carrier) for (const [key, value] of Object.entries(carrier)) h.set(key, value);
         else if (message.traceContext) h.set("traceparent", message.traceContext);
-        if (i > first) h.headers.set(EXPECTED_LAST_MSG_ID, [messages[i - 1]!.eventId]);
+        // Behind its predecessor by id, also at the start of a run after one the client could not send (it is not stored, so this is refused too).
+        const predecessor = i > 0 ? messages[i - 1]!.eventId : afterEventId;
+        if (predecessor !== undefined) h.headers.set(EXPECTED_LAST_MSG_ID, [predecessor]);
         const subject = eventSubject(this.settings.subjectPrefix, message.type, message.sku);
         if (i === messages.length - 1) {
           runs.push(settleRun(messages, outcomes, first, i, afterSequence, this.send(acks, subject, message.payload, h)));

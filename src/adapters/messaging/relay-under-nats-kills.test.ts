@@ -92,11 +92,11 @@ describe("Outbox relay on JetStream while NATS is killed under load (real Postgr
     const outages: Array<Promise<void>> = [];
     const publishAll = bus.publishAll.bind(bus);
     let publishes = 0;
-    bus.publishAll = (messages, afterSequence) => {
+    bus.publishAll = (messages, afterSequence, afterEventId) => {
       const before = publishes;
       publishes += messages.length;
       if (KILL_AT.some((at) => before < at && at <= publishes)) outages.push(nats.stop("SIGKILL").then(() => sleep(300)).then(() => nats.start()));
-      return publishAll(messages, afterSequence);
+      return publishAll(messages, afterSequence, afterEventId);
     };
     relay.start();
     const unitOfWork = new KnexUnitOfWork(database.knex);

@@ -1,4 +1,4 @@
-import type { Knex } from "knex";
+import knex, { type Knex } from "knex";
 import type { OutboxLease } from "../../outbox/outbox-lease.port.js";
 import type { Logger } from "../../shared/logger.js";
 
@@ -32,7 +32,9 @@ export interface HeartbeatResult {
  * own, or whose lease ended. So the partitions spread evenly, and a replica that dies loses its
  * partitions once its leases end: a live one takes them at most TTL + one heartbeat later. All
  * times are the database's, except that this process stops using its leases on its own clock a TTL
- * after the heartbeat that renewed them began (a heartbeat that fails leaves them to lapse).
+ * after the heartbeat that renewed them began (a heartbeat that fails leaves them to lapse). The
+ * heartbeat has a connection of its own (outside the service's pool), so a pool busy with WMS
+ * batches never delays it past the TTL.
  */
 export class PgPartitionLeases implements OutboxLease {
   private held: readonly number[] = [];
@@ -41,13 +43,19 @@ export class PgPartitionLeases implements OutboxLease {
   private beating: Promise<unknown> | undefined;
   private stopped = false;
   private lastError: string | undefined;
+  private readonly knex: Knex;
 
   constructor(
-    private readonly knex: Knex,
+    url: string,
     private readonly settings: PartitionLeaseSettings,
     private readonly logger: Logger,
   ) {
     if (settings.ttlMs <= settings.heartbeatMs) throw new Error(`the lease TTL (${settings.ttlMs} ms) must be longer than the heartbeat (${settings.heartbeatMs} ms)`);
+    this.knex = knex({
+      client: "pg",
+      connection: { connectionString: url, application_name: `inventory-sync relay leases: ${settings.replicaId}` },
+      pool: { min: 0, max: 1, acquireTimeoutMillis: settings.ttlMs },
+    });
   }
 
   /** Starts the heartbeat (the first one at once). */
@@ -75,6 +83,7 @@ export class PgPartitionLeases implements OutboxLease {
 
   /** Stops the heartbeat, frees this replica's partitions and removes it from the live replicas. */
   async release(): Promise<void> {
+    if (this.stopped) return;
     this.stopped = true;
     clearInterval(this.timer);
     this.timer = undefined;
@@ -82,9 +91,13 @@ export class PgPartitionLeases implements OutboxLease {
     this.held = [];
     this.validUntil = 0;
     const id = this.settings.replicaId;
-    await this.knex.raw(`UPDATE relay_partitions SET holder = NULL, lease_until = now() WHERE holder = ?`, [id]);
-    await this.knex.raw(`DELETE FROM relay_replicas WHERE replica_id = ?`, [id]);
-    this.logger.info({ replica: id }, "gave up every outbox partition");
+    try {
+      await this.knex.raw(`UPDATE relay_partitions SET holder = NULL, lease_until = now() WHERE holder = ?`, [id]);
+      await this.knex.raw(`DELETE FROM relay_replicas WHERE replica_id = ?`, [id]);
+      this.logger.info({ replica: id }, "gave up every outbox partition");
+    } finally {
+      await this.knex.destroy();
+    }
   }
 
   /** One heartbeat (the background loop calls it every `heartbeatMs`; tests call it directly). */
