@@ -7,6 +7,8 @@ import { connectJson } from "../../../contract-tests/support/reservation-calls.j
 import { createTestDatabase, testStream, type TestDatabase } from "../../../contract-tests/support/test-servers.js";
 import { postJson, syncBatch, wmsUpdate } from "../../../contract-tests/support/wms-fixtures.js";
 import { FaultService } from "../../../fault-tests/support/fault-service.js";
+import { EventProcessor, GrpcInventoryState, MemoryConsumerStore, startDurableConsumer } from "../../../packages/consumer-kit/src/index.js";
+import { RecordingHandler } from "../../../packages/consumer-kit/test/recording-handler.js";
 import { startReadModel, type RunningReadModel } from "../src/read-model-service.js";
 
 const SKUS = Array.from({ length: 24 }, (_, i) => `RM-${i}${i % 5 === 0 ? ".X" : ""}`);
@@ -174,12 +176,42 @@ describe("example: the available-stock read model matches the service through du
     }
     const { rows: letters } = await pool.query<{ reason: string }>("SELECT reason FROM read_model_dead_letters ORDER BY stream_sequence");
     assert.deepEqual(letters.map((l) => l.reason), ["missing-header", "unknown-message-type", "undecodable-payload"]);
-    const { rows: issues } = await pool.query("SELECT kind, sku, last_version, version, healing FROM read_model_continuity");
-    assert.deepEqual(issues, [], "the relay keeps every record's versions unbroken");
-    if (process.env.DEBUG_E2E) console.log(JSON.stringify({ totals: readModel.totals, records: service.length, log: log.slice(0, 20), shortfalls: [...shortfalls] }, null, 1));
+    // The stream holds every record's versions unbroken; a consumer may still meet a later version
+    // first (a message redelivered after the NATS restart, behind ones delivered meanwhile): such a
+    // gap is healed from the stream, and the late message is then a duplicate.
+    const { rows: issues } = await pool.query<{ kind: string; healing: string }>("SELECT kind, sku, last_version, version, healing FROM read_model_continuity");
+    assert.ok(issues.every((i) => i.kind === "gap" && i.healing === "events"), JSON.stringify(issues));
     assert.ok(readModel.totals.duplicates >= 1, "the republished event was dropped as a duplicate");
     const consumer = await consumerState(nats.url, stream.stream, "e2e-read-model");
     assert.deepEqual(consumer, { pending: 0, ackPending: 0 });
+
+    // A consumer that joins at the stream's last messages, requiring version 1 and healing only from
+    // GetInventory: every record it meets is a gap, healed from the real service's state.
+    const late = new RecordingHandler();
+    const lateNc = await connect({ servers: nats.url });
+    const state = new GrpcInventoryState(survivor.grpcAddress);
+    try {
+      const { state: streamState } = await (await jetstreamManager(lateNc)).streams.info(stream.stream);
+      const processor = new EventProcessor({ consumer: "late", store: new MemoryConsumerStore(), handler: late, heal: { state } });
+      const running = await startDurableConsumer(lateNc, processor, { stream: stream.stream, durable: "late", start: { sequence: streamState.last_seq - 40 } });
+      const lateDeadline = Date.now() + 30_000;
+      while ((await consumerState(nats.url, stream.stream, "late")).pending > 0 || late.issues.length === 0) {
+        assert.ok(Date.now() < lateDeadline, "the late consumer read the stream's tail");
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      await running.stop();
+    } finally {
+      state.close();
+      await lateNc.close();
+    }
+    assert.ok(late.states.length > 0 && late.issues.every((i) => i.kind === "gap" && i.healing === "state"), JSON.stringify(late.issues.map((i) => [i.kind, i.healing])));
+    // Records it healed (the stale copy of event 1 in the tail is, to a consumer that never saw its
+    // record, a plausible version 1: it is applied, and the record is not compared).
+    const healed = new Set(late.states.map((st) => `${st.sku}/${st.locationId}`));
+    for (const row of service) {
+      const key = `${row.sku}/${row.locationId}`;
+      if (healed.has(key)) assert.equal(String(late.onHand.get(key)), row.onHand, key);
+    }
   });
 });
 
