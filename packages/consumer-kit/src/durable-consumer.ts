@@ -105,13 +105,27 @@ export async function startDurableConsumer<Effect>(connection: NatsConnection, p
   let lastPrune = 0;
   const report = (error: unknown) => options.onError?.(error);
 
-  const loop = async (): Promise<void> => {
+  // A durable lost on the server (deleted, or a server restarted without its storage) is created
+  // again just after the last sequence the store committed: nothing applied is read twice, nothing missed.
+  const getOrRecreate = async (): Promise<Consumer> => {
     const js = jetstream(connection);
+    try {
+      return await js.consumers.get(options.stream, options.durable);
+    } catch (error) {
+      if (!isConsumerNotFound(error)) throw error;
+      const start = await processor.position().then((position) => (position === undefined ? (options.start ?? { from: "all" as const }) : { sequence: position + 1 }));
+      report(new Error(`durable ${options.durable} was gone from the server: created again at ${JSON.stringify(start)}`));
+      await ensureDurableConsumer(connection, { ...options, start, recreate: false });
+      return js.consumers.get(options.stream, options.durable);
+    }
+  };
+
+  const loop = async (): Promise<void> => {
     let consumer: Consumer | undefined;
     while (!stopping) {
       let messages: JsMsg[] = [];
       try {
-        consumer ??= await js.consumers.get(options.stream, options.durable);
+        consumer ??= await getOrRecreate();
         for await (const message of await consumer.fetch({ max_messages: options.batchSize ?? 100, expires: Math.max(1000, options.fetchExpiresMs ?? 1000) })) messages.push(message);
       } catch (error) {
         report(error);
@@ -162,6 +176,11 @@ export async function startDurableConsumer<Effect>(connection: NatsConnection, p
       await stopped;
     },
   };
+}
+
+function isConsumerNotFound(error: unknown): boolean {
+  const e = error as { name?: string; code?: number; api_error?: { err_code?: number } } | null;
+  return e?.name === "ConsumerNotFoundError" || e?.api_error?.err_code === 10014 || /consumer not found/i.test(error instanceof Error ? error.message : "");
 }
 
 function sleep(ms: number): Promise<void> {

@@ -67,6 +67,11 @@ export class EventProcessor<Effect> {
     if (options.heal?.state && !options.handler.applyState) throw new Error("a state source is configured for healing, but the handler has no applyState");
   }
 
+  /** The highest stream sequence this consumer has committed, or undefined before its first batch. */
+  position(): Promise<number | undefined> {
+    return this.options.store.position(this.options.consumer);
+  }
+
   /** Forgets ids seen before `before` (the end of the dedupe window); returns how many. */
   prune(before: Date): Promise<number> {
     return this.options.store.prune(this.options.consumer, before);

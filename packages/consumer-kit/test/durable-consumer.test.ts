@@ -80,6 +80,23 @@ describe("consumer kit: durable pull consumer on JetStream", function () {
     assert.equal(info.num_pending, 0);
   });
 
+  it("creates a durable lost on the server again just after the store's last committed sequence", async () => {
+    const store = new MemoryConsumerStore();
+    const handler = new RecordingHandler();
+    const errors: string[] = [];
+    const processor = new EventProcessor({ consumer: "lost", store, handler });
+    const a = events("A", 10);
+    for (const raw of a.slice(0, 5)) await publish(js, raw);
+    const running = await startDurableConsumer(nc, processor, { stream: stream.stream, durable: "lost", retryDelayMs: 200, onError: (e) => void errors.push(String(e)) });
+    stopAfter = running;
+    await until("5 events", () => handler.applied.length === 5);
+    await (await jetstreamManager(nc)).consumers.delete(stream.stream, "lost");
+    for (const raw of a.slice(5)) await publish(js, raw);
+    await until("10 events", () => handler.applied.length === 10);
+    assert.deepEqual(handler.applied, a.map((m) => m.headers["Nats-Msg-Id"]));
+    assert.ok(errors.some((e) => /created again at \{"sequence":6\}/.test(e)), errors.join("\n"));
+  });
+
   it("starts a new durable at a stream sequence or a point in time, and a recreated one replays", async () => {
     const a = events("A", 6);
     const sequences: number[] = [];
