@@ -271,6 +271,11 @@ describe("contract: the operator console in a real browser (Chromium via playwri
       }
       throw new Error(`Tab never reached ${text}`);
     };
+    await page.keyboard.press("Shift+Tab"); // back to the top of the page…
+    await tabTo("Skip to content"); // …whose first stop skips the navigation
+    await page.keyboard.press("Enter");
+    assert.equal(await page.evaluate("document.activeElement?.id"), "main");
+    assert.equal(await page.evaluate("location.hash"), "#/disputes", "skipping does not change the page");
     await tabTo("Stock");
     await page.keyboard.press("Enter");
     await page.getByRole("heading", { name: "Stock", level: 1 }).waitFor();
