@@ -20,7 +20,9 @@ import { startTracing } from "./adapters/observability/tracing.js";
 import { openDatabase, type Database } from "./adapters/persistence/database.js";
 import { KnexStockStory } from "./adapters/persistence/knex-stock-story.js";
 import { KnexEventOutbox } from "./adapters/persistence/knex-event-outbox.js";
-import { PgAdvisoryLease, RELAY_JOB } from "./adapters/persistence/pg-advisory-lease.js";
+import { KnexScorecardSource } from "./adapters/persistence/knex-scorecard-source.js";
+import { ScorecardMetrics } from "./adapters/observability/scorecard-metrics.js";
+import { PgPartitionLeases } from "./adapters/persistence/pg-partition-leases.js";
 import { startGrpcServer } from "./adapters/rpc/grpc-server.js";
 import { consoleService } from "./adapters/rpc/console-service.js";
 import { inventoryService } from "./adapters/rpc/inventory-service.js";
@@ -32,17 +34,21 @@ import { wmsSyncService } from "./adapters/rpc/wms-sync-service.js";
 import { limitWmsWrites } from "./adapters/rpc/wms-write-limit.js";
 import { composeIngestion } from "./composition/ingestion.js";
 import { composeLegacyForwarding } from "./composition/legacy-forwarding.js";
+import { composeLowStock } from "./composition/low-stock.js";
 import { composeReconciliation, operatorAccess } from "./composition/reconciliation.js";
 import { composeReservations } from "./composition/reservations.js";
 import { composeWmsIngress } from "./composition/wms-ingress.js";
 import type { Config, FlagsConfig } from "./config/config.js";
 import { StockQueries } from "./inventory/application/stock-queries.js";
 import { CohortStatusQuery } from "./migration/application/cohort-status.js";
+import { MigrationScorecard } from "./migration/application/migration-scorecard.js";
 import { LegacyRunWatch } from "./migration/application/legacy-run-watch.js";
 import { ShadowComparator } from "./migration/application/shadow-comparator.js";
 import { OutboxRelay } from "./outbox/outbox-relay.js";
+import { wholeOutbox } from "./outbox/outbox-lease.port.js";
 import { soleProcessLease } from "./shared/lease.port.js";
 import { systemClock } from "./shared/clock.js";
+import { PeriodicTask } from "./shared/periodic-task.js";
 import type { Logger } from "./shared/logger.js";
 import type { SpanExporter } from "@opentelemetry/sdk-trace-base";
 
@@ -90,6 +96,7 @@ export async function startService(config: Config, logger: Logger, hooks: Servic
       duplicateWindowMs: config.natsDuplicateWindowMs,
       maxAgeMs: config.eventRetentionMs,
       publishTimeoutMs: config.publishTimeoutMs,
+      streamReplicas: config.natsStreamReplicas,
     },
     logger,
     tracing,
@@ -99,6 +106,7 @@ export async function startService(config: Config, logger: Logger, hooks: Servic
     onAppended: () => relay.wake(),
     ...(traceparent ? { activeTraceparent: traceparent } : {}),
     chunkEvents: config.relayBatchSize,
+    partitions: config.relayScale.partitions,
   });
   const changes = config.logLevel === "debug" || config.logLevel === "trace" ? loggedOutbox(outbox, logger) : outbox;
   const flags = await UnleashFeatureFlags.start(unleashSettings(config.flags), logger.child({ component: "flags" }));
@@ -117,7 +125,11 @@ export async function startService(config: Config, logger: Logger, hooks: Servic
   });
   const comparator = new ShadowComparator(comparisons, legacy, systemClock, logger, { compared: (t) => migrationMetrics.comparisonFinished(t) });
   const legacyRuns = new LegacyRunWatch(comparator, config.legacyRunPollMs, logger);
+  const scorecard = new MigrationScorecard(new KnexScorecardSource(knex), comparisons, config.flags.names, systemClock);
+  const scorecardMetrics = new ScorecardMetrics(metrics.registry);
+  const scorecardGauges = new PeriodicTask("scorecard gauges", config.scorecardRefreshMs, () => scorecardMetrics.refresh(scorecard, systemClock.now()), logger);
   const legacyForwarder = composeLegacyForwarding(config, knex, metrics, systemClock, logger);
+  const lowStock = composeLowStock(config, knex, metrics, () => relay.wake(), systemClock, logger);
   const operators = operatorAccess(config, metrics.registry, logger);
   const { access } = operators;
   const reconciliation = composeReconciliation(knex, changes, settlement.shortfalls, config, operators, systemClock, logger);
@@ -133,10 +145,18 @@ export async function startService(config: Config, logger: Logger, hooks: Servic
     { access, audit: reconciliation.audit, dropHandler: reconciliation.dropHandler },
     tracing,
   );
+  // On PostgreSQL the replicas split the outbox's partitions (docs/operations.md); embedded, this process is the only one.
+  const partitionLeases = config.databaseUrl
+    ? new PgPartitionLeases(
+        knex,
+        { replicaId: config.relayScale.replicaId, partitions: config.relayScale.partitions, heartbeatMs: config.relayScale.heartbeatMs, ttlMs: config.relayScale.leaseTtlMs },
+        logger.child({ component: "relay-leases" }),
+      )
+    : undefined;
   const relay = new OutboxRelay(
     outbox,
     bus,
-    config.databaseUrl ? new PgAdvisoryLease(config.databaseUrl, RELAY_JOB, logger) : soleProcessLease,
+    partitionLeases ?? wholeOutbox(soleProcessLease),
     systemClock,
     logger,
     { batchSize: config.relayBatchSize, idleDelayMs: config.relayIdleMs, maxBackoffMs: 5_000, pipelineDepth: config.relayPipelineDepth },
@@ -157,7 +177,11 @@ export async function startService(config: Config, logger: Logger, hooks: Servic
     reservations.service,
     registerService(
       MigrationService,
-      guardService(MigrationService, migrationService(new CohortStatusQuery(flags, config.flags.names, comparisons), comparator), logger, access),
+      guardService(MigrationService, migrationService(
+          new CohortStatusQuery(flags, config.flags.names, comparisons),
+          comparator,
+          scorecard,
+        ), logger, access),
     ),
     reconciliation.service,
     registerService(ConsoleService, guardService(ConsoleService, consoleService(new KnexStockStory(knex)), logger, access)),
@@ -187,7 +211,8 @@ export async function startService(config: Config, logger: Logger, hooks: Servic
   );
   const grpcServices = services.map((registered) => limitWmsWrites(registered, ingress.writeLimit, (code) => metrics.wmsRequestsRefused.inc({ code }), logger));
   const grpc = await startGrpcServer(grpcServices, { host: config.host, port: config.grpcPort, maxMessageBytes: config.maxRequestBytes });
-  const tasks = [...reservations.tasks, legacyRuns, ...reconciliation.tasks, ...(legacyForwarder ? [legacyForwarder] : [])];
+  const tasks = [...reservations.tasks, legacyRuns, scorecardGauges, ...reconciliation.tasks, ...(legacyForwarder ? [legacyForwarder] : []), ...(lowStock ? [lowStock] : [])];
+  partitionLeases?.start();
   relay.start();
   tasks.forEach((task) => task.start());
   ingress.start();

@@ -5,6 +5,7 @@ import { parseArgs } from "node:util";
 import { InventoryEventSchema } from "../../../gen/invsync/events/v1/inventory_event_pb.js";
 import type { EventStreamConfig } from "../../config/event-stream-config.js";
 import { skuToken, typeToken } from "../messaging/subjects.js";
+import { decodeAlert } from "./alert-line.js";
 import { describeEvent } from "./event-line.js";
 import type { CliOutput } from "./operations-cli.js";
 
@@ -131,15 +132,21 @@ async function lastStart(jsm: Awaited<ReturnType<typeof jetstreamManager>>, stre
 }
 
 function format(message: JsMsg, json: boolean): string {
-  let event;
-  try {
-    event = fromBinary(InventoryEventSchema, message.data);
-  } catch (error) {
-    const reason = `not an invsync.events.v1.InventoryEvent (${error instanceof Error ? error.message : String(error)})`;
-    return json ? JSON.stringify({ streamSequence: message.seq, subject: message.subject, undecodable: reason }) : `#${message.seq} ${message.subject}: ${reason}`;
-  }
-  if (!json) return `#${message.seq} ${describeEvent(event)}`;
   const headers: Record<string, string> = {};
   for (const [key, values] of message.headers ?? []) headers[key] = values[0] ?? "";
-  return JSON.stringify({ streamSequence: message.seq, subject: message.subject, headers, event: toJson(InventoryEventSchema, event) });
+  const named = headers["Invsync-Message"];
+  let decoded: { line: string; json: unknown };
+  try {
+    const alert = decodeAlert(named, message.data);
+    if (alert) decoded = alert;
+    else {
+      const event = fromBinary(InventoryEventSchema, message.data);
+      decoded = { line: describeEvent(event), json: toJson(InventoryEventSchema, event) };
+    }
+  } catch (error) {
+    const reason = `not an ${named && named !== InventoryEventSchema.typeName ? named : InventoryEventSchema.typeName} (${error instanceof Error ? error.message : String(error)})`;
+    return json ? JSON.stringify({ streamSequence: message.seq, subject: message.subject, undecodable: reason }) : `#${message.seq} ${message.subject}: ${reason}`;
+  }
+  if (!json) return `#${message.seq} ${decoded.line}`;
+  return JSON.stringify({ streamSequence: message.seq, subject: message.subject, headers, event: decoded.json });
 }

@@ -6,6 +6,7 @@ import type { Logger } from "../../shared/logger.js";
 import { tracingOff, type Tracing } from "../observability/tracing.js";
 import { EVENT_CONTENT_TYPE, EVENT_MESSAGE_NAME } from "./event-codec.js";
 import { PubAckInbox, type PubAck } from "./pub-ack-inbox.js";
+import { ALERT_MESSAGE_NAMES } from "./stock-alert-codec.js";
 import { allEventsSubject, eventSubject } from "./subjects.js";
 
 /** Where and how events are published. */
@@ -21,6 +22,8 @@ export interface BusSettings {
   readonly maxAgeMs: number;
   /** How long to wait for a PubAck. */
   readonly publishTimeoutMs: number;
+  /** Replicas of the stream when this creates it (1 by default; 3 on a 3-node cluster). */
+  readonly streamReplicas?: number;
 }
 
 /** The connection's state, for readiness and metrics. */
@@ -207,7 +210,8 @@ export class JetStreamEventPublisher implements EventPublisher {
     while (!this.closing) {
       try {
         const connection = await connect({
-          servers: this.settings.url,
+          // One server or a cluster's, separated by commas: the client fails over between them.
+          servers: this.settings.url.split(","),
           name: "inventory-sync",
           timeout: 2_000,
           reconnect: true,
@@ -268,6 +272,7 @@ export class JetStreamEventPublisher implements EventPublisher {
           storage: StorageType.File,
           duplicate_window: nanos(duplicateWindowMs),
           max_age: nanos(maxAgeMs),
+          num_replicas: this.settings.streamReplicas ?? 1,
         });
         this.logger.info({ stream, subjects: allEventsSubject(subjectPrefix) }, "created JetStream stream");
       }
@@ -325,9 +330,14 @@ function eventHeaders(message: OutboxMessage, afterSequence: number): MsgHdrsImp
   h.headers.set("Nats-Msg-Id", [message.eventId]);
   h.headers.set(EXPECTED_LAST_SEQUENCE, [String(afterSequence)]);
   h.headers.set("Content-Type", [EVENT_CONTENT_TYPE]);
-  h.headers.set("Invsync-Message", [EVENT_MESSAGE_NAME]);
+  h.headers.set("Invsync-Message", [messageName(message.type)]);
   h.headers.set("Invsync-Event-Type", [message.type]);
   return h;
+}
+
+/** The payload message of a message of `type`: an alert's own, otherwise `InventoryEvent`. */
+function messageName(type: string): string {
+  return Object.hasOwn(ALERT_MESSAGE_NAMES, type) ? ALERT_MESSAGE_NAMES[type as keyof typeof ALERT_MESSAGE_NAMES] : EVENT_MESSAGE_NAME;
 }
 
 /**
