@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { IngestionPath } from "../gen/invsync/events/v1/routing_pb.js";
 import { MigrationService } from "../gen/invsync/migration/v1/migration_service_pb.js";
+import { GateStatus, ScorecardWindow } from "../gen/invsync/migration/v1/scorecard_pb.js";
 import { DiscrepancyStatus, OverrideReason } from "../gen/invsync/inventory/v1/reconciliation_pb.js";
 import { ReconciliationService } from "../gen/invsync/inventory/v1/reconciliation_service_pb.js";
 import { operatorTransport } from "../src/adapters/cli/operator-transport.js";
@@ -238,6 +239,32 @@ describe("contract: the operator console in a real browser (Chromium via playwri
     await mismatches[0]!.getByRole("link", { name: sku! }).click();
     await page.getByRole("heading", { name: sku!, level: 2 }).waitFor();
     assert.equal((await rows(page, "Per location").first().locator("td").allTextContents())[6], "shadow");
+  });
+
+  it("shows the gate scorecard to a viewer: each gate's result, what it observed against its threshold, per window and cohort", async () => {
+    const migration = createClient(MigrationService, operatorTransport(svc.baseUrl, VIEWER_TOKEN));
+    const expected = await migration.getScorecard({ window: ScorecardWindow.LAST_7D, cohort: "invsync.cohort.shadow" });
+    await signIn(page, svc, VIEWER_TOKEN);
+    await page.goto(`${svc.baseUrl}/console#/migration`);
+    await page.getByRole("heading", { name: "Gate scorecard" }).waitFor();
+    await rows(page, "Gates").first().waitFor();
+    await page.getByLabel("Window", { exact: true }).selectOption({ label: "Last 7 days" });
+    await page.getByLabel("Cohort", { exact: true }).selectOption("invsync.cohort.shadow");
+    await page.getByRole("button", { name: "Score" }).click();
+    await page.waitForURL(/window=7d&cohort=invsync.cohort.shadow/);
+    await rows(page, "Gates").first().waitFor();
+    const LABELS: Record<number, string> = { [GateStatus.PASS]: "Pass", [GateStatus.FAIL]: "Fail", [GateStatus.NO_BASELINE_YET]: "No baseline yet", [GateStatus.NO_DATA]: "No data" };
+    const shown = await Promise.all((await rows(page, "Gates").all()).map((row) => row.locator("td").allTextContents()));
+    assert.deepEqual(
+      shown.map((cells) => [cells[1], cells[4]]),
+      expected.gates.map((g) => [LABELS[g.status], g.detail]),
+      "every gate as the service scored it",
+    );
+    assert.deepEqual(shown.map((cells) => cells[0]), ["Freshness", "Oversell", "Discrepancy"]);
+    const shadowRow = (await rows(page, "Per path over the window").filter({ hasText: /^shadow/ }).locator("td").allTextContents());
+    const shadowScore = expected.paths.find((p) => p.path === IngestionPath.SHADOW)!;
+    assert.equal(shadowRow[1], String(shadowScore.skus));
+    assert.match(shadowRow[5]!, /^40\.00 % \(2 of 5\)$/, "the shadow mismatch rate of the cohort");
   });
 
   it("searches and pages the audit log", async () => {

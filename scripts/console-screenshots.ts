@@ -44,8 +44,9 @@ try {
   await page.getByRole("heading", { name: "C-1", level: 2 }).waitFor();
   await shot(page, "stock");
 
-  await page.goto(`${svc.baseUrl}/console#/migration?mismatches=invsync.cohort.shadow`);
+  await page.goto(`${svc.baseUrl}/console#/migration?mismatches=invsync.cohort.shadow&window=7d`);
   await page.getByRole("heading", { name: "Mismatches of invsync.cohort.shadow" }).waitFor();
+  await page.locator("table", { has: page.locator("caption", { hasText: "Gates" }) }).waitFor();
   await shot(page, "migration");
 
   await page.goto(`${svc.baseUrl}/console#/ingestion`);
