@@ -9,6 +9,7 @@ import { ReconciliationService } from "../gen/invsync/inventory/v1/reconciliatio
 import { operatorTransport } from "../src/adapters/cli/operator-transport.js";
 import { openConsoleBrowser, SEEDED, signIn, startConsoleService, type ConsoleBrowser } from "./support/console-stack.js";
 import { OPERATOR_TOKEN, VIEWER_TOKEN, type TestService } from "./support/test-service.js";
+import { FakeWms } from "./support/fake-wms.js";
 import { postJson, syncBatch, wmsUpdate } from "./support/wms-fixtures.js";
 
 /** The error shown beside the field labelled `label` (the element its aria-describedby names). */
@@ -30,6 +31,7 @@ describe("contract: the operator console in a real browser (Chromium via playwri
   let svc: TestService;
   let browser: ConsoleBrowser;
   let page: Page;
+  let wms: FakeWms;
   const api = () => createClient(ReconciliationService, operatorTransport(svc.baseUrl, OPERATOR_TOKEN));
   const onHandAt = async (sku: string, location: string) => {
     const { body } = await postJson(`${svc.baseUrl}/invsync.console.v1.ConsoleService/DescribeStock`, { sku, locationId: location }, { authorization: `Bearer ${VIEWER_TOKEN}` });
@@ -38,7 +40,8 @@ describe("contract: the operator console in a real browser (Chromium via playwri
   const openDisputes = async () => (await api().listDiscrepancies({ status: DiscrepancyStatus.OPEN })).discrepancies.map((d) => d.sku).sort();
 
   before(async () => {
-    svc = await startConsoleService("console-browser");
+    wms = await FakeWms.start();
+    svc = await startConsoleService("console-browser", { WMS_PULL_URL: wms.url, WMS_PULL_PAGE_SIZE: "100" });
     browser = await openConsoleBrowser(1280, 800);
   });
   beforeEach(async () => {
@@ -51,6 +54,7 @@ describe("contract: the operator console in a real browser (Chromium via playwri
   after(async () => {
     await browser?.close();
     await svc?.stop();
+    await wms?.close();
   });
 
   it("signs in with the token once, kept in this tab's session storage; a wrong token is refused beside the field; signing out forgets it", async () => {
@@ -188,12 +192,38 @@ describe("contract: the operator console in a real browser (Chromium via playwri
     const accepted = await postJson(`${svc.baseUrl}/inventory/sync`, syncBatch("after-resume", [wmsUpdate("C-4", 20, 12, { wmsId: SEEDED.wmsId, locationId: "DC-2" })]));
     assert.equal(accepted.status, 200);
 
-    // Replay runs and reports; backfill without a pull source says why, beside the form.
+    // Replay runs and reports; a backfill without its source is asked for it beside the field.
     await page.getByRole("button", { name: "Replay" }).click();
     await page.locator(".status.ok", { hasText: "Replay done: 1 examined, 1 still rejected" }).waitFor();
-    await page.getByLabel("Source (wms_id)", { exact: true }).fill("wms-c");
     await page.getByRole("button", { name: "Backfill from the WMS" }).click();
-    await page.locator(".status.error", { hasText: "OPERATIONS.PULL_NOT_CONFIGURED" }).waitFor();
+    assert.equal(await errorBeside(page, "Source (wms_id)"), "Name the source.");
+  });
+
+  it("backfills a range from the WMS with its progress shown while it runs, then the outcome", async () => {
+    wms.addReceipts("wms-b", "B-1", 1, 1000);
+    wms.delayMs = 200; // ten pages of 100, each 200 ms late: a backfill of two seconds or more
+    try {
+      await signIn(page, svc, OPERATOR_TOKEN);
+      await page.getByRole("link", { name: "Ingestion" }).click();
+      await page.getByLabel("Source (wms_id)", { exact: true }).waitFor();
+      // Every text the backfill form's status line shows, in order.
+      await page.evaluate(`(() => {
+        const status = document.querySelector('form[aria-label="Backfill"] .status');
+        window.seen = [];
+        new MutationObserver(() => window.seen.push(status.textContent)).observe(status, { childList: true, characterData: true, subtree: true });
+      })()`);
+      await page.getByLabel("Source (wms_id)", { exact: true }).fill("wms-b");
+      await page.getByRole("button", { name: "Backfill from the WMS" }).click();
+      await page.locator(".status.ok", { hasText: "Backfill done: 1000 received, 1000 accepted, 0 duplicate, 0 stale, 0 rejected." }).waitFor();
+      const seen = await page.evaluate<string[]>("window.seen");
+      const during = seen.filter((text) => /^Backfill: running for \d+ s; processed since it started: \d+ accepted/.test(text));
+      assert.ok(during.length > 0, seen.join("\n"));
+      const counts = during.map((text) => Number(/(\d+) accepted/.exec(text)![1]));
+      assert.ok(counts.some((n) => n > 0 && n < 1000), `a count part way through: ${counts.join(", ")}`);
+      assert.deepEqual([...counts].sort((a, b) => a - b), counts, "the count only grows");
+    } finally {
+      wms.delayMs = 0;
+    }
   });
 
   it("finds a SKU: per location on_hand, reserved, available, its path and why, and a timeline; an unknown SKU is said beside the field", async () => {
