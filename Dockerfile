@@ -7,6 +7,9 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY gen gen
 COPY src src
+# The operator console (/console): bundled by esbuild into dist/console by npm run build.
+COPY console console
+COPY scripts/build-console.ts scripts/build-console.ts
 RUN npm run build
 
 FROM node:20-bookworm-slim AS runtime

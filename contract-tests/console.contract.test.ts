@@ -3,11 +3,13 @@ import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { IngestionPath } from "../gen/invsync/events/v1/routing_pb.js";
 import { MigrationService } from "../gen/invsync/migration/v1/migration_service_pb.js";
+import { GateStatus, ScorecardWindow } from "../gen/invsync/migration/v1/scorecard_pb.js";
 import { DiscrepancyStatus, OverrideReason } from "../gen/invsync/inventory/v1/reconciliation_pb.js";
 import { ReconciliationService } from "../gen/invsync/inventory/v1/reconciliation_service_pb.js";
 import { operatorTransport } from "../src/adapters/cli/operator-transport.js";
 import { openConsoleBrowser, SEEDED, signIn, startConsoleService, type ConsoleBrowser } from "./support/console-stack.js";
 import { OPERATOR_TOKEN, VIEWER_TOKEN, type TestService } from "./support/test-service.js";
+import { FakeWms } from "./support/fake-wms.js";
 import { postJson, syncBatch, wmsUpdate } from "./support/wms-fixtures.js";
 
 /** The error shown beside the field labelled `label` (the element its aria-describedby names). */
@@ -29,6 +31,7 @@ describe("contract: the operator console in a real browser (Chromium via playwri
   let svc: TestService;
   let browser: ConsoleBrowser;
   let page: Page;
+  let wms: FakeWms;
   const api = () => createClient(ReconciliationService, operatorTransport(svc.baseUrl, OPERATOR_TOKEN));
   const onHandAt = async (sku: string, location: string) => {
     const { body } = await postJson(`${svc.baseUrl}/invsync.console.v1.ConsoleService/DescribeStock`, { sku, locationId: location }, { authorization: `Bearer ${VIEWER_TOKEN}` });
@@ -37,7 +40,8 @@ describe("contract: the operator console in a real browser (Chromium via playwri
   const openDisputes = async () => (await api().listDiscrepancies({ status: DiscrepancyStatus.OPEN })).discrepancies.map((d) => d.sku).sort();
 
   before(async () => {
-    svc = await startConsoleService("console-browser");
+    wms = await FakeWms.start();
+    svc = await startConsoleService("console-browser", { WMS_PULL_URL: wms.url, WMS_PULL_PAGE_SIZE: "100" });
     browser = await openConsoleBrowser(1280, 800);
   });
   beforeEach(async () => {
@@ -50,6 +54,7 @@ describe("contract: the operator console in a real browser (Chromium via playwri
   after(async () => {
     await browser?.close();
     await svc?.stop();
+    await wms?.close();
   });
 
   it("signs in with the token once, kept in this tab's session storage; a wrong token is refused beside the field; signing out forgets it", async () => {
@@ -187,12 +192,38 @@ describe("contract: the operator console in a real browser (Chromium via playwri
     const accepted = await postJson(`${svc.baseUrl}/inventory/sync`, syncBatch("after-resume", [wmsUpdate("C-4", 20, 12, { wmsId: SEEDED.wmsId, locationId: "DC-2" })]));
     assert.equal(accepted.status, 200);
 
-    // Replay runs and reports; backfill without a pull source says why, beside the form.
+    // Replay runs and reports; a backfill without its source is asked for it beside the field.
     await page.getByRole("button", { name: "Replay" }).click();
     await page.locator(".status.ok", { hasText: "Replay done: 1 examined, 1 still rejected" }).waitFor();
-    await page.getByLabel("Source (wms_id)", { exact: true }).fill("wms-c");
     await page.getByRole("button", { name: "Backfill from the WMS" }).click();
-    await page.locator(".status.error", { hasText: "OPERATIONS.PULL_NOT_CONFIGURED" }).waitFor();
+    assert.equal(await errorBeside(page, "Source (wms_id)"), "Name the source.");
+  });
+
+  it("backfills a range from the WMS with its progress shown while it runs, then the outcome", async () => {
+    wms.addReceipts("wms-b", "B-1", 1, 1000);
+    wms.delayMs = 200; // ten pages of 100, each 200 ms late: a backfill of two seconds or more
+    try {
+      await signIn(page, svc, OPERATOR_TOKEN);
+      await page.getByRole("link", { name: "Ingestion" }).click();
+      await page.getByLabel("Source (wms_id)", { exact: true }).waitFor();
+      // Every text the backfill form's status line shows, in order.
+      await page.evaluate(`(() => {
+        const status = document.querySelector('form[aria-label="Backfill"] .status');
+        window.seen = [];
+        new MutationObserver(() => window.seen.push(status.textContent)).observe(status, { childList: true, characterData: true, subtree: true });
+      })()`);
+      await page.getByLabel("Source (wms_id)", { exact: true }).fill("wms-b");
+      await page.getByRole("button", { name: "Backfill from the WMS" }).click();
+      await page.locator(".status.ok", { hasText: "Backfill done: 1000 received, 1000 accepted, 0 duplicate, 0 stale, 0 rejected." }).waitFor();
+      const seen = await page.evaluate<string[]>("window.seen");
+      const during = seen.filter((text) => /^Backfill: running for \d+ s; processed since it started: \d+ accepted/.test(text));
+      assert.ok(during.length > 0, seen.join("\n"));
+      const counts = during.map((text) => Number(/(\d+) accepted/.exec(text)![1]));
+      assert.ok(counts.some((n) => n > 0 && n < 1000), `a count part way through: ${counts.join(", ")}`);
+      assert.deepEqual([...counts].sort((a, b) => a - b), counts, "the count only grows");
+    } finally {
+      wms.delayMs = 0;
+    }
   });
 
   it("finds a SKU: per location on_hand, reserved, available, its path and why, and a timeline; an unknown SKU is said beside the field", async () => {
@@ -240,6 +271,32 @@ describe("contract: the operator console in a real browser (Chromium via playwri
     assert.equal((await rows(page, "Per location").first().locator("td").allTextContents())[6], "shadow");
   });
 
+  it("shows the gate scorecard to a viewer: each gate's result, what it observed against its threshold, per window and cohort", async () => {
+    const migration = createClient(MigrationService, operatorTransport(svc.baseUrl, VIEWER_TOKEN));
+    const expected = await migration.getScorecard({ window: ScorecardWindow.LAST_7D, cohort: "invsync.cohort.shadow" });
+    await signIn(page, svc, VIEWER_TOKEN);
+    await page.goto(`${svc.baseUrl}/console#/migration`);
+    await page.getByRole("heading", { name: "Gate scorecard" }).waitFor();
+    await rows(page, "Gates").first().waitFor();
+    await page.getByLabel("Window", { exact: true }).selectOption({ label: "Last 7 days" });
+    await page.getByLabel("Cohort", { exact: true }).selectOption("invsync.cohort.shadow");
+    await page.getByRole("button", { name: "Score" }).click();
+    await page.waitForURL(/window=7d&cohort=invsync.cohort.shadow/);
+    await rows(page, "Gates").first().waitFor();
+    const LABELS: Record<number, string> = { [GateStatus.PASS]: "Pass", [GateStatus.FAIL]: "Fail", [GateStatus.NO_BASELINE_YET]: "No baseline yet", [GateStatus.NO_DATA]: "No data" };
+    const shown = await Promise.all((await rows(page, "Gates").all()).map((row) => row.locator("td").allTextContents()));
+    assert.deepEqual(
+      shown.map((cells) => [cells[1], cells[4]]),
+      expected.gates.map((g) => [LABELS[g.status], g.detail]),
+      "every gate as the service scored it",
+    );
+    assert.deepEqual(shown.map((cells) => cells[0]), ["Freshness", "Oversell", "Discrepancy"]);
+    const shadowRow = (await rows(page, "Per path over the window").filter({ hasText: /^shadow/ }).locator("td").allTextContents());
+    const shadowScore = expected.paths.find((p) => p.path === IngestionPath.SHADOW)!;
+    assert.equal(shadowRow[1], String(shadowScore.skus));
+    assert.match(shadowRow[5]!, /^40\.00 % \(2 of 5\)$/, "the shadow mismatch rate of the cohort");
+  });
+
   it("searches and pages the audit log", async () => {
     // 30 confirmed counts of C-4: more than a page (25).
     for (let i = 0; i < 30; i++) await api().overrideStockCount({ sku: "C-4", locationId: "DC-2", countedOnHand: 12n, expectedOnHand: 12n, reason: OverrideReason.PHYSICAL_COUNT, note: `count ${i + 1}` });
@@ -271,6 +328,11 @@ describe("contract: the operator console in a real browser (Chromium via playwri
       }
       throw new Error(`Tab never reached ${text}`);
     };
+    await page.keyboard.press("Shift+Tab"); // back to the top of the page…
+    await tabTo("Skip to content"); // …whose first stop skips the navigation
+    await page.keyboard.press("Enter");
+    assert.equal(await page.evaluate("document.activeElement?.id"), "main");
+    assert.equal(await page.evaluate("location.hash"), "#/disputes", "skipping does not change the page");
     await tabTo("Stock");
     await page.keyboard.press("Enter");
     await page.getByRole("heading", { name: "Stock", level: 1 }).waitFor();

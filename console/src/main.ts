@@ -91,5 +91,11 @@ onCredentialRefused((problem) => {
   route();
 });
 
+// The skip link moves the focus to the page's content without touching the hash (the hash is the route).
+document.querySelector(".skip")?.addEventListener("click", (event) => {
+  event.preventDefault();
+  main.focus();
+});
+
 window.addEventListener("hashchange", route);
 route();

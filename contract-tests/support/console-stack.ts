@@ -61,11 +61,11 @@ function cohortsFile(): string {
  * (and one update the ACL rejects, for the inbox evidence), then a snapshot whose counts differ
  * for four records, which opens disputes; and 60 SKUs routed by the example cohorts, whose shadow
  * records legacy's nightly job counts (two of them wrong) and a shadow comparison compares. The
- * console is built into dist/console first.
+ * console is built into dist/console first. `env` adds settings (a pull endpoint, say).
  */
-export async function startConsoleService(label: string): Promise<TestService> {
+export async function startConsoleService(label: string, env: Record<string, string> = {}): Promise<TestService> {
   await buildConsole();
-  const svc = await startTestService(label, { RECONCILE_DAILY_AT: "off", RECONCILE_TOLERANCE_UNITS: "1", FLAGS_BOOTSTRAP_FILE: cohortsFile() });
+  const svc = await startTestService(label, { RECONCILE_DAILY_AT: "off", RECONCILE_TOLERANCE_UNITS: "1", FLAGS_BOOTSTRAP_FILE: cohortsFile(), ...env });
   const updates = SEEDED.records.map(([sku, locationId, onHand], i) => wmsUpdate(sku, i + 1, onHand, { wmsId: SEEDED.wmsId, locationId, observedAt: minutesAgo(90) }));
   const seeded = await postJson(`${svc.baseUrl}/inventory/sync`, syncBatch("seed-1", updates));
   if (seeded.body.accepted !== SEEDED.records.length) throw new Error(`seeding failed: ${JSON.stringify(seeded.body)}`);

@@ -14,6 +14,8 @@ export class FakeWms {
   down = false;
   /** Answers 503 to this many requests, then recovers (a blip to retry through). */
   failNext = 0;
+  /** Milliseconds each answer waits before it is sent (a slow WMS: a backfill that takes a while). */
+  delayMs = 0;
   authorization: string | undefined;
   /** The snapshot served at `/snapshot` (the WMS snapshot endpoint, see `snapshotUrl`), paged by `limit`. */
   snapshot: { takenAt: string; counts: Array<Record<string, unknown>> } | undefined;
@@ -61,6 +63,14 @@ export class FakeWms {
   }
 
   private answer(req: http.IncomingMessage, res: http.ServerResponse): void {
+    if (this.delayMs > 0) {
+      setTimeout(() => this.answerNow(req, res), this.delayMs);
+      return;
+    }
+    this.answerNow(req, res);
+  }
+
+  private answerNow(req: http.IncomingMessage, res: http.ServerResponse): void {
     const url = new URL(req.url ?? "/", "http://fake");
     this.requests.push(url);
     this.authorization = req.headers.authorization;

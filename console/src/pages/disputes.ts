@@ -68,7 +68,8 @@ export async function disputesPage(main: HTMLElement, params: URLSearchParams): 
       (minAge === 0 || (d.firstSeenAt !== undefined && now - timestampDate(d.firstSeenAt).getTime() >= minAge)) &&
       (d.difference < 0n ? -d.difference : d.difference) >= minSize,
   );
-  status.ok(`${shown.length} open dispute${shown.length === 1 ? "" : "s"}${shown.length !== listed.value.discrepancies.length ? ` (of ${listed.value.discrepancies.length} open)` : ""}.`);
+  const truncated = listed.value.nextPageToken !== "" ? " Only the newest 1000 open disputes were read: filter by SKU to reach older ones." : "";
+  status.ok(`${shown.length} open dispute${shown.length === 1 ? "" : "s"}${shown.length !== listed.value.discrepancies.length ? ` (of ${listed.value.discrepancies.length} open)` : ""}.${truncated}`);
   const selectedId = params.get("id");
   replace(
     list,

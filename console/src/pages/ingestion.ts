@@ -39,7 +39,7 @@ async function showState(box: HTMLElement, state?: IngestionState): Promise<void
   });
   replace(
     box,
-    h("h2", { id: "state-title" }, "Ingestion"),
+    h("h2", { id: "state-title" }, "State"),
     h(
       "p",
       { class: `state ${paused ? "paused" : "running"}`, id: "ingestion-state" },

@@ -1,7 +1,9 @@
 import { IngestionPath } from "../../../gen/invsync/events/v1/routing_pb.js";
+import type { Duration } from "@bufbuild/protobuf/wkt";
 import { FlagRole, type CohortTally, type PathCount } from "../../../gen/invsync/migration/v1/cohort_pb.js";
+import { GateName, GateStatus, ScorecardWindow, type PathScore } from "../../../gen/invsync/migration/v1/scorecard_pb.js";
 import { api, attempt } from "../api.js";
-import { append, describe, h, replace, statusLine, table, when } from "../dom.js";
+import { append, describe, field, h, replace, showProblem, statusLine, table, when } from "../dom.js";
 
 const PATH_NAMES: Record<number, string> = { [IngestionPath.LEGACY]: "legacy", [IngestionPath.SHADOW]: "shadow", [IngestionPath.NEW]: "new" };
 const ROLE_NAMES: Record<number, string> = { [FlagRole.COHORT]: "cohort", [FlagRole.SHADOW]: "shadow", [FlagRole.KILL_SWITCH]: "kill switch" };
@@ -14,7 +16,8 @@ export async function migrationPage(main: HTMLElement, params: URLSearchParams):
   const status = statusLine();
   const overview = h("section", { "aria-label": "Cohorts" });
   const mismatches = h("section", { id: "mismatches", "aria-label": "Mismatches" });
-  append(main, status.element, overview, mismatches);
+  const scorecard = h("section", { id: "scorecard", "aria-labelledby": "scorecard-title" });
+  append(main, status.element, overview, scorecard, mismatches);
   status.busy("Loading the cohorts…");
   const read = await attempt(() => api.migration.getCohortStatus({}));
   if (read.problem) return status.error(describe(read.problem));
@@ -53,7 +56,72 @@ export async function migrationPage(main: HTMLElement, params: URLSearchParams):
     ),
   );
   const cohort = params.get("mismatches");
-  if (cohort !== null) await showMismatches(mismatches, cohort);
+  await Promise.all([showScorecard(scorecard, params, s.cohorts.map((c) => c.name)), cohort !== null ? showMismatches(mismatches, cohort) : undefined]);
+}
+
+const WINDOWS: ReadonlyArray<readonly [string, ScorecardWindow, string]> = [
+  ["24h", ScorecardWindow.LAST_24H, "Last 24 hours"],
+  ["7d", ScorecardWindow.LAST_7D, "Last 7 days"],
+  ["cutover", ScorecardWindow.SINCE_CUTOVER, "Since the cutover"],
+];
+const GATE_NAMES: Record<number, string> = { [GateName.FRESHNESS]: "Freshness", [GateName.OVERSELL]: "Oversell", [GateName.DISCREPANCY]: "Discrepancy" };
+const GATE_STATUS: Record<number, readonly [string, string]> = {
+  [GateStatus.PASS]: ["pass", "Pass"],
+  [GateStatus.FAIL]: ["fail", "Fail"],
+  [GateStatus.NO_BASELINE_YET]: ["pending", "No baseline yet"],
+  [GateStatus.NO_DATA]: ["pending", "No data"],
+};
+const seconds = (d: Duration | undefined) => (d ? `${(Number(d.seconds) + d.nanos / 1e9).toFixed(1)} s` : "—");
+const percent = (rate: number) => `${(rate * 100).toFixed(2)} %`;
+
+function scoreRows(paths: readonly PathScore[]) {
+  return paths.map((p) => [
+    PATH_NAMES[p.path] ?? "—",
+    p.skus,
+    p.freshness ? `${seconds(p.freshness.median)} / ${seconds(p.freshness.p95)} / ${seconds(p.freshness.p99)} (${p.freshness.samples} samples, ${p.freshness.pending} pending)` : "—",
+    p.oversell ? `${p.oversell.perThousand.toFixed(2)} ‰ (${p.oversell.foundShort} short of ${p.oversell.reservations}, ${p.oversell.refusedAtFulfilment} refused)` : "—",
+    p.discrepancy ? `${percent(p.discrepancy.rate)} (${p.discrepancy.skusWithDiscrepancy} of ${p.discrepancy.skusCompared}, run ${p.discrepancy.reconciliationRunId || "—"})` : "—",
+    p.shadowMismatch ? `${percent(p.shadowMismatch.rate)} (${p.shadowMismatch.mismatched} of ${p.shadowMismatch.compared})` : "—",
+  ]);
+}
+
+/** The gate scorecard (`GetScorecard`): each gate's pass or fail with what it measured, then the figures per path. */
+async function showScorecard(section: HTMLElement, params: URLSearchParams, cohorts: readonly string[]): Promise<void> {
+  const windowSelect = h("select", {}, ...WINDOWS.map(([key, , label]) => h("option", { value: key, selected: (params.get("window") ?? "24h") === key }, label)));
+  const cohortSelect = h("select", {}, h("option", { value: "" }, "Every cohort"), ...[...cohorts, "undecided"].map((name) => h("option", { value: name, selected: params.get("cohort") === name }, name)));
+  const windowField = field("Window", windowSelect, "window");
+  const cohortField = field("Cohort", cohortSelect, "cohort");
+  const status = statusLine();
+  const form = h("form", { class: "filters", "aria-label": "Scorecard window and cohort" }, windowField.row, cohortField.row, h("div", { class: "actions" }, h("button", { type: "submit" }, "Score"), status.element));
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const next = new URLSearchParams(params);
+    next.set("window", windowSelect.value);
+    if (cohortSelect.value) next.set("cohort", cohortSelect.value);
+    else next.delete("cohort");
+    location.hash = `#/migration?${next}`;
+  });
+  const body = h("div", {});
+  replace(section, h("h2", { id: "scorecard-title" }, "Gate scorecard"), form, body);
+  status.busy("Scoring…");
+  const chosen = WINDOWS.find(([key]) => key === (params.get("window") ?? "24h"))?.[1] ?? ScorecardWindow.LAST_24H;
+  const score = await attempt(() => api.migration.getScorecard({ window: chosen, cohort: params.get("cohort") ?? "" }));
+  if (score.problem) return showProblem(score.problem, { window: windowField, cohort: cohortField }, status);
+  const card = score.value;
+  status.ok(`From ${when(card.from)} to ${when(card.to)}; latest legacy run ${card.latestLegacyRunId ? `${card.latestLegacyRunId} (${when(card.latestLegacyRunAt)})` : "none yet"}.`);
+  replace(
+    body,
+    table(
+      "Gates",
+      ["Gate", "Result", "Observed", "Threshold", "What was compared"],
+      card.gates.map((g) => {
+        const [kind, label] = GATE_STATUS[g.status] ?? ["pending", "—"];
+        return [GATE_NAMES[g.name] ?? "—", h("span", { class: `gate ${kind}` }, label), Number(g.observed.toPrecision(4)), g.threshold, g.detail];
+      }),
+      "the service reported no gates.",
+    ),
+    table("Per path over the window", ["Path", "SKUs", "Freshness median / p95 / p99", "Oversell", "Discrepancy", "Shadow mismatch"], scoreRows(card.paths)),
+  );
 }
 
 async function showMismatches(section: HTMLElement, cohort: string): Promise<void> {

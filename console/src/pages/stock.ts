@@ -7,6 +7,19 @@ export const UPDATE_HEADINGS = ["Received", "Source · sequence", "Location", "Q
 
 const signed = (n: bigint) => (n > 0n ? `+${n}` : String(n));
 
+/** An event's cause: a one-line summary (kind, batch and sequence, actor, reason), the whole JSON when opened. */
+function causeCell(json: string): HTMLElement {
+  let cause: Record<string, unknown> = {};
+  try {
+    cause = JSON.parse(json) as Record<string, unknown>;
+  } catch {
+    // shown as stored
+  }
+  const text = (key: string) => (typeof cause[key] === "string" || typeof cause[key] === "number" ? String(cause[key]) : "");
+  const summary = [text("kind"), text("batchId") && `batch ${text("batchId")}`, text("sequence") && `#${text("sequence")}`, text("actor"), text("reason")].filter(Boolean).join(" · ") || "cause";
+  return h("details", {}, h("summary", {}, summary), h("code", {}, json));
+}
+
 /** Table rows of inventory events. */
 export function eventRows(events: readonly RecordEvent[]) {
   return events.map((e) => [
@@ -18,7 +31,7 @@ export function eventRows(events: readonly RecordEvent[]) {
     `${e.reservedBefore} → ${e.reservedAfter}`,
     e.version,
     e.source,
-    h("code", {}, e.cause),
+    causeCell(e.cause),
   ]);
 }
 

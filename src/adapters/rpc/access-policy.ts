@@ -25,6 +25,7 @@ export const ACCESS_POLICY: Readonly<Record<string, Readonly<Record<string, Oper
     GetCohortStatus: "viewer",
     CompareShadow: "operator",
     ListMismatches: "viewer",
+    GetScorecard: "viewer",
   },
   [ReconciliationService.typeName]: {
     BeginSnapshot: "operator",
