@@ -117,7 +117,7 @@ export async function startService(config: Config, logger: Logger, hooks: Servic
   const operators = operatorAccess(config, metrics.registry, logger);
   const { access } = operators;
   const reconciliation = composeReconciliation(knex, changes, settlement.shortfalls, config, operators, systemClock, logger);
-  const reservations = composeReservations(knex, changes, settlement, config, metrics, logger, access);
+  const reservations = composeReservations(knex, changes, settlement, config, metrics, logger, access, reconciliation.audit);
   const instrumented = new InstrumentedIngestion(ingestion, ingestionMetrics, tracing);
   const ingress = composeWmsIngress(
     config,
@@ -151,6 +151,7 @@ export async function startService(config: Config, logger: Logger, hooks: Servic
     ...ingress.services,
     registerService(InventoryService, guardService(InventoryService, inventoryService(new StockQueries(stock)), logger, access)),
     reservations.service,
+    reservations.rules,
     registerService(
       MigrationService,
       guardService(MigrationService, migrationService(new CohortStatusQuery(flags, config.flags.names, comparisons), comparator), logger, access),

@@ -1,5 +1,6 @@
 import { ReconciliationService } from "../../../gen/invsync/inventory/v1/reconciliation_service_pb.js";
 import { MigrationService } from "../../../gen/invsync/migration/v1/migration_service_pb.js";
+import { RoutingRuleService } from "../../../gen/invsync/inventory/v1/routing_rule_service_pb.js";
 import { OperationsService } from "../../../gen/invsync/operations/v1/operations_service_pb.js";
 
 /** Operator roles: viewers read, operators read and write. */
@@ -24,6 +25,12 @@ export const ACCESS_POLICY: Readonly<Record<string, Readonly<Record<string, Oper
     GetCohortStatus: "viewer",
     CompareShadow: "operator",
     ListMismatches: "viewer",
+  },
+  [RoutingRuleService.typeName]: {
+    PutRoutingRule: "operator",
+    DeleteRoutingRule: "operator",
+    GetRoutingRule: "viewer",
+    ListRoutingRules: "viewer",
   },
   [ReconciliationService.typeName]: {
     BeginSnapshot: "operator",

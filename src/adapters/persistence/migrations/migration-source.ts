@@ -12,6 +12,8 @@ import * as leanInboxIndexes from "./0011-lean-inbox-indexes.js";
 import * as routePreviousPath from "./0012-route-previous-path.js";
 import * as outboxChunks from "./0013-outbox-chunks.js";
 import * as receivedPayloads from "./0014-received-payloads.js";
+import * as routingRules from "./0018-routing-rules.js";
+import * as reservationSync from "./0019-reservation-sync.js";
 
 /** A migration: a name that sorts in apply order, and the step up. */
 interface NamedMigration {
@@ -34,6 +36,8 @@ const migrations: readonly NamedMigration[] = [
   { name: "0012-route-previous-path", migration: routePreviousPath },
   { name: "0013-outbox-chunks", migration: outboxChunks },
   { name: "0014-received-payloads", migration: receivedPayloads },
+  { name: "0018-routing-rules", migration: routingRules },
+  { name: "0019-reservation-sync", migration: reservationSync },
 ];
 
 /** knex migration source over {@link migrations}. */
