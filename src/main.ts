@@ -29,6 +29,7 @@ import { limitWmsWrites } from "./adapters/rpc/wms-write-limit.js";
 import { composeIngestion } from "./composition/ingestion.js";
 import { composeLegacyForwarding } from "./composition/legacy-forwarding.js";
 import { composeReconciliation, operatorAccess } from "./composition/reconciliation.js";
+import { composeReservationSync } from "./composition/reservation-sync.js";
 import { composeReservations } from "./composition/reservations.js";
 import { composeWmsIngress } from "./composition/wms-ingress.js";
 import type { Config, FlagsConfig } from "./config/config.js";
@@ -117,7 +118,8 @@ export async function startService(config: Config, logger: Logger, hooks: Servic
   const operators = operatorAccess(config, metrics.registry, logger);
   const { access } = operators;
   const reconciliation = composeReconciliation(knex, changes, settlement.shortfalls, config, operators, systemClock, logger);
-  const reservations = composeReservations(knex, changes, settlement, config, metrics, logger, access, reconciliation.audit);
+  const reservationSync = composeReservationSync(config, knex, metrics, systemClock, logger, access, reconciliation.audit);
+  const reservations = composeReservations(knex, reservationSync.outbox(changes), settlement, config, metrics, logger, access, reconciliation.audit);
   const instrumented = new InstrumentedIngestion(ingestion, ingestionMetrics, tracing);
   const ingress = composeWmsIngress(
     config,
@@ -152,6 +154,7 @@ export async function startService(config: Config, logger: Logger, hooks: Servic
     registerService(InventoryService, guardService(InventoryService, inventoryService(new StockQueries(stock)), logger, access)),
     reservations.service,
     reservations.rules,
+    reservationSync.service,
     registerService(
       MigrationService,
       guardService(MigrationService, migrationService(new CohortStatusQuery(flags, config.flags.names, comparisons), comparator), logger, access),
@@ -183,7 +186,7 @@ export async function startService(config: Config, logger: Logger, hooks: Servic
   );
   const grpcServices = services.map((registered) => limitWmsWrites(registered, ingress.writeLimit, (code) => metrics.wmsRequestsRefused.inc({ code }), logger));
   const grpc = await startGrpcServer(grpcServices, { host: config.host, port: config.grpcPort, maxMessageBytes: config.maxRequestBytes });
-  const tasks = [...reservations.tasks, legacyRuns, ...reconciliation.tasks, ...(legacyForwarder ? [legacyForwarder] : [])];
+  const tasks = [...reservations.tasks, legacyRuns, ...reconciliation.tasks, ...(legacyForwarder ? [legacyForwarder] : []), ...(reservationSync.forwarder ? [reservationSync.forwarder] : [])];
   relay.start();
   tasks.forEach((task) => task.start());
   ingress.start();

@@ -4,7 +4,7 @@ import { parseArgs } from "node:util";
 import { BackfillRequestSchema, OperationsService } from "../../../gen/invsync/operations/v1/operations_service_pb.js";
 import { operatorTransport } from "./operator-transport.js";
 import { describe, timestamp, wholeNumber, type CliOutput, type OperatorDefaults } from "./cli-support.js";
-import { RULES_USAGE, runRulesCommand } from "./routing-cli.js";
+import { RULES_USAGE, runRulesCommand, runSyncCommand, SYNC_USAGE } from "./routing-cli.js";
 
 export { describe, timestamp, wholeNumber, type CliOutput, type OperatorDefaults } from "./cli-support.js";
 
@@ -19,17 +19,19 @@ export const OPERATIONS_USAGE = `  ingestion pause --reason TEXT   stop applying
   replay [--status rejected|stale|applied] [--sku SKU] [--wms-id ID] [--from ISO] [--to ISO] [--limit N]
                                   re-run stored updates through the current mapper (never applied twice)
 ${RULES_USAGE}
+${SYNC_USAGE}
 
   Operator commands call the running service's OperationsService over Connect at --url
   (default INVSYNC_URL, else http://127.0.0.1:8080) with the bearer token --token (default
-  INVSYNC_TOKEN; rules calls RoutingRuleService): reads need a viewer or operator token, writes an operator token.`;
+  INVSYNC_TOKEN; rules calls RoutingRuleService, sync ReservationSyncService): reads need a viewer or operator token, writes an operator token.`;
 
 /** The operator commands. */
-export const OPERATION_COMMANDS = ["ingestion", "gaps", "backfill", "replay", "rules"] as const;
+export const OPERATION_COMMANDS = ["ingestion", "gaps", "backfill", "replay", "rules", "sync"] as const;
 
 /** Runs an operator command (`args` without the program name) against the service; returns the exit code. */
 export async function runOperationsCommand(args: readonly string[], defaults: OperatorDefaults, output: CliOutput): Promise<number> {
   if (args[0] === "rules") return runRulesCommand(args, defaults, output);
+  if (args[0] === "sync") return runSyncCommand(args, defaults, output);
   try {
     return await run(args, defaults, output);
   } catch (error) {

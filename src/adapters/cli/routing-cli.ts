@@ -3,6 +3,7 @@ import { createClient } from "@connectrpc/connect";
 import { parseArgs } from "node:util";
 import { SplitPolicy } from "../../../gen/invsync/inventory/v1/routing_rule_pb.js";
 import { RoutingRuleService } from "../../../gen/invsync/inventory/v1/routing_rule_service_pb.js";
+import { ReservationSyncService, SyncMessageStatus } from "../../../gen/invsync/inventory/v1/reservation_sync_service_pb.js";
 import { describe, wholeNumber, type CliOutput, type OperatorDefaults } from "./cli-support.js";
 import { operatorTransport } from "./operator-transport.js";
 
@@ -85,4 +86,49 @@ function warehouse(value: string): { locationId: string; safetyStock: bigint } {
   const safety = value.slice(at + 1);
   if (!/^-?\d+$/.test(safety)) throw new Error(`--warehouse ${value}: the safety stock after ':' must be a whole number`);
   return { locationId: value.slice(0, at), safetyStock: BigInt(safety) };
+}
+
+/** Usage of `invsync sync …`, for `invsync help`. */
+export const SYNC_USAGE = `  sync status                     the reservation sync to the WMS: on or off, pending, parked, oldest
+  sync list [--status pending|delivered|parked] [--limit N]
+                                  sync messages in commit order, with attempts, errors and acknowledgements
+  sync retry [MESSAGE_ID …] [--reason TEXT]
+                                  send parked messages again (all parked ones when none is named)`;
+
+const SYNC_STATUSES = { pending: SyncMessageStatus.PENDING, delivered: SyncMessageStatus.DELIVERED, parked: SyncMessageStatus.PARKED } as const;
+
+/** Runs `invsync sync …` against the service's ReservationSyncService. */
+export async function runSyncCommand(args: readonly string[], defaults: OperatorDefaults, output: CliOutput): Promise<number> {
+  try {
+    const { values, positionals } = parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      options: { url: { type: "string" }, token: { type: "string" }, status: { type: "string" }, limit: { type: "string" }, reason: { type: "string" } },
+    });
+    const client = createClient(ReservationSyncService, operatorTransport(values.url ?? defaults.serviceUrl, values.token ?? defaults.token));
+    const print = (schema: Parameters<typeof toJsonString>[0], message: unknown): number => {
+      output.out(toJsonString(schema, message as never, { prettySpaces: 2 }));
+      return 0;
+    };
+    const [, sub, ...ids] = positionals;
+    switch (sub) {
+      case "status":
+        return print(ReservationSyncService.method.getReservationSyncStatus.output, await client.getReservationSyncStatus({}));
+      case "list": {
+        const status = values.status ?? "";
+        if (status !== "" && !(status in SYNC_STATUSES)) throw new Error(`--status must be pending, delivered or parked, got "${status}"`);
+        const pageSize = values.limit === undefined ? 0 : wholeNumber(values.limit, "--limit");
+        const request = { status: status === "" ? SyncMessageStatus.UNSPECIFIED : SYNC_STATUSES[status as keyof typeof SYNC_STATUSES], pageSize };
+        return print(ReservationSyncService.method.listReservationSyncMessages.output, await client.listReservationSyncMessages(request));
+      }
+      case "retry":
+        return print(ReservationSyncService.method.retryReservationSyncMessages.output, await client.retryReservationSyncMessages({ messageIds: ids, reason: values.reason ?? "" }));
+      default:
+        output.err(`unknown sync command "${positionals.join(" ")}"\n\n${SYNC_USAGE}`);
+        return 2;
+    }
+  } catch (error) {
+    output.err(describe(error));
+    return 1;
+  }
 }

@@ -16,6 +16,9 @@ export const RELAY_JOB: LeasedJob = { lockKey: "29676327577153123", does: "runs 
 /** The legacy feed forwarder: "invlgcy" in ASCII, as a bigint (0x696e766c676379). */
 export const LEGACY_FORWARDER_JOB: LeasedJob = { lockKey: "29676327458530169", does: "forwards the legacy feed" };
 
+/** The reservation sync to the WMS: "invrsyn" in ASCII, as a bigint (0x696e767273796e). */
+export const RESERVATION_SYNC_JOB: LeasedJob = { lockKey: "29676327559985518", does: "pushes reservation changes to the WMS" };
+
 /**
  * {@link Lease} as a PostgreSQL session advisory lock held on a connection of its own (outside
  * the pool). When the holder dies, or its connection does, PostgreSQL frees the lock and another
