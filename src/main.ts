@@ -36,6 +36,7 @@ import { composeIngestion } from "./composition/ingestion.js";
 import { composeLegacyForwarding } from "./composition/legacy-forwarding.js";
 import { composeLowStock } from "./composition/low-stock.js";
 import { composeReconciliation, operatorAccess } from "./composition/reconciliation.js";
+import { composeReservationSync } from "./composition/reservation-sync.js";
 import { composeReservations } from "./composition/reservations.js";
 import { composeWmsIngress } from "./composition/wms-ingress.js";
 import type { Config, FlagsConfig } from "./config/config.js";
@@ -133,7 +134,8 @@ export async function startService(config: Config, logger: Logger, hooks: Servic
   const operators = operatorAccess(config, metrics.registry, logger);
   const { access } = operators;
   const reconciliation = composeReconciliation(knex, changes, settlement.shortfalls, config, operators, systemClock, logger);
-  const reservations = composeReservations(knex, changes, settlement, config, metrics, logger, access);
+  const reservationSync = composeReservationSync(config, knex, metrics, systemClock, logger, access, reconciliation.audit);
+  const reservations = composeReservations(knex, reservationSync.outbox(changes), settlement, config, metrics, logger, access, reconciliation.audit);
   const instrumented = new InstrumentedIngestion(ingestion, ingestionMetrics, tracing);
   const ingress = composeWmsIngress(
     config,
@@ -175,6 +177,8 @@ export async function startService(config: Config, logger: Logger, hooks: Servic
     ...ingress.services,
     registerService(InventoryService, guardService(InventoryService, inventoryService(new StockQueries(stock)), logger, access)),
     reservations.service,
+    reservations.rules,
+    reservationSync.service,
     registerService(
       MigrationService,
       guardService(MigrationService, migrationService(
@@ -211,7 +215,7 @@ export async function startService(config: Config, logger: Logger, hooks: Servic
   );
   const grpcServices = services.map((registered) => limitWmsWrites(registered, ingress.writeLimit, (code) => metrics.wmsRequestsRefused.inc({ code }), logger));
   const grpc = await startGrpcServer(grpcServices, { host: config.host, port: config.grpcPort, maxMessageBytes: config.maxRequestBytes });
-  const tasks = [...reservations.tasks, legacyRuns, scorecardGauges, ...reconciliation.tasks, ...(legacyForwarder ? [legacyForwarder] : []), ...(lowStock ? [lowStock] : [])];
+  const tasks = [...reservations.tasks, legacyRuns, scorecardGauges, ...reconciliation.tasks, ...(legacyForwarder ? [legacyForwarder] : []), ...(lowStock ? [lowStock] : []), ...(reservationSync.forwarder ? [reservationSync.forwarder] : [])];
   partitionLeases?.start();
   relay.start();
   tasks.forEach((task) => task.start());

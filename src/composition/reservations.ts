@@ -1,5 +1,10 @@
 import type { Knex } from "knex";
 import { ReservationService } from "../../gen/invsync/inventory/v1/reservation_service_pb.js";
+import { RoutingRuleService } from "../../gen/invsync/inventory/v1/routing_rule_service_pb.js";
+import { KnexRoutingRules } from "../adapters/persistence/knex-routing-rules.js";
+import { routingRuleService } from "../adapters/rpc/routing-rule-service.js";
+import type { AuditTrail } from "../reconciliation/application/audit-trail.js";
+import { RoutingRuleAdmin } from "../reservations/application/routing-rule-admin.js";
 import type { ServiceMetrics } from "../adapters/observability/metrics.js";
 import { ReservationMetrics } from "../adapters/observability/reservation-metrics.js";
 import type { KnexPendingShipments } from "../adapters/persistence/knex-pending-shipments.js";
@@ -27,6 +32,8 @@ import { PeriodicTask } from "../shared/periodic-task.js";
 /** Reservations, wired: the ReservationService and its background tasks. */
 export interface ReservationsPart {
   readonly service: RegisteredService;
+  /** The operators' routing rules (RoutingRuleService). */
+  readonly rules: RegisteredService;
   /** The expiry sweeper and the periodic drift check (which keeps `invsync_reserved_drift_skus` current). */
   readonly tasks: readonly PeriodicTask[];
 }
@@ -40,11 +47,13 @@ export function composeReservations(
   metrics: ServiceMetrics,
   logger: Logger,
   access: AccessGate,
+  audit: AuditTrail,
 ): ReservationsPart {
   const observer = new ReservationMetrics(metrics.registry);
   const unitOfWork = new KnexUnitOfWork(knex);
   const repository = new KnexReservationRepository(knex);
-  const stores = { reservations: repository, stock: new KnexReservationStock(shipments), outbox, ids: uuidV7Ids, shortfalls };
+  const rules = new KnexRoutingRules(knex);
+  const stores = { reservations: repository, stock: new KnexReservationStock(shipments), outbox, ids: uuidV7Ids, shortfalls, rules };
   const limits = { defaultTtlMs: config.reservationDefaultTtlMs, maxTtlMs: config.reservationMaxTtlMs };
   const sweeper = new ReservationSweeper(unitOfWork, stores, systemClock, config.reservationSweepBatchSize, observer);
   const counters = new ReservedCounterCheck(new KnexReservedCounterAudit(knex), observer);
@@ -56,6 +65,10 @@ export function composeReservations(
   };
   return {
     service: registerService(ReservationService, guardService(ReservationService, reservationService(useCases), logger, access)),
+    rules: registerService(
+      RoutingRuleService,
+      guardService(RoutingRuleService, routingRuleService(new RoutingRuleAdmin(rules, systemClock), audit, systemClock), logger, access),
+    ),
     tasks: [
       new PeriodicTask("reservation sweeper", config.reservationSweepIntervalMs, () => sweeper.sweep(), logger),
       new PeriodicTask("reserved drift check", config.reservedDriftCheckIntervalMs, () => reportDrift(counters, logger), logger),

@@ -4,6 +4,7 @@ import { readEventStream } from "./event-stream-config.js";
 import { readLegacyForward, type LegacyForwardConfig } from "./legacy-forward-config.js";
 import { readRelayScale, type RelayScaleConfig } from "./relay-config.js";
 import { readLowStock, type LowStockConfig } from "./low-stock-config.js";
+import { readReservationSync, type ReservationSyncConfig } from "./reservation-sync-config.js";
 import { readObservability, type ObservabilityConfig } from "./observability-config.js";
 import { readReconciliation, type ReconciliationConfig } from "./reconciliation-config.js";
 import { readWmsIngress, type WmsIngressConfig } from "./wms-ingress-config.js";
@@ -49,6 +50,8 @@ export interface Config {
   readonly scorecardRefreshMs: number;
   /** The HTTP hand-off to legacy; undefined: legacy reads the feed table (the nightly job). */
   readonly legacyForward: LegacyForwardConfig | undefined;
+  /** The push of reservation changes to the WMS; undefined when `WMS_RESERVATION_SYNC_URL` is unset. */
+  readonly reservationSync: ReservationSyncConfig | undefined;
   /** Traces and metric label limits. */
   readonly observability: ObservabilityConfig;
   /** Reconciliation, operator access and the audit log. */
@@ -112,6 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     legacyRunPollMs: read.integer("LEGACY_RUN_POLL_SECONDS", 60, 1, 86_400) * 1000,
     scorecardRefreshMs: read.integer("SCORECARD_REFRESH_SECONDS", 300, 1, 86_400) * 1000,
     legacyForward: readLegacyForward(read),
+    reservationSync: readReservationSync(read),
     observability: readObservability(read),
     reconciliation: readReconciliation(read),
     lowStock: readLowStock(read),

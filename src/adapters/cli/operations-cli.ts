@@ -1,10 +1,12 @@
 import { create, toJsonString, type MessageInitShape } from "@bufbuild/protobuf";
-import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import { createClient } from "@connectrpc/connect";
 import { parseArgs } from "node:util";
 import { BackfillRequestSchema, OperationsService } from "../../../gen/invsync/operations/v1/operations_service_pb.js";
-import { errorDetailOf } from "../rpc/error-mapping.js";
 import { operatorTransport } from "./operator-transport.js";
+import { describe, timestamp, wholeNumber, type CliOutput, type OperatorDefaults } from "./cli-support.js";
+import { RULES_USAGE, runRulesCommand, runSyncCommand, SYNC_USAGE } from "./routing-cli.js";
+
+export { describe, timestamp, wholeNumber, type CliOutput, type OperatorDefaults } from "./cli-support.js";
 
 /** Usage of the operator commands, for `invsync help`. */
 export const OPERATIONS_USAGE = `  ingestion pause --reason TEXT   stop applying WMS updates on every replica (WMS pushes get 503 + Retry-After)
@@ -16,28 +18,20 @@ export const OPERATIONS_USAGE = `  ingestion pause --reason TEXT   stop applying
   backfill --file PATH            ingest a file inside the service's drop folder
   replay [--status rejected|stale|applied] [--sku SKU] [--wms-id ID] [--from ISO] [--to ISO] [--limit N]
                                   re-run stored updates through the current mapper (never applied twice)
+${RULES_USAGE}
+${SYNC_USAGE}
 
   Operator commands call the running service's OperationsService over Connect at --url
   (default INVSYNC_URL, else http://127.0.0.1:8080) with the bearer token --token (default
-  INVSYNC_TOKEN): reads need a viewer or operator token, writes an operator token.`;
-
-/** Where to write. */
-export interface CliOutput {
-  out(line: string): void;
-  err(line: string): void;
-}
+  INVSYNC_TOKEN; rules calls RoutingRuleService, sync ReservationSyncService): reads need a viewer or operator token, writes an operator token.`;
 
 /** The operator commands. */
-export const OPERATION_COMMANDS = ["ingestion", "gaps", "backfill", "replay"] as const;
-
-/** Where the service is and the token to call it with, unless `--url` / `--token` say otherwise. */
-export interface OperatorDefaults {
-  readonly serviceUrl: string;
-  readonly token: string | undefined;
-}
+export const OPERATION_COMMANDS = ["ingestion", "gaps", "backfill", "replay", "rules", "sync"] as const;
 
 /** Runs an operator command (`args` without the program name) against the service; returns the exit code. */
 export async function runOperationsCommand(args: readonly string[], defaults: OperatorDefaults, output: CliOutput): Promise<number> {
+  if (args[0] === "rules") return runRulesCommand(args, defaults, output);
+  if (args[0] === "sync") return runSyncCommand(args, defaults, output);
   try {
     return await run(args, defaults, output);
   } catch (error) {
@@ -116,28 +110,4 @@ function backfillRequest(values: Record<string, string | undefined>): MessageIni
       },
     },
   });
-}
-
-/** `value` as a whole number, or an error naming `flag`. */
-export function wholeNumber(value: string, flag: string): number {
-  if (!/^\d+$/.test(value)) throw new Error(`${flag} must be a whole number, got "${value}"`);
-  return Number(value);
-}
-
-/** `value` (ISO 8601) as a Timestamp, undefined when unset, or an error naming `flag`. */
-export function timestamp(value: string | undefined, flag: string) {
-  if (value === undefined) return undefined;
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime())) throw new Error(`${flag} must be an ISO 8601 time, got "${value}"`);
-  return timestampFromDate(date);
-}
-
-/** An error as the operator commands print it: the stable code, the message and each bad field. */
-export function describe(error: unknown): string {
-  if (error instanceof ConnectError) {
-    const detail = errorDetailOf(error);
-    const fields = detail?.fieldViolations.map((v) => `\n  ${v.field}: ${v.reason}`).join("") ?? "";
-    return `error: ${detail?.code ?? Code[error.code]}: ${error.rawMessage}${fields}`;
-  }
-  return `error: ${error instanceof Error ? error.message : String(error)}`;
 }

@@ -24,6 +24,8 @@ export interface RetriedFetchOptions {
   readonly signal?: AbortSignal;
   /** Told of every failed attempt, the last one included. */
   readonly attemptFailed?: (failure: FailedAttempt) => void;
+  /** Headers made anew for each attempt (a signature with the attempt's time). */
+  readonly attemptHeaders?: () => Record<string, string>;
 }
 
 /** Longest backoff between attempts (a `Retry-After` may ask for longer, and is honoured). */
@@ -48,7 +50,8 @@ export async function retriedFetch<T>(
   for (let attempt = 1; ; attempt++) {
     let failed: { kind: AttemptFailureKind; status: number | undefined; message: string; retryAfterMs: number | undefined };
     try {
-      const response = await fetch(url, { ...init, headers, signal: AbortSignal.timeout(settings.timeoutMs) });
+      const sent = options.attemptHeaders ? { ...headers, ...options.attemptHeaders() } : headers;
+      const response = await fetch(url, { ...init, headers: sent, signal: AbortSignal.timeout(settings.timeoutMs) });
       if (response.ok) return { value: await read(response), attempts: attempt };
       const text = (await response.text()).slice(0, 200);
       failed = {

@@ -8,7 +8,8 @@ import { knexTransaction } from "./knex-unit-of-work.js";
 import { bindings, toDate } from "./row-values.js";
 
 const COLUMNS = `id::text AS id, sku, location_id, requested_location_id, quantity, order_reference, idempotency_key,
-  request_fingerprint, status, expires_at, created_at, updated_at, closed_at, shipment_reference`;
+  request_fingerprint, status, expires_at, created_at, updated_at, closed_at, shipment_reference,
+  channel, region, routing_rule_id, routing_rule_version, split_group_id::text AS split_group_id`;
 
 interface ReservationRow {
   id: string;
@@ -25,6 +26,11 @@ interface ReservationRow {
   updated_at: Date | string;
   closed_at: Date | string | null;
   shipment_reference: string;
+  channel: string;
+  region: string;
+  routing_rule_id: string | null;
+  routing_rule_version: number | null;
+  split_group_id: string | null;
 }
 
 /** {@link ReservationRepository} over the `reservations` table. */
@@ -37,6 +43,11 @@ export class KnexReservationRepository implements ReservationRepository {
 
   async findByIdempotencyKey(idempotencyKey: string): Promise<Reservation | undefined> {
     return this.one(this.knex, `SELECT ${COLUMNS} FROM reservations WHERE idempotency_key = ?`, [idempotencyKey]);
+  }
+
+  async splitGroup(splitGroupId: string): Promise<Reservation[]> {
+    const { rows } = await this.knex.raw<{ rows: ReservationRow[] }>(`SELECT ${COLUMNS} FROM reservations WHERE split_group_id = ?::uuid ORDER BY id`, [splitGroupId]);
+    return rows.map(toReservation);
   }
 
   async list(filter: ReservationFilter): Promise<Reservation[]> {
@@ -74,14 +85,16 @@ export class KnexReservationRepository implements ReservationRepository {
   async insert(tx: Transaction, r: Reservation): Promise<boolean> {
     const { rows } = await knexTransaction(tx).raw<{ rows: unknown[] }>(
       `INSERT INTO reservations (id, sku, location_id, requested_location_id, quantity, order_reference, idempotency_key,
-         request_fingerprint, status, expires_at, created_at, updated_at, closed_at, shipment_reference)
-       VALUES (?::uuid, ?, ?, ?, ?, ?, ?, ?, ?, ?::timestamptz, ?::timestamptz, ?::timestamptz, ?::timestamptz, ?)
+         request_fingerprint, status, expires_at, created_at, updated_at, closed_at, shipment_reference,
+         channel, region, routing_rule_id, routing_rule_version, split_group_id)
+       VALUES (?::uuid, ?, ?, ?, ?, ?, ?, ?, ?, ?::timestamptz, ?::timestamptz, ?::timestamptz, ?::timestamptz, ?, ?, ?, ?, ?, ?::uuid)
        ON CONFLICT (idempotency_key) DO NOTHING
        RETURNING id`,
       bindings(
         r.id, r.sku, r.locationId, r.requestedLocationId ?? null, r.quantity, r.orderReference, r.idempotencyKey,
         r.fingerprint, r.status, r.expiresAt.toISOString(), r.createdAt.toISOString(), r.updatedAt.toISOString(),
         r.closedAt?.toISOString() ?? null, r.shipmentReference,
+        r.channel ?? "", r.region ?? "", r.routing?.ruleId ?? null, r.routing?.ruleVersion ?? null, r.splitGroupId ?? null,
       ),
     );
     return rows.length === 1;
@@ -133,5 +146,9 @@ function toReservation(row: ReservationRow): Reservation {
     updatedAt: toDate(row.updated_at),
     closedAt: row.closed_at === null ? undefined : toDate(row.closed_at),
     shipmentReference: row.shipment_reference,
+    channel: row.channel,
+    region: row.region,
+    ...(row.routing_rule_id === null ? {} : { routing: { ruleId: row.routing_rule_id, ruleVersion: Number(row.routing_rule_version) } }),
+    ...(row.split_group_id === null ? {} : { splitGroupId: row.split_group_id }),
   };
 }

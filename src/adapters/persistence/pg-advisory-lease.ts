@@ -17,6 +17,8 @@ export const LEGACY_FORWARDER_JOB: LeasedJob = { lockKey: "29676327458530169", d
 export const WMS_PULL_JOB: LeasedJob = { lockKey: "29676327526558828", does: "pulls from the WMS and heals sequence gaps" };
 /** The low-stock estimator: "invlows" in ASCII, as a bigint (0x696e766c6f7773). */
 export const LOW_STOCK_JOB: LeasedJob = { lockKey: "29676327459059571", does: "estimates stock depletion (low-stock alerts)" };
+/** The reservation sync to the WMS: "invrsyn" in ASCII, as a bigint (0x696e767273796e). */
+export const RESERVATION_SYNC_JOB: LeasedJob = { lockKey: "29676327559985518", does: "pushes reservation changes to the WMS" };
 
 /**
  * {@link Lease} as a PostgreSQL session advisory lock held on a connection of its own (outside

@@ -1,6 +1,8 @@
 import { ConsoleService } from "../../../gen/invsync/console/v1/console_service_pb.js";
 import { ReconciliationService } from "../../../gen/invsync/inventory/v1/reconciliation_service_pb.js";
 import { MigrationService } from "../../../gen/invsync/migration/v1/migration_service_pb.js";
+import { ReservationSyncService } from "../../../gen/invsync/inventory/v1/reservation_sync_service_pb.js";
+import { RoutingRuleService } from "../../../gen/invsync/inventory/v1/routing_rule_service_pb.js";
 import { OperationsService } from "../../../gen/invsync/operations/v1/operations_service_pb.js";
 
 /** Operator roles: viewers read, operators read and write. */
@@ -26,6 +28,17 @@ export const ACCESS_POLICY: Readonly<Record<string, Readonly<Record<string, Oper
     CompareShadow: "operator",
     ListMismatches: "viewer",
     GetScorecard: "viewer",
+  },
+  [RoutingRuleService.typeName]: {
+    PutRoutingRule: "operator",
+    DeleteRoutingRule: "operator",
+    GetRoutingRule: "viewer",
+    ListRoutingRules: "viewer",
+  },
+  [ReservationSyncService.typeName]: {
+    GetReservationSyncStatus: "viewer",
+    ListReservationSyncMessages: "viewer",
+    RetryReservationSyncMessages: "operator",
   },
   [ReconciliationService.typeName]: {
     BeginSnapshot: "operator",

@@ -37,8 +37,10 @@ export function reservationService(useCases: ReservationUseCases): ServiceImpl<t
         orderReference: request.orderReference,
         idempotencyKey: request.idempotencyKey,
         ttlMs: durationMs(request.ttl),
+        channel: request.channel,
+        region: request.region,
       });
-      return { reservation: toReservationMessage(result.reservation), replayed: result.replayed };
+      return { reservation: toReservationMessage(result.reservation), replayed: result.replayed, parts: result.parts.map(toReservationMessage) };
     },
     async releaseReservation(request) {
       return { reservation: toReservationMessage(await lifecycle.release(request.reservationId)) };
@@ -95,6 +97,11 @@ export function toReservationMessage(r: Reservation): MessageInitShape<typeof Re
     updatedAt: timestampFromDate(r.updatedAt),
     closedAt: r.closedAt ? timestampFromDate(r.closedAt) : undefined,
     shipmentReference: r.shipmentReference,
+    channel: r.channel ?? "",
+    region: r.region ?? "",
+    routingRuleId: r.routing?.ruleId ?? "",
+    routingRuleVersion: r.routing?.ruleVersion ?? 0,
+    splitGroupId: r.splitGroupId ?? "",
   };
 }
 

@@ -1,13 +1,7 @@
-import type { FailedAttempt } from "../../shared/retries.js";
+import type { DeliveryHooks } from "../../outbox/queue-forwarder.js";
 import type { LegacyFeedEntry } from "./legacy-feed-queue.port.js";
 
-/** What a delivery tells its caller while it runs. */
-export interface DeliveryHooks {
-  /** Aborts the waits between attempts and any further attempt (shutdown); a request in flight finishes. */
-  readonly signal: AbortSignal;
-  /** Told of every failed attempt, the last one included. */
-  attemptFailed(failure: FailedAttempt): void;
-}
+export type { DeliveryHooks } from "../../outbox/queue-forwarder.js";
 
 /**
  * Port: legacy's endpoint for the feed (HTTP mode of the legacy hand-off). Delivery is

@@ -20,6 +20,9 @@ export const AUDIT_ACTIONS = [
   "ingestion_resumed",
   "inbox_replayed",
   "backfill_run",
+  "routing_rule_put",
+  "routing_rule_deleted",
+  "reservation_sync_retried",
 ] as const;
 
 /** One of {@link AUDIT_ACTIONS}. */

@@ -11,6 +11,7 @@ import { closed, type Reservation, type ReservationStatus } from "../domain/rese
 import { releaseStock, shipStock, type StockChange } from "../domain/stock-changes.js";
 import type { ReservationRepository } from "./reservation-repository.port.js";
 import type { ReservationStock } from "./reservation-stock.port.js";
+import type { RoutingRuleStore } from "./routing-rule-store.port.js";
 
 /** The stores a reservation step writes to, all inside one transaction. */
 export interface ReservationStores {
@@ -20,6 +21,8 @@ export interface ReservationStores {
   readonly ids: IdGenerator;
   /** Where a shortfall a step causes is recorded (a late fulfilment of re-promised units). */
   readonly shortfalls: ShortfallRegister;
+  /** The operators' routing rules; without them every reservation follows the default rule. */
+  readonly rules?: Pick<RoutingRuleStore, "applicable">;
 }
 
 /** One reservation to close, and how. */

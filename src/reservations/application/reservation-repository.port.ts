@@ -18,6 +18,8 @@ export interface ReservationRepository {
   findById(id: string): Promise<Reservation | undefined>;
   /** The reservation created with `idempotencyKey`, read without a lock. */
   findByIdempotencyKey(idempotencyKey: string): Promise<Reservation | undefined>;
+  /** The parts of a split reservation (their `splitGroupId`), first part first. */
+  splitGroup(splitGroupId: string): Promise<Reservation[]>;
   /** Up to `filter.limit` reservations in id (creation) order. */
   list(filter: ReservationFilter): Promise<Reservation[]>;
   /** The reservation with `id`, locked for the rest of `tx`. */

@@ -36,6 +36,16 @@ export interface Reservation {
   readonly closedAt: Date | undefined;
   /** The caller's shipment, on fulfilment; empty otherwise. */
   readonly shipmentReference: string;
+  /** The sales channel and region the request named (empty: none); routing rules are chosen by them. */
+  readonly channel?: string;
+  readonly region?: string;
+  /** The routing rule (and its version) that chose the location; undefined when no rule applied. */
+  readonly routing?: { readonly ruleId: string; readonly ruleVersion: number };
+  /**
+   * When one request was split across locations: the id of its first part, the same on every part
+   * (each part is a reservation of its own at one location). Undefined when not split.
+   */
+  readonly splitGroupId?: string;
 }
 
 /** True when `reservation` is active but its expiry has passed (the sweeper has not reached it yet). */

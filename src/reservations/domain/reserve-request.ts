@@ -1,6 +1,7 @@
 import { ValidationError, type FieldViolation } from "../../shared/errors.js";
 import { asLocationId, locationIdProblem, type LocationId } from "../../inventory/domain/location-id.js";
 import { asSku, skuProblem, type Sku } from "../../inventory/domain/sku.js";
+import { scopeProblem } from "./routing-rule.js";
 
 /** Largest quantity one reservation may hold. */
 export const MAX_RESERVATION_QUANTITY = 1_000_000_000;
@@ -17,6 +18,10 @@ export interface ReserveStockInput {
   readonly idempotencyKey: string;
   /** Undefined: the default time to live. */
   readonly ttlMs: number | undefined;
+  /** The sales channel; empty (or absent): none. Picks the routing rules. */
+  readonly channel?: string;
+  /** The region; empty (or absent): none. Picks the routing rules. */
+  readonly region?: string;
 }
 
 /** Limits on a reservation's time to live. */
@@ -37,6 +42,10 @@ export interface ReserveStock {
   readonly ttlMs: number;
   /** The request's parameters in canonical form, to compare with a retry under the same key. */
   readonly fingerprint: string;
+  /** Empty: none. */
+  readonly channel: string;
+  /** Empty: none. */
+  readonly region: string;
 }
 
 /** Validates `input` into a command; throws `RESERVATION.INVALID_REQUEST` naming every bad field. */
@@ -55,6 +64,12 @@ export function parseReserveStock(input: ReserveStockInput, limits: TtlLimits): 
   if (keyIssue) violations.push({ field: "idempotency_key", reason: keyIssue });
   const ttlIssue = ttlProblem(input.ttlMs, limits.maxTtlMs);
   if (ttlIssue) violations.push({ field: "ttl", reason: ttlIssue });
+  const channel = input.channel ?? "";
+  const region = input.region ?? "";
+  const channelIssue = scopeProblem(channel);
+  if (channelIssue) violations.push({ field: "channel", reason: channelIssue });
+  const regionIssue = scopeProblem(region);
+  if (regionIssue) violations.push({ field: "region", reason: regionIssue });
   if (violations.length > 0) throw new ValidationError("RESERVATION.INVALID_REQUEST", violations);
 
   const locationId = input.locationId === "" ? undefined : asLocationId(input.locationId);
@@ -65,7 +80,13 @@ export function parseReserveStock(input: ReserveStockInput, limits: TtlLimits): 
     orderReference: input.orderReference,
     idempotencyKey: input.idempotencyKey,
     ttlMs: input.ttlMs ?? limits.defaultTtlMs,
-    fingerprint: JSON.stringify([input.sku, locationId ?? "*", input.quantity, input.orderReference, input.ttlMs ?? "default"]),
+    // Channel and region join the fingerprint only when given, so keys of earlier requests still match.
+    fingerprint: JSON.stringify([
+      input.sku, locationId ?? "*", input.quantity, input.orderReference, input.ttlMs ?? "default",
+      ...(channel !== "" || region !== "" ? [channel, region] : []),
+    ]),
+    channel,
+    region,
   };
 }
 

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file invsync/inventory/v1/reservation.proto.
  */
 export const file_invsync_inventory_v1_reservation: GenFile = /*@__PURE__*/
-  fileDesc("CiZpbnZzeW5jL2ludmVudG9yeS92MS9yZXNlcnZhdGlvbi5wcm90bxIUaW52c3luYy5pbnZlbnRvcnkudjEivgMKC1Jlc2VydmF0aW9uEhYKDnJlc2VydmF0aW9uX2lkGAEgASgJEgsKA3NrdRgCIAEoCRITCgtsb2NhdGlvbl9pZBgDIAEoCRIdChVyZXF1ZXN0ZWRfbG9jYXRpb25faWQYBCABKAkSEAoIcXVhbnRpdHkYBSABKAMSFwoPb3JkZXJfcmVmZXJlbmNlGAYgASgJEhcKD2lkZW1wb3RlbmN5X2tleRgHIAEoCRI3CgZzdGF0dXMYCCABKA4yJy5pbnZzeW5jLmludmVudG9yeS52MS5SZXNlcnZhdGlvblN0YXR1cxIuCgpleHBpcmVzX2F0GAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgpjcmVhdGVkX2F0GAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgp1cGRhdGVkX2F0GAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBItCgljbG9zZWRfYXQYDCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhoKEnNoaXBtZW50X3JlZmVyZW5jZRgNIAEoCSJjChRSZXNlcnZlZENvdW50ZXJEcmlmdBILCgNza3UYASABKAkSEwoLbG9jYXRpb25faWQYAiABKAkSEAoIcmVzZXJ2ZWQYAyABKAMSFwoPYWN0aXZlX3Jlc2VydmVkGAQgASgDKrkBChFSZXNlcnZhdGlvblN0YXR1cxIiCh5SRVNFUlZBVElPTl9TVEFUVVNfVU5TUEVDSUZJRUQQABIdChlSRVNFUlZBVElPTl9TVEFUVVNfQUNUSVZFEAESHwobUkVTRVJWQVRJT05fU1RBVFVTX1JFTEVBU0VEEAISHgoaUkVTRVJWQVRJT05fU1RBVFVTX0VYUElSRUQQAxIgChxSRVNFUlZBVElPTl9TVEFUVVNfRlVMRklMTEVEEARiBnByb3RvMw", [file_google_protobuf_timestamp]);
+  fileDesc("CiZpbnZzeW5jL2ludmVudG9yeS92MS9yZXNlcnZhdGlvbi5wcm90bxIUaW52c3luYy5pbnZlbnRvcnkudjEirgQKC1Jlc2VydmF0aW9uEhYKDnJlc2VydmF0aW9uX2lkGAEgASgJEgsKA3NrdRgCIAEoCRITCgtsb2NhdGlvbl9pZBgDIAEoCRIdChVyZXF1ZXN0ZWRfbG9jYXRpb25faWQYBCABKAkSEAoIcXVhbnRpdHkYBSABKAMSFwoPb3JkZXJfcmVmZXJlbmNlGAYgASgJEhcKD2lkZW1wb3RlbmN5X2tleRgHIAEoCRI3CgZzdGF0dXMYCCABKA4yJy5pbnZzeW5jLmludmVudG9yeS52MS5SZXNlcnZhdGlvblN0YXR1cxIuCgpleHBpcmVzX2F0GAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgpjcmVhdGVkX2F0GAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgp1cGRhdGVkX2F0GAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBItCgljbG9zZWRfYXQYDCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhoKEnNoaXBtZW50X3JlZmVyZW5jZRgNIAEoCRIPCgdjaGFubmVsGA4gASgJEg4KBnJlZ2lvbhgPIAEoCRIXCg9yb3V0aW5nX3J1bGVfaWQYECABKAkSHAoUcm91dGluZ19ydWxlX3ZlcnNpb24YESABKAUSFgoOc3BsaXRfZ3JvdXBfaWQYEiABKAkiYwoUUmVzZXJ2ZWRDb3VudGVyRHJpZnQSCwoDc2t1GAEgASgJEhMKC2xvY2F0aW9uX2lkGAIgASgJEhAKCHJlc2VydmVkGAMgASgDEhcKD2FjdGl2ZV9yZXNlcnZlZBgEIAEoAyq5AQoRUmVzZXJ2YXRpb25TdGF0dXMSIgoeUkVTRVJWQVRJT05fU1RBVFVTX1VOU1BFQ0lGSUVEEAASHQoZUkVTRVJWQVRJT05fU1RBVFVTX0FDVElWRRABEh8KG1JFU0VSVkFUSU9OX1NUQVRVU19SRUxFQVNFRBACEh4KGlJFU0VSVkFUSU9OX1NUQVRVU19FWFBJUkVEEAMSIAocUkVTRVJWQVRJT05fU1RBVFVTX0ZVTEZJTExFRBAEYgZwcm90bzM", [file_google_protobuf_timestamp]);
 
 /**
  * Reservation holds stock of one SKU at one location for one order until it is released, expires or ships.
@@ -110,6 +110,41 @@ export type Reservation = Message<"invsync.inventory.v1.Reservation"> & {
    * @generated from field: string shipment_reference = 13;
    */
   shipmentReference: string;
+
+  /**
+   * channel is the sales channel the request named; empty when none.
+   *
+   * @generated from field: string channel = 14;
+   */
+  channel: string;
+
+  /**
+   * region is the region the request named; empty when none.
+   *
+   * @generated from field: string region = 15;
+   */
+  region: string;
+
+  /**
+   * routing_rule_id is the routing rule that chose the location; empty when no rule applied (default rule).
+   *
+   * @generated from field: string routing_rule_id = 16;
+   */
+  routingRuleId: string;
+
+  /**
+   * routing_rule_version is the version of that rule when it chose; 0 when no rule applied.
+   *
+   * @generated from field: int32 routing_rule_version = 17;
+   */
+  routingRuleVersion: number;
+
+  /**
+   * split_group_id is, for a request split across locations, the id of its first part (the same on every part); empty when not split.
+   *
+   * @generated from field: string split_group_id = 18;
+   */
+  splitGroupId: string;
 };
 
 /**

@@ -14,6 +14,8 @@ import * as outboxChunks from "./0013-outbox-chunks.js";
 import * as receivedPayloads from "./0014-received-payloads.js";
 import * as scorecard from "./0015-scorecard.js";
 import * as relayPartitions from "./0016-relay-partitions.js";
+import * as routingRules from "./0018-routing-rules.js";
+import * as reservationSync from "./0019-reservation-sync.js";
 import * as lowStockEstimates from "./0020-low-stock-estimates.js";
 
 /** A migration: a name that sorts in apply order, and the step up. */
@@ -39,6 +41,8 @@ const migrations: readonly NamedMigration[] = [
   { name: "0014-received-payloads", migration: receivedPayloads },
   { name: "0015-scorecard", migration: scorecard },
   { name: "0016-relay-partitions", migration: relayPartitions },
+  { name: "0018-routing-rules", migration: routingRules },
+  { name: "0019-reservation-sync", migration: reservationSync },
   { name: "0020-low-stock-estimates", migration: lowStockEstimates },
 ];
 
