@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, normalize } from "node:path";
 import { COHORT_USAGE } from "../src/adapters/cli/cohort-command.js";
+import { GATES_USAGE } from "../src/adapters/cli/gates-command.js";
 import { EVENTS_USAGE } from "../src/adapters/cli/events-command.js";
 import { OPERATION_COMMANDS, OPERATIONS_USAGE } from "../src/adapters/cli/operations-cli.js";
 import { RECONCILE_COMMANDS, RECONCILE_USAGE } from "../src/adapters/cli/reconcile-cli.js";
@@ -141,8 +142,8 @@ describe("contract: the docs say what the code does", function () {
   });
 
   it("every invsync command and option named exists", () => {
-    const known = [...OPERATION_COMMANDS, ...RECONCILE_COMMANDS, "cohort", "events", "help", "serve", "migrate"];
-    const usages = [OPERATIONS_USAGE, COHORT_USAGE, RECONCILE_USAGE, EVENTS_USAGE];
+    const known = [...OPERATION_COMMANDS, ...RECONCILE_COMMANDS, "cohort", "events", "gates", "help", "serve", "migrate"];
+    const usages = [OPERATIONS_USAGE, COHORT_USAGE, RECONCILE_USAGE, EVENTS_USAGE, GATES_USAGE];
     let found = 0;
     for (const [path, text] of DOCS) {
       for (const [, command, rest] of text.matchAll(/(?:^|[`;(]\s*|\n\s*|invsync -- )invsync ([a-z]+)([^\n`|#]*)/g)) {

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { COHORT_USAGE, cohortCommand } from "./adapters/cli/cohort-command.js";
 import { EVENTS_USAGE, eventsCommand } from "./adapters/cli/events-command.js";
+import { GATES_USAGE, gatesCommand } from "./adapters/cli/gates-command.js";
 import { loadEventStreamConfig } from "./config/event-stream-config.js";
 import { ConfigError, loadConfig } from "./config/config.js";
 import { createLogger } from "./adapters/observability/pino-logger.js";
@@ -15,6 +16,7 @@ commands:
   serve     run the service (the default): gateway, gRPC server and outbox relay
   migrate   bring the database schema up to date, then exit
   cohort    cohort status of the strangler migration (see "invsync cohort help")
+  gates     the migration scorecard and its gates; exit 1 unless every gate passes (see "invsync gates --help")
   help      show this text
 ${OPERATIONS_USAGE}
 
@@ -43,6 +45,13 @@ async function main(argv: readonly string[]): Promise<number> {
       return 0;
     }
     return cohortCommand(argv.slice(1), loadOperatorConfig(process.env));
+  }
+  if (command === "gates") {
+    if (argv[1] === "help" || argv[1] === "--help") {
+      console.log(GATES_USAGE);
+      return 0;
+    }
+    return gatesCommand(argv.slice(1), loadOperatorConfig(process.env), { out: (line) => console.log(line), err: (line) => console.error(line) });
   }
   if (command === "events") {
     return eventsCommand(argv.slice(1), loadEventStreamConfig(process.env), { out: (line) => console.log(line), err: (line) => console.error(line) });

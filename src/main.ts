@@ -1,9 +1,11 @@
+import { ConsoleService } from "../gen/invsync/console/v1/console_service_pb.js";
 import { InventoryService } from "../gen/invsync/inventory/v1/inventory_service_pb.js";
 import { MigrationService } from "../gen/invsync/migration/v1/migration_service_pb.js";
 import { WmsSyncService } from "../gen/invsync/wms/v1/wms_sync_service_pb.js";
 import { UnleashFeatureFlags, type UnleashSettings } from "./adapters/flags/unleash-feature-flags.js";
 import { encodeEvent } from "./adapters/messaging/event-codec.js";
 import { startGateway } from "./adapters/http/gateway-server.js";
+import { consoleRoute } from "./adapters/http/console-route.js";
 import { healthRoutes, notFoundRoute } from "./adapters/http/health-routes.js";
 import { restAliases } from "./adapters/http/rest-aliases.js";
 import { rpcRequestGate } from "./adapters/http/rpc-request-gate.js";
@@ -16,9 +18,13 @@ import { MigrationMetrics } from "./adapters/observability/migration-metrics.js"
 import { readinessProbe } from "./adapters/observability/readiness.js";
 import { startTracing } from "./adapters/observability/tracing.js";
 import { openDatabase, type Database } from "./adapters/persistence/database.js";
+import { KnexStockStory } from "./adapters/persistence/knex-stock-story.js";
 import { KnexEventOutbox } from "./adapters/persistence/knex-event-outbox.js";
-import { PgAdvisoryLease, RELAY_JOB } from "./adapters/persistence/pg-advisory-lease.js";
+import { KnexScorecardSource } from "./adapters/persistence/knex-scorecard-source.js";
+import { ScorecardMetrics } from "./adapters/observability/scorecard-metrics.js";
+import { PgPartitionLeases } from "./adapters/persistence/pg-partition-leases.js";
 import { startGrpcServer } from "./adapters/rpc/grpc-server.js";
+import { consoleService } from "./adapters/rpc/console-service.js";
 import { inventoryService } from "./adapters/rpc/inventory-service.js";
 import { migrationService } from "./adapters/rpc/migration-service.js";
 import { registerService } from "./adapters/rpc/registered-service.js";
@@ -35,11 +41,14 @@ import { composeWmsIngress } from "./composition/wms-ingress.js";
 import type { Config, FlagsConfig } from "./config/config.js";
 import { StockQueries } from "./inventory/application/stock-queries.js";
 import { CohortStatusQuery } from "./migration/application/cohort-status.js";
+import { MigrationScorecard } from "./migration/application/migration-scorecard.js";
 import { LegacyRunWatch } from "./migration/application/legacy-run-watch.js";
 import { ShadowComparator } from "./migration/application/shadow-comparator.js";
 import { OutboxRelay } from "./outbox/outbox-relay.js";
+import { wholeOutbox } from "./outbox/outbox-lease.port.js";
 import { soleProcessLease } from "./shared/lease.port.js";
 import { systemClock } from "./shared/clock.js";
+import { PeriodicTask } from "./shared/periodic-task.js";
 import type { Logger } from "./shared/logger.js";
 import type { SpanExporter } from "@opentelemetry/sdk-trace-base";
 
@@ -87,6 +96,7 @@ export async function startService(config: Config, logger: Logger, hooks: Servic
       duplicateWindowMs: config.natsDuplicateWindowMs,
       maxAgeMs: config.eventRetentionMs,
       publishTimeoutMs: config.publishTimeoutMs,
+      streamReplicas: config.natsStreamReplicas,
     },
     logger,
     tracing,
@@ -96,6 +106,7 @@ export async function startService(config: Config, logger: Logger, hooks: Servic
     onAppended: () => relay.wake(),
     ...(traceparent ? { activeTraceparent: traceparent } : {}),
     chunkEvents: config.relayBatchSize,
+    partitions: config.relayScale.partitions,
   });
   const changes = config.logLevel === "debug" || config.logLevel === "trace" ? loggedOutbox(outbox, logger) : outbox;
   const flags = await UnleashFeatureFlags.start(unleashSettings(config.flags), logger.child({ component: "flags" }));
@@ -114,6 +125,9 @@ export async function startService(config: Config, logger: Logger, hooks: Servic
   });
   const comparator = new ShadowComparator(comparisons, legacy, systemClock, logger, { compared: (t) => migrationMetrics.comparisonFinished(t) });
   const legacyRuns = new LegacyRunWatch(comparator, config.legacyRunPollMs, logger);
+  const scorecard = new MigrationScorecard(new KnexScorecardSource(knex), comparisons, config.flags.names, systemClock);
+  const scorecardMetrics = new ScorecardMetrics(metrics.registry);
+  const scorecardGauges = new PeriodicTask("scorecard gauges", config.scorecardRefreshMs, () => scorecardMetrics.refresh(scorecard, systemClock.now()), logger);
   const legacyForwarder = composeLegacyForwarding(config, knex, metrics, systemClock, logger);
   const lowStock = composeLowStock(config, knex, metrics, () => relay.wake(), systemClock, logger);
   const operators = operatorAccess(config, metrics.registry, logger);
@@ -131,10 +145,18 @@ export async function startService(config: Config, logger: Logger, hooks: Servic
     { access, audit: reconciliation.audit, dropHandler: reconciliation.dropHandler },
     tracing,
   );
+  // On PostgreSQL the replicas split the outbox's partitions (docs/operations.md); embedded, this process is the only one.
+  const partitionLeases = config.databaseUrl
+    ? new PgPartitionLeases(
+        knex,
+        { replicaId: config.relayScale.replicaId, partitions: config.relayScale.partitions, heartbeatMs: config.relayScale.heartbeatMs, ttlMs: config.relayScale.leaseTtlMs },
+        logger.child({ component: "relay-leases" }),
+      )
+    : undefined;
   const relay = new OutboxRelay(
     outbox,
     bus,
-    config.databaseUrl ? new PgAdvisoryLease(config.databaseUrl, RELAY_JOB, logger) : soleProcessLease,
+    partitionLeases ?? wholeOutbox(soleProcessLease),
     systemClock,
     logger,
     { batchSize: config.relayBatchSize, idleDelayMs: config.relayIdleMs, maxBackoffMs: 5_000, pipelineDepth: config.relayPipelineDepth },
@@ -155,9 +177,14 @@ export async function startService(config: Config, logger: Logger, hooks: Servic
     reservations.service,
     registerService(
       MigrationService,
-      guardService(MigrationService, migrationService(new CohortStatusQuery(flags, config.flags.names, comparisons), comparator), logger, access),
+      guardService(MigrationService, migrationService(
+          new CohortStatusQuery(flags, config.flags.names, comparisons),
+          comparator,
+          scorecard,
+        ), logger, access),
     ),
     reconciliation.service,
+    registerService(ConsoleService, guardService(ConsoleService, consoleService(new KnexStockStory(knex)), logger, access)),
   ];
   const services = tracing.enabled ? guarded.map((registered) => tracedService(registered, tracing)) : guarded;
   metrics.watch({
@@ -177,14 +204,15 @@ export async function startService(config: Config, logger: Logger, hooks: Servic
   });
   const gateway = await startGateway(
     services,
-    [healthRoutes(probe, metrics), restAliases(services, config.maxRequestBytes), notFoundRoute],
+    [healthRoutes(probe, metrics), consoleRoute(), restAliases(services, config.maxRequestBytes), notFoundRoute],
     { host: config.host, port: config.gatewayPort, maxBodyBytes: config.maxRequestBytes },
     logger,
     [ingress.gate, rpcRequestGate(services, config.maxRequestBytes)],
   );
   const grpcServices = services.map((registered) => limitWmsWrites(registered, ingress.writeLimit, (code) => metrics.wmsRequestsRefused.inc({ code }), logger));
   const grpc = await startGrpcServer(grpcServices, { host: config.host, port: config.grpcPort, maxMessageBytes: config.maxRequestBytes });
-  const tasks = [...reservations.tasks, legacyRuns, ...reconciliation.tasks, ...(legacyForwarder ? [legacyForwarder] : []), ...(lowStock ? [lowStock] : [])];
+  const tasks = [...reservations.tasks, legacyRuns, scorecardGauges, ...reconciliation.tasks, ...(legacyForwarder ? [legacyForwarder] : []), ...(lowStock ? [lowStock] : [])];
+  partitionLeases?.start();
   relay.start();
   tasks.forEach((task) => task.start());
   ingress.start();

@@ -23,7 +23,7 @@ export async function readEvents(
   options: { timeoutMs?: number; graceMs?: number; filterSubject?: string } = {},
 ): Promise<ReceivedEvent[]> {
   const { timeoutMs = 15_000, graceMs = 500, filterSubject } = options;
-  const nc = await connect({ servers: natsUrl, timeout: 2000 });
+  const nc = await connect({ servers: natsUrl.split(","), timeout: 2000 });
   try {
     const js = jetstream(nc);
     // NATS 2.9 has no multi-filter ordered consumers: a filtered read uses an ephemeral pull consumer.

@@ -79,7 +79,8 @@ export class WmsFeed {
   private readonly random: () => number;
 
   constructor(
-    private readonly baseUrl: string,
+    /** The service's URL, or a function that picks one per attempt (a load balancer over replicas). */
+    private readonly baseUrl: string | (() => string),
     private readonly sources: readonly PlannedSource[],
     private readonly options: FeedOptions,
   ) {
@@ -158,7 +159,8 @@ export class WmsFeed {
     let status = 0;
     let retryAfter: string | null | undefined;
     try {
-      const response = await fetch(`${this.baseUrl}${this.options.path ?? "/invsync.wms.v1.WmsSyncService/SyncInventory"}`, {
+      const base = typeof this.baseUrl === "string" ? this.baseUrl : this.baseUrl();
+      const response = await fetch(`${base}${this.options.path ?? "/invsync.wms.v1.WmsSyncService/SyncInventory"}`, {
         method: "POST",
         headers: {
           "content-type": "application/json",

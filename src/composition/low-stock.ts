@@ -40,7 +40,7 @@ export function composeLowStock(config: Config, knex: Knex, metrics: ServiceMetr
   return new LowStockMonitor(
     feed,
     estimates,
-    new KnexLowStockAlertOutbox(encodeAlert, wakeRelay, config.relayBatchSize),
+    new KnexLowStockAlertOutbox(encodeAlert, wakeRelay, config.relayBatchSize, config.relayScale.partitions),
     new KnexUnitOfWork(knex),
     config.databaseUrl ? new PgAdvisoryLease(config.databaseUrl, LOW_STOCK_JOB, log) : soleProcessLease,
     policy,

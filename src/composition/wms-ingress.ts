@@ -13,6 +13,7 @@ import { KnexIngestionSwitch } from "../adapters/persistence/knex-ingestion-swit
 import { KnexPullCursors } from "../adapters/persistence/knex-pull-cursors.js";
 import { KnexSeenSignatures } from "../adapters/persistence/knex-seen-signatures.js";
 import { KnexSequenceGaps } from "../adapters/persistence/knex-sequence-gaps.js";
+import { PgAdvisoryLease, WMS_PULL_JOB } from "../adapters/persistence/pg-advisory-lease.js";
 import { auditedOperations } from "../adapters/rpc/audited-operations.js";
 import type { AccessGate } from "../adapters/rpc/operator-access.js";
 import { operationsService } from "../adapters/rpc/operations-service.js";
@@ -24,6 +25,7 @@ import { HttpWmsFeed } from "../adapters/wms-client/http-wms-feed.js";
 import type { Config } from "../config/config.js";
 import type { Clock } from "../shared/clock.js";
 import { uuidV7Ids } from "../shared/ids.js";
+import { soleProcessLease, type Lease } from "../shared/lease.port.js";
 import type { Logger } from "../shared/logger.js";
 import type { AuditTrail } from "../reconciliation/application/audit-trail.js";
 import { wmsDecoder } from "../wms-ingestion/acl/wms-decoder.js";
@@ -86,7 +88,9 @@ export function composeWmsIngress(
       })
     : undefined;
   const pull = new WmsPull(feed, cursors, decoder, ingestor, settings.pullPageSize, logger);
-  const gaps = new GapMonitor(new KnexSequenceGaps(knex), pull, (found) => reportGaps(metrics, found), logger);
+  // With several replicas one pulls on schedule and heals gaps (the holder of an advisory lock); all report gaps.
+  const pullLease = config.databaseUrl && feed ? new PgAdvisoryLease(config.databaseUrl, WMS_PULL_JOB, logger) : soleProcessLease;
+  const gaps = new GapMonitor(new KnexSequenceGaps(knex), pull, (found) => reportGaps(metrics, found), logger, pullLease);
   const files = new FileIngestion(ingestor, decoder, new KnexDroppedFiles(knex), { batchSize: settings.fileBatchSize, maxListedRejections: 1000 });
   const watcher = settings.dropDir ? new FileDropWatcher({ directory: settings.dropDir, pollMs: settings.dropPollMs, settleMs: 1000 }, operators.dropHandler(files), control, logger) : undefined;
   const backfill = new Backfill(pull, settings.dropDir ? backfillFile(settings.dropDir, files) : undefined, control);
@@ -110,7 +114,7 @@ export function composeWmsIngress(
     logger,
   );
   const timers = [
-    ...settings.pullWmsIds.map((wmsId) => repeat(settings.pullIntervalMs, () => pullIfRunning(control, pull, wmsId, logger))),
+    ...settings.pullWmsIds.map((wmsId) => repeat(settings.pullIntervalMs, () => pullIfRunning(control, pullLease, pull, wmsId, logger))),
     repeat(settings.gapCheckIntervalMs, () => gaps.check().then(() => undefined)),
   ];
 
@@ -137,6 +141,7 @@ export function composeWmsIngress(
     },
     async stop() {
       await Promise.all([watcher?.stop(), ...timers.map((timer) => timer.stop())]);
+      await pullLease.release();
     },
   };
 }
@@ -151,8 +156,8 @@ function reportGaps(metrics: ServiceMetrics, found: readonly { wmsId: string; fi
   }
 }
 
-async function pullIfRunning(control: IngestionControl, pull: WmsPull, wmsId: string, logger: Logger): Promise<void> {
-  if ((await control.state()).paused) return;
+async function pullIfRunning(control: IngestionControl, lease: Lease, pull: WmsPull, wmsId: string, logger: Logger): Promise<void> {
+  if ((await control.state()).paused || !(await lease.acquire())) return;
   const tally = await pull.pullNew(wmsId);
   if (tally.received > 0) logger.info({ wmsId, ...tally }, "wms pull applied new updates");
 }

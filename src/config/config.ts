@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import { ConfigError, EnvReader } from "./env-reader.js";
 import { readEventStream } from "./event-stream-config.js";
 import { readLegacyForward, type LegacyForwardConfig } from "./legacy-forward-config.js";
+import { readRelayScale, type RelayScaleConfig } from "./relay-config.js";
 import { readLowStock, type LowStockConfig } from "./low-stock-config.js";
 import { readObservability, type ObservabilityConfig } from "./observability-config.js";
 import { readReconciliation, type ReconciliationConfig } from "./reconciliation-config.js";
@@ -17,6 +18,8 @@ export interface Config {
   readonly natsStream: string;
   readonly natsSubjectPrefix: string;
   readonly natsDuplicateWindowMs: number;
+  /** Replicas of the JetStream stream when the service creates it (3 on a 3-node cluster). */
+  readonly natsStreamReplicas: number;
   readonly eventRetentionMs: number;
   readonly publishTimeoutMs: number;
   readonly host: string;
@@ -29,6 +32,8 @@ export interface Config {
   readonly relayBatchSize: number;
   readonly relayIdleMs: number;
   readonly relayPipelineDepth: number;
+  /** Several replicas: partitions, heartbeat, lease TTL, this replica's id. */
+  readonly relayScale: RelayScaleConfig;
   readonly shutdownGraceMs: number;
   readonly reservationDefaultTtlMs: number;
   readonly reservationMaxTtlMs: number;
@@ -40,6 +45,8 @@ export interface Config {
   readonly wmsIngress: WmsIngressConfig;
   readonly flags: FlagsConfig;
   readonly legacyRunPollMs: number;
+  /** How often the scorecard gauges are computed (ms). */
+  readonly scorecardRefreshMs: number;
   /** The HTTP hand-off to legacy; undefined: legacy reads the feed table (the nightly job). */
   readonly legacyForward: LegacyForwardConfig | undefined;
   /** Traces and metric label limits. */
@@ -79,6 +86,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     databasePoolMax: read.integer("DATABASE_POOL_MAX", 10, 1, 200),
     ...readEventStream(read),
     natsDuplicateWindowMs: read.integer("NATS_DUPLICATE_WINDOW_SECONDS", 120, 1, 86_400) * 1000,
+    natsStreamReplicas: read.integer("NATS_STREAM_REPLICAS", 1, 1, 5),
     eventRetentionMs: read.integer("EVENT_RETENTION_DAYS", 30, 1, 3650) * 86_400_000,
     publishTimeoutMs: read.integer("NATS_PUBLISH_TIMEOUT_MS", 5000, 100, 60_000),
     host: read.string("HOST", "0.0.0.0"),
@@ -91,6 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     relayBatchSize: read.integer("RELAY_BATCH_SIZE", 1000, 1, 10_000),
     relayIdleMs: read.integer("RELAY_IDLE_MS", 200, 10, 60_000),
     relayPipelineDepth: read.integer("RELAY_PIPELINE_DEPTH", 3, 1, 16),
+    relayScale: readRelayScale(read),
     shutdownGraceMs: read.integer("SHUTDOWN_GRACE_MS", 10_000, 0, 300_000),
     reservationDefaultTtlMs: read.integer("RESERVATION_DEFAULT_TTL_SECONDS", 900, 1, 31_536_000) * 1000,
     reservationMaxTtlMs: read.integer("RESERVATION_MAX_TTL_SECONDS", 604_800, 1, 31_536_000) * 1000,
@@ -101,6 +110,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     wmsIngress: readWmsIngress(read),
     flags: readFlagsConfig(read, env),
     legacyRunPollMs: read.integer("LEGACY_RUN_POLL_SECONDS", 60, 1, 86_400) * 1000,
+    scorecardRefreshMs: read.integer("SCORECARD_REFRESH_SECONDS", 300, 1, 86_400) * 1000,
     legacyForward: readLegacyForward(read),
     observability: readObservability(read),
     reconciliation: readReconciliation(read),

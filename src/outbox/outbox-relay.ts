@@ -2,7 +2,9 @@ import type { Clock } from "../shared/clock.js";
 import type { Lease } from "../shared/lease.port.js";
 import type { Logger } from "../shared/logger.js";
 import type { EventPublisher } from "./event-publisher.port.js";
+import type { OutboxLease } from "./outbox-lease.port.js";
 import type { OutboxMessage } from "./outbox-message.js";
+import { isEmptyShare, type OutboxShare } from "./outbox-partition.js";
 import type { OutboxStore } from "./outbox-store.port.js";
 import { StreamChain } from "./stream-chain.js";
 
@@ -51,15 +53,18 @@ export class OutboxRelay {
   private woken = false;
   private lastError: string | undefined;
   private readonly chain: StreamChain;
+  /** The share the chain was synced for (a key of it): a new share is synced anew. */
+  private shareKey = "";
 
   /**
-   * @param lease the right to run the relay: one relay per database publishes, so the stream has one
-   *   writer; other replicas stand by and take over when the holder's connection dies.
+   * @param lease what this relay may publish: the whole outbox while it holds a {@link Lease} (one
+   *   relay per database; other replicas stand by), or the outbox partitions it holds now (several
+   *   replicas, each publishing its partitions' events; see {@link OutboxLease}).
    */
   constructor(
     private readonly store: OutboxStore,
     private readonly publisher: EventPublisher,
-    private readonly lease: Lease,
+    private readonly lease: Lease | OutboxLease,
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly options: RelayOptions,
@@ -109,14 +114,20 @@ export class OutboxRelay {
    * acknowledged.
    */
   async publishRound(): Promise<RoundResult> {
-    if (!(await this.lease.acquire())) return { published: 0, unpublished: 0 };
+    const share = await this.share();
+    if (isEmptyShare(share)) return { published: 0, unpublished: 0 };
+    const key = shareKeyOf(share);
+    if (key !== this.shareKey) {
+      this.chain.reset();
+      this.shareKey = key;
+    }
     let published = 0;
     if (!this.chain.synced) {
-      if (!this.publisher.isConnected()) return { published: 0, unpublished: (await this.store.fetchUnpublished(1, [])).length };
-      published += (await this.syncChain()).length;
+      if (!this.publisher.isConnected()) return { published: 0, unpublished: (await this.store.fetchUnpublished(1, [], share)).length };
+      published += (await this.syncChain(share)).length;
       if (!this.chain.synced) return { published, unpublished: 0 };
     }
-    const events = await this.store.fetchUnpublished(this.options.batchSize, []);
+    const events = await this.store.fetchUnpublished(this.options.batchSize, [], share);
     if (events.length === 0) return { published, unpublished: 0 };
     if (!this.publisher.isConnected()) return { published, unpublished: events.length };
     const acknowledged = await this.record(await this.chain.send(events));
@@ -133,7 +144,9 @@ export class OutboxRelay {
    * and recording the last one overlap with publishing, and a commit's events go out at once, behind
    * those in flight. A new batch never holds a row already in flight, and goes out behind the earlier
    * ones on the chain. After a failure everything in flight settles, then the loop backs off, syncs
-   * the chain again and resumes from the oldest unpublished row.
+   * the chain again and resumes from the oldest unpublished row. When the share changes (a partition
+   * moved to or from this replica), what is in flight settles first and the chain is synced anew on
+   * the new share's oldest rows.
    */
   private async run(): Promise<void> {
     const inFlight = new Map<string, Promise<unknown>>();
@@ -141,17 +154,26 @@ export class OutboxRelay {
     let backoffMs = 0;
     while (this.running) {
       try {
-        const leased = await this.lease.acquire();
+        const share = await this.share();
+        const key = shareKeyOf(share);
         // Another relay may have published meanwhile: where the stream ends must be asked again.
-        if (!leased && inFlight.size === 0) this.chain.reset();
+        if ((isEmptyShare(share) || key !== this.shareKey) && inFlight.size === 0) {
+          this.chain.reset();
+          this.shareKey = key;
+        }
+        const leased = !isEmptyShare(share) && key === this.shareKey;
         const ready = leased && this.publisher.isConnected();
-        if (ready && !this.chain.synced && inFlight.size === 0 && (await this.syncChain()).length > 0 && !this.chain.synced) continue;
+        if (ready && !this.chain.synced && inFlight.size === 0 && (await this.syncChain(share)).length > 0 && !this.chain.synced) continue;
         if (ready && this.chain.synced && this.chain.failed === undefined && inFlight.size < this.options.pipelineDepth) {
-          const batch = await this.store.fetchUnpublished(this.options.batchSize, [...positions]);
+          const batch = await this.store.fetchUnpublished(this.options.batchSize, [...positions], share);
           if (batch.length > 0) {
             const id = batch[0]!.position;
             for (const message of batch) positions.add(message.position);
-            const round = this.chain.send(batch).then((acknowledged) => this.record(acknowledged)).finally(() => {
+            const round = this.chain.send(batch).then((acknowledged) => {
+              // Progress: a failure after it (another replica's publish refused a batch) starts backing off anew.
+              if (acknowledged.length > 0) backoffMs = 0;
+              return this.record(acknowledged);
+            }).finally(() => {
               for (const message of batch) positions.delete(message.position);
               inFlight.delete(id);
             });
@@ -178,7 +200,8 @@ export class OutboxRelay {
       } catch (error) {
         await Promise.allSettled(inFlight.values());
         this.chain.reset();
-        backoffMs = nextBackoff(backoffMs, this.options.maxBackoffMs);
+        // With jitter: relays of several replicas refused by each other's publishes try again apart.
+        backoffMs = Math.round(nextBackoff(backoffMs, this.options.maxBackoffMs) * (0.5 + Math.random() / 2));
         this.observer.failed?.(error);
         const message = error instanceof Error ? error.message : String(error);
         if (message !== this.lastError) this.logger.warn({ err: message, retryInMs: backoffMs }, "outbox relay round failed");
@@ -195,10 +218,16 @@ export class OutboxRelay {
    * Syncs the chain on the oldest unpublished events (as many as can be in flight at once, so all
    * whose acknowledgement a failure may have lost); records those the bus already holds.
    */
-  private async syncChain(): Promise<OutboxMessage[]> {
-    const head = await this.store.fetchUnpublished(this.options.batchSize * this.options.pipelineDepth, []);
+  private async syncChain(share: OutboxShare): Promise<OutboxMessage[]> {
+    const head = await this.store.fetchUnpublished(this.options.batchSize * this.options.pipelineDepth, [], share);
     if (head.length === 0) return [];
     return this.record(await this.chain.sync(head));
+  }
+
+  /** What this relay may publish now. */
+  private async share(): Promise<OutboxShare> {
+    const held = await this.lease.acquire();
+    return held === true ? "all" : held === false ? [] : held;
   }
 
   /** Removes acknowledged messages from the outbox's queue and reports them. */
@@ -238,6 +267,10 @@ export class OutboxRelay {
     this.wakeUp = undefined;
     this.woken = false;
   }
+}
+
+function shareKeyOf(share: OutboxShare): string {
+  return share === "all" ? "all" : share.join(",");
 }
 
 function nextBackoff(currentMs: number, maxMs: number): number {

@@ -22,6 +22,8 @@ export interface BusSettings {
   readonly maxAgeMs: number;
   /** How long to wait for a PubAck. */
   readonly publishTimeoutMs: number;
+  /** Replicas of the stream when this creates it (1 by default; 3 on a 3-node cluster). */
+  readonly streamReplicas?: number;
 }
 
 /** The connection's state, for readiness and metrics. */
@@ -208,7 +210,8 @@ export class JetStreamEventPublisher implements EventPublisher {
     while (!this.closing) {
       try {
         const connection = await connect({
-          servers: this.settings.url,
+          // One server or a cluster's, separated by commas: the client fails over between them.
+          servers: this.settings.url.split(","),
           name: "inventory-sync",
           timeout: 2_000,
           reconnect: true,
@@ -269,6 +272,7 @@ export class JetStreamEventPublisher implements EventPublisher {
           storage: StorageType.File,
           duplicate_window: nanos(duplicateWindowMs),
           max_age: nanos(maxAgeMs),
+          num_replicas: this.settings.streamReplicas ?? 1,
         });
         this.logger.info({ stream, subjects: allEventsSubject(subjectPrefix) }, "created JetStream stream");
       }

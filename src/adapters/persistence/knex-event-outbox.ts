@@ -3,6 +3,7 @@ import type { EventCause, InventoryEvent } from "../../inventory/domain/inventor
 import type { EventEncoder } from "../../outbox/event-encoder.port.js";
 import type { EventOutbox } from "../../outbox/event-outbox.port.js";
 import type { OutboxMessage } from "../../outbox/outbox-message.js";
+import { outboxPartition, type OutboxShare } from "../../outbox/outbox-partition.js";
 import type { OutboxBacklog, OutboxStore } from "../../outbox/outbox-store.port.js";
 import type { Transaction } from "../../shared/unit-of-work.js";
 import { knexTransaction, onCommit } from "./knex-unit-of-work.js";
@@ -26,13 +27,16 @@ export interface EventOutboxOptions {
   readonly activeTraceparent?: () => string | undefined;
   /** Most events in one row of the relay's queue: the relay's batch size, so a batch is whole rows. */
   readonly chunkEvents?: number;
+  /** Number of outbox partitions (`RELAY_PARTITIONS`; 1 by default): a row holds events of one partition. */
+  readonly partitions?: number;
 }
 
 /**
  * The outbox: each event is appended, in the transaction of its change, to the ledger
  * (`inventory_events`, queryable in SQL, kept) and, encoded for the bus, to the relay's queue
  * (`outbox_chunks`: a row per chunk of up to `chunkEvents` of the transaction's events, framed in
- * one `bytea`, see `outbox-frames.ts`; deleted once JetStream acknowledged all of it). Rows take
+ * one `bytea`, see `outbox-frames.ts`; deleted once JetStream acknowledged all of it, the acknowledgement
+ * time of WMS-caused events kept in `outbox_acknowledgements` for the scorecard). Rows take
  * their ids after the transaction's stock rows are locked, so a later change of a SKU is in a later
  * row: id order is commit order per SKU. With tracing on, both keep the `traceparent` active when
  * the events were appended (one value per statement: no per-event work).
@@ -41,6 +45,7 @@ export class KnexEventOutbox implements EventOutbox, OutboxStore {
   private readonly onAppended: () => void;
   private readonly activeTraceparent: () => string | undefined;
   private readonly chunkEvents: number;
+  private readonly partitions: number;
 
   constructor(
     private readonly knex: Knex,
@@ -50,6 +55,7 @@ export class KnexEventOutbox implements EventOutbox, OutboxStore {
     this.onAppended = options.onAppended ?? (() => undefined);
     this.activeTraceparent = options.activeTraceparent ?? (() => undefined);
     this.chunkEvents = options.chunkEvents ?? 1000;
+    this.partitions = options.partitions ?? 1;
   }
 
   async append(tx: Transaction, events: readonly InventoryEvent[]): Promise<void> {
@@ -59,10 +65,20 @@ export class KnexEventOutbox implements EventOutbox, OutboxStore {
     const trx = knexTransaction(tx);
     const rows = rowSet(trx, "e", LEDGER_COLUMNS, events.map((event, i) => toRow(event, i, routes)));
     const traceparent = this.activeTraceparent() ?? null;
-    const chunks: Array<[number, string, string | null, Buffer]> = [];
-    for (let first = 0; first < events.length; first += this.chunkEvents) {
-      const chunk = events.slice(first, first + this.chunkEvents);
-      chunks.push([chunk.length, chunk[0]!.occurredAt.toISOString(), traceparent, encodeChunk(chunk.map((event) => this.frame(event)))]);
+    // A row per chunk of each partition's events (in the transaction's order), partitions in order of first appearance.
+    const byPartition = new Map<number, InventoryEvent[]>();
+    for (const event of events) {
+      const partition = outboxPartition(event.sku, event.locationId, this.partitions);
+      let group = byPartition.get(partition);
+      if (!group) byPartition.set(partition, (group = []));
+      group.push(event);
+    }
+    const chunks: Array<[number, string, string | null, Buffer, number]> = [];
+    for (const [partition, group] of byPartition) {
+      for (let first = 0; first < group.length; first += this.chunkEvents) {
+        const chunk = group.slice(first, first + this.chunkEvents);
+        chunks.push([chunk.length, chunk[0]!.occurredAt.toISOString(), traceparent, encodeChunk(chunk.map((event) => this.frame(event))), partition]);
+      }
     }
     await trx.raw(
       `WITH e AS (SELECT * FROM ${rows.from}),
@@ -71,8 +87,8 @@ export class KnexEventOutbox implements EventOutbox, OutboxStore {
            before_reserved, after_on_hand, after_reserved, version, cause, non_sellable, path, routing, trace_context)
          SELECT id::uuid, type, sku, loc, delta, source, ts, boh, bres, aoh, ares, version, cause, non_sellable, path, (?::jsonb) -> ri, ?::text
          FROM e ORDER BY i)
-       INSERT INTO outbox_chunks (events, committed_at, trace_context, messages)
-       VALUES ${chunks.map(() => "(?::int, ?::timestamptz, ?::text, ?::bytea)").join(", ")}`,
+       INSERT INTO outbox_chunks (events, committed_at, trace_context, messages, relay_partition)
+       VALUES ${chunks.map(() => "(?::int, ?::timestamptz, ?::text, ?::bytea, ?::int)").join(", ")}`,
       [...rows.bindings, routes.toJson(), traceparent, ...chunks.flat()],
     );
     onCommit(tx, this.onAppended);
@@ -83,17 +99,25 @@ export class KnexEventOutbox implements EventOutbox, OutboxStore {
    * least one row, so more than `limit` only when the first alone holds more); a row's messages
    * from the first one not yet acknowledged. Positions are `rowId.index`. Batches of `limit` in
    * flight are thus a prefix of what a fetch of their sum returns, so the relay's sync sees them all.
+   * With a list of partitions, only their rows; rows queued before partitioning (partition -1) go
+   * to the holder of partition 0, and before them no partitioned row goes out.
    */
-  async fetchUnpublished(limit: number, exclude: readonly string[]): Promise<OutboxMessage[]> {
+  async fetchUnpublished(limit: number, exclude: readonly string[], share: OutboxShare = "all"): Promise<OutboxMessage[]> {
     const excluded = [...new Set(exclude.map((position) => position.slice(0, position.indexOf("."))))];
+    const partitions = share === "all" ? null : [...share];
+    const inShare =
+      partitions === null
+        ? ""
+        : ` AND (relay_partition = ANY(?::int[]) OR (relay_partition = -1 AND 0 = ANY(?::int[])))
+            AND (relay_partition = -1 OR NOT EXISTS (SELECT 1 FROM outbox_chunks WHERE relay_partition = -1))`;
     // Rows in flight are left out by a hashed set (`<> ALL` compared each row with every one of them).
     const { rows } = await this.knex.raw<{ rows: ChunkRow[] }>(
       // Ordered by the bigint, not by its text (which puts 100 before 99).
       `SELECT counted.id::text AS id, sent, trace_context, messages
        FROM (SELECT id, sent, trace_context, messages, events - sent AS unsent, sum(events - sent) OVER (ORDER BY id) AS upto
-             FROM (SELECT * FROM outbox_chunks WHERE id NOT IN (SELECT unnest(?::bigint[])) ORDER BY id LIMIT ?) AS head) AS counted
+             FROM (SELECT * FROM outbox_chunks WHERE id NOT IN (SELECT unnest(?::bigint[]))${inShare} ORDER BY id LIMIT ?) AS head) AS counted
        WHERE upto <= ? OR upto = unsent ORDER BY counted.id`,
-      bindings(excluded, limit, limit),
+      partitions === null ? bindings(excluded, limit, limit) : bindings(excluded, partitions, partitions, limit, limit),
     );
     const messages: OutboxMessage[] = [];
     for (const row of rows) {
@@ -122,11 +146,14 @@ export class KnexEventOutbox implements EventOutbox, OutboxStore {
   async markPublished(messages: readonly OutboxMessage[]): Promise<void> {
     if (messages.length === 0) return;
     const acknowledged = acknowledgedRuns(messages);
+    // The acknowledgement time of the events a WMS update caused, for the scorecard's freshness (one row per call).
+    const fromWms = messages.filter((m) => m.observedAt !== undefined).map((m) => m.eventId);
     await this.knex.raw(
       `WITH a AS (SELECT * FROM unnest(?::bigint[], ?::int[], ?::int[]) AS a(id, first, upto)),
+       acked AS (INSERT INTO outbox_acknowledgements (acked_at, event_ids) SELECT clock_timestamp(), ids FROM (SELECT ?::uuid[] AS ids) AS x WHERE cardinality(ids) > 0),
        done AS (DELETE FROM outbox_chunks AS c USING a WHERE c.id = a.id AND c.sent = a.first AND a.upto >= c.events)
        UPDATE outbox_chunks AS c SET sent = a.upto FROM a WHERE c.id = a.id AND c.sent = a.first AND a.upto < c.events`,
-      bindings(acknowledged.map((run) => run.id), acknowledged.map((run) => run.first), acknowledged.map((run) => run.upto)),
+      bindings(acknowledged.map((run) => run.id), acknowledged.map((run) => run.first), acknowledged.map((run) => run.upto), fromWms),
     );
   }
 

@@ -12,6 +12,7 @@ import type { Database } from "./database.js";
 import { KnexDepletionEstimates } from "./knex-depletion-estimates.js";
 import { encodeEvent } from "../messaging/event-codec.js";
 import { KnexEventOutbox } from "./knex-event-outbox.js";
+import { outboxPartition } from "../../outbox/outbox-partition.js";
 import { KnexLowStockAlertOutbox } from "./knex-low-stock-alert-outbox.js";
 import { KnexUnitOfWork } from "./knex-unit-of-work.js";
 import { migrationSource } from "./migrations/migration-source.js";
@@ -115,6 +116,21 @@ function suite(engine: string, db: { readonly database: Database }) {
       assert.deepEqual([low.available, low.ratePerHour, low.stockVersion, Number(low.horizon?.seconds)], [12n, 4.5, 7n, 14_400]);
       const clear = fromBinary(StockRunningLowClearedSchema, mine[1]!.payload);
       assert.deepEqual([clear.reason, clear.raisedEventId, clear.expectedStockoutAt], [ClearReason.RESTOCKED, raised.eventId, undefined]);
+    });
+
+    it("queues each alert in its stock record's outbox partition, as the record's events", async () => {
+      const { knex } = db.database;
+      const one = { ...raised, eventId: randomUUID() };
+      const other = { ...raised, eventId: randomUUID(), sku: "Q.9", locationId: "WH-2" };
+      const before = await knex.raw<{ rows: Array<{ last: string | null }> }>(`SELECT max(id) AS last FROM outbox_chunks`);
+      await new KnexUnitOfWork(knex).run((tx) => new KnexLowStockAlertOutbox(encodeAlert, () => undefined, 1000, 16).append(tx, [one, other]));
+      const { rows } = await knex.raw<{ rows: Array<{ relay_partition: number; events: number }> }>(
+        `SELECT relay_partition, events FROM outbox_chunks WHERE id > ? ORDER BY id`,
+        [before.rows[0]!.last ?? 0],
+      );
+      const expected = [outboxPartition(one.sku, one.locationId, 16), outboxPartition(other.sku, other.locationId, 16)];
+      assert.notEqual(expected[0], expected[1], "the two records fall in different partitions");
+      assert.deepEqual(rows.map((r) => [r.relay_partition, r.events]), expected.map((p) => [p, 1]));
     });
   });
 }

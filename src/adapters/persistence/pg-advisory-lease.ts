@@ -4,18 +4,17 @@ import type { Logger } from "../../shared/logger.js";
 
 /** A job only one process may do at a time: its advisory lock key and, for logs, what it does. */
 export interface LeasedJob {
-  /** A bigint, as text; one per job (see {@link RELAY_JOB}, {@link LEGACY_FORWARDER_JOB}). */
+  /** A bigint, as text; one per job (see {@link LEGACY_FORWARDER_JOB}). */
   readonly lockKey: string;
-  /** What the holder does, completing "this process now …" (`runs the outbox relay`). */
+  /** What the holder does, completing "this process now …" (`forwards the legacy feed`). */
   readonly does: string;
 }
-
-/** The outbox relay: "invsync" in ASCII, as a bigint (0x696e7673796e63). */
-export const RELAY_JOB: LeasedJob = { lockKey: "29676327577153123", does: "runs the outbox relay" };
 
 /** The legacy feed forwarder: "invlgcy" in ASCII, as a bigint (0x696e766c676379). */
 export const LEGACY_FORWARDER_JOB: LeasedJob = { lockKey: "29676327458530169", does: "forwards the legacy feed" };
 
+/** The scheduled WMS pull and gap healing: "invpull" in ASCII, as a bigint (0x696e7670756c6c). */
+export const WMS_PULL_JOB: LeasedJob = { lockKey: "29676327526558828", does: "pulls from the WMS and heals sequence gaps" };
 /** The low-stock estimator: "invlows" in ASCII, as a bigint (0x696e766c6f7773). */
 export const LOW_STOCK_JOB: LeasedJob = { lockKey: "29676327459059571", does: "estimates stock depletion (low-stock alerts)" };
 

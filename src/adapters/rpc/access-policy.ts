@@ -1,3 +1,4 @@
+import { ConsoleService } from "../../../gen/invsync/console/v1/console_service_pb.js";
 import { ReconciliationService } from "../../../gen/invsync/inventory/v1/reconciliation_service_pb.js";
 import { MigrationService } from "../../../gen/invsync/migration/v1/migration_service_pb.js";
 import { OperationsService } from "../../../gen/invsync/operations/v1/operations_service_pb.js";
@@ -37,6 +38,9 @@ export const ACCESS_POLICY: Readonly<Record<string, Readonly<Record<string, Oper
     DismissDiscrepancy: "operator",
     OverrideStockCount: "operator",
     ListAuditEntries: "viewer",
+  },
+  [ConsoleService.typeName]: {
+    DescribeStock: "viewer",
   },
 };
 

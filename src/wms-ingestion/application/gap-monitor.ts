@@ -1,3 +1,4 @@
+import { soleProcessLease, type Lease } from "../../shared/lease.port.js";
 import type { Logger } from "../../shared/logger.js";
 import type { WmsPull } from "./wms-pull.js";
 
@@ -20,7 +21,8 @@ const MAX_HEALS_PER_CHECK = 20;
 
 /**
  * Use case: find sequence gaps per source, report them (API and metric), and heal each with a pull
- * of exactly the missing range when a WMS pull endpoint is configured.
+ * of exactly the missing range when a WMS pull endpoint is configured. Every replica reports; only
+ * the holder of `healLease` heals, so with several replicas a range is pulled once.
  */
 export class GapMonitor {
   constructor(
@@ -28,6 +30,7 @@ export class GapMonitor {
     private readonly pull: WmsPull,
     private readonly observe: (gaps: readonly SequenceGap[]) => void,
     private readonly logger: Logger,
+    private readonly healLease: Lease = soleProcessLease,
   ) {}
 
   /** The current gaps (of `wmsId` only, when given). */
@@ -39,7 +42,7 @@ export class GapMonitor {
   async check(): Promise<SequenceGap[]> {
     const found = await this.gaps.find(undefined, 1000);
     this.observe(found);
-    if (!this.pull.configured) return found;
+    if (!this.pull.configured || found.length === 0 || !(await this.healLease.acquire())) return found;
     for (const gap of found.slice(0, MAX_HEALS_PER_CHECK)) {
       const range = { wmsId: gap.wmsId, first: gap.firstMissing.toString(), last: gap.lastMissing.toString() };
       try {

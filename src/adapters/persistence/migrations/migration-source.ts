@@ -12,6 +12,8 @@ import * as leanInboxIndexes from "./0011-lean-inbox-indexes.js";
 import * as routePreviousPath from "./0012-route-previous-path.js";
 import * as outboxChunks from "./0013-outbox-chunks.js";
 import * as receivedPayloads from "./0014-received-payloads.js";
+import * as scorecard from "./0015-scorecard.js";
+import * as relayPartitions from "./0016-relay-partitions.js";
 import * as lowStockEstimates from "./0020-low-stock-estimates.js";
 
 /** A migration: a name that sorts in apply order, and the step up. */
@@ -35,6 +37,8 @@ const migrations: readonly NamedMigration[] = [
   { name: "0012-route-previous-path", migration: routePreviousPath },
   { name: "0013-outbox-chunks", migration: outboxChunks },
   { name: "0014-received-payloads", migration: receivedPayloads },
+  { name: "0015-scorecard", migration: scorecard },
+  { name: "0016-relay-partitions", migration: relayPartitions },
   { name: "0020-low-stock-estimates", migration: lowStockEstimates },
 ];
 

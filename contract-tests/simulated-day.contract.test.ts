@@ -1,0 +1,45 @@
+import assert from "node:assert/strict";
+import { DAY_MS, QUICK_DAY, simulateDay, WarehouseFloor } from "../bench/evaluate/simulated-day.js";
+
+describe("contract: the evaluation's simulated day (bench/evaluate/simulated-day.ts) is seeded, reproducible and has the shape it promises", () => {
+  const day = simulateDay(QUICK_DAY);
+
+  it("the same settings give the same day, another seed another", () => {
+    assert.deepEqual(simulateDay(QUICK_DAY), day);
+    assert.notDeepEqual(simulateDay({ ...QUICK_DAY, seed: QUICK_DAY.seed + 1 }).orders.slice(0, 20), day.orders.slice(0, 20));
+  });
+
+  it("records, counts, movements, late and duplicate deliveries, the outage's backfill and the order lines are all there", () => {
+    const s = QUICK_DAY;
+    assert.equal(day.records.length, s.skus * s.warehouses);
+    assert.equal(day.orders.length, s.orderLines);
+    const kinds = (kind: string) => day.wms.filter((e) => e.kind === kind).length;
+    assert.equal(kinds("count"), s.skus * s.warehouses * s.countsPerRecord);
+    assert.equal(kinds("shipment"), s.otherShipments);
+    assert.ok(kinds("receipt") > 0 && kinds("shrink") > 0 && day.wms.some((e) => e.kind === "shrink" && !e.reported));
+    assert.ok(day.wms.some((e) => e.duplicate));
+    const outage = s.outage!;
+    const delivered = day.wms.filter((e) => e.deliverMs !== e.observedMs);
+    assert.ok(delivered.some((e) => e.observedMs < outage.startMs), "late deliveries outside the outage");
+    assert.deepEqual(day.wms.filter((e) => e.deliverMs >= outage.startMs && e.deliverMs < outage.startMs + outage.durationMs), [], "nothing is delivered during the outage");
+    assert.ok(day.wms.every((e) => e.observedMs >= 0 && e.observedMs < DAY_MS && e.deliverMs >= e.observedMs));
+    for (const source of new Set(day.wms.map((e) => e.source))) {
+      const sequences = day.wms.filter((e) => e.source === source).map((e) => e.sequence);
+      assert.deepEqual(sequences, sequences.map((_, i) => i + 1), "each source numbers its updates in observation order");
+    }
+    const top = day.orders.filter((o) => o.sku === "EV-000000").length;
+    const tail = day.orders.filter((o) => o.sku === `EV-000${s.skus - 1}`).length;
+    assert.ok(top > 10 * Math.max(tail, 1), "orders are skewed to the first SKUs");
+  });
+
+  it("the floor: shrink and shipments take what is there, a pick of more than there is is refused", () => {
+    const floor = new WarehouseFloor([{ sku: "A", location: "DC-1", startingStock: 3 }]);
+    const event = { sku: "A", location: "DC-1", observedMs: 0, deliverMs: 0, source: "wms-dc-1", sequence: 1, reported: true, duplicate: false };
+    assert.equal(floor.observe({ ...event, kind: "shrink", quantity: 1 }), -1);
+    assert.equal(floor.pick("A", "DC-1", 3), false);
+    assert.equal(floor.pick("A", "DC-1", 2), true);
+    assert.equal(floor.observe({ ...event, kind: "shipment", quantity: 4 }), 0);
+    assert.equal(floor.observe({ ...event, kind: "receipt", quantity: 5 }), 5);
+    assert.equal(floor.observe({ ...event, kind: "count", quantity: 0 }), 5);
+  });
+});
