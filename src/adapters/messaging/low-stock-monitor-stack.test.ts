@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { EventSource, EventType, InventoryEventSchema } from "../../../gen/invsync/events/v1/inventory_event_pb.js";
 import { migratedDatabase } from "../../../contract-tests/support/migrated-database.js";
 import { NATS_URL, testStream } from "../../../contract-tests/support/test-servers.js";
+import type { LowStockAlertOutbox } from "../../low-stock/application/depletion-estimates.port.js";
 import { LowStockMonitor } from "../../low-stock/application/low-stock-monitor.js";
 import { lowStockPolicy } from "../../low-stock/domain/low-stock-policy.js";
 import { ManualClock } from "../../shared/clock.js";
@@ -51,11 +52,11 @@ describe("LowStockMonitor over JetStream and PostgreSQL", function () {
     }
   }
 
-  function monitor(clock: ManualClock, lease: Lease = soleProcessLease): LowStockMonitor {
+  function monitor(clock: ManualClock, lease: Lease = soleProcessLease, outbox: LowStockAlertOutbox = new KnexLowStockAlertOutbox(encodeAlert)): LowStockMonitor {
     const made = new LowStockMonitor(
       new JetStreamStockChangeFeed({ url: NATS_URL, stream: stream.stream, subjectPrefix: stream.subjectPrefix }),
       new KnexDepletionEstimates(db.database.knex),
-      new KnexLowStockAlertOutbox(encodeAlert),
+      outbox,
       new KnexUnitOfWork(db.database.knex),
       lease,
       lowStockPolicy({ horizonMs: 60 * MINUTE, halfLifeMs: 30 * MINUTE, clearFactor: 1.5 }),
@@ -67,7 +68,7 @@ describe("LowStockMonitor over JetStream and PostgreSQL", function () {
     monitors.push(made);
     return made;
   }
-  const alerts = async () => (await db.database.knex.raw<{ rows: Array<{ type: string; reason: string | null; stock_version: string }> }>(`SELECT type, reason, stock_version FROM low_stock_alerts ORDER BY at, type DESC`)).rows;
+  const alerts = async () => (await db.database.knex.raw<{ rows: Array<{ type: string; reason: string | null; stock_version: string }> }>(`SELECT type, reason, stock_version FROM low_stock_alerts ORDER BY event_id`)).rows;
   const position = () => new KnexDepletionEstimates(db.database.knex).position();
 
   before(async () => {
@@ -107,25 +108,44 @@ describe("LowStockMonitor over JetStream and PostgreSQL", function () {
     assert.deepEqual((await alerts()).map((a) => [a.type, a.reason]), [["StockRunningLow", null], ["StockRunningLowCleared", "demand_eased"]]);
   });
 
+  it("after a failed transaction, applies the batch again from the saved position, once", async () => {
+    await publish([[300, EventType.STOCK_RESERVED, 16, 2]], 8);
+    let failures = 1;
+    const real = new KnexLowStockAlertOutbox(encodeAlert);
+    const flaky: LowStockAlertOutbox = {
+      append: async (tx, list) => {
+        if (list.length > 0 && failures-- > 0) throw new Error("the database went away");
+        await real.append(tx, list);
+      },
+    };
+    const m = monitor(new ManualClock(new Date(T0.getTime() + 300 * MINUTE)), soleProcessLease, flaky);
+    const before = (await alerts()).length;
+    await assert.rejects(m.round(), /the database went away/);
+    assert.equal(await position(), 8);
+    assert.equal(await m.round(), 1);
+    assert.equal(await position(), 9);
+    assert.deepEqual((await alerts()).slice(before).map((a) => [a.type, Number(a.stock_version)]), [["StockRunningLow", 8]]);
+  });
+
   it("does nothing while another process holds the lease", async () => {
-    await publish([[400, EventType.STOCK_RESERVED, 16, 12]], 8);
+    await publish([[400, EventType.STOCK_COUNTED, 2, 16]], 9);
     const taken: Lease = { acquire: async () => false, release: async () => undefined };
     assert.equal(await monitor(new ManualClock(T0), taken).round(), 0);
-    assert.equal(await position(), 8);
-    assert.equal(await monitor(new ManualClock(T0)).round(), 1);
     assert.equal(await position(), 9);
+    assert.equal(await monitor(new ManualClock(T0)).round(), 1);
+    assert.equal(await position(), 10);
   });
 
   it("reads a recreated stream from its start, skipping the changes it already applied", async () => {
     await (await jetstreamManager(nc)).streams.delete(stream.stream);
     await (await jetstreamManager(nc)).streams.add({ name: stream.stream, subjects: [`${stream.subjectPrefix}.v1.>`] });
-    await publish([[401, EventType.STOCK_RESERVED, 12, 8], [402, EventType.STOCK_COUNTED, 8, 500]], 8);
+    await publish([[401, EventType.STOCK_RESERVED, 16, 12], [402, EventType.STOCK_COUNTED, 12, 500]], 9);
     const before = (await alerts()).length;
     assert.equal(await monitor(new ManualClock(T0)).round(), 2);
     assert.ok(warnings.some((w) => /ends before the low-stock estimator's position/.test(w)), warnings.join("; "));
     assert.equal(await position(), 2);
     const [row] = (await db.database.knex.raw<{ rows: Array<{ version: string; available: string }> }>(`SELECT version, available FROM low_stock_estimates`)).rows;
-    assert.deepEqual([Number(row!.version), Number(row!.available)], [9, 500], "version 8 skipped (applied before), version 9 applied");
+    assert.deepEqual([Number(row!.version), Number(row!.available)], [10, 500], "version 9 skipped (applied before), version 10 applied");
     assert.equal((await alerts()).length, before);
   });
 });

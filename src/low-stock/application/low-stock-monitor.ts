@@ -85,12 +85,24 @@ export class LowStockMonitor {
    */
   async round(): Promise<number> {
     let applied = 0;
-    while (!this.stopped && (await this.lease.acquire())) {
-      const position = await this.startingPosition();
-      const read = await this.feed.read(position, this.options.batchSize, this.options.waitMs);
-      if (read.position === position) break;
-      applied += await this.apply(position, read);
-      await this.sweepIfDue();
+    if (this.stopped || !(await this.lease.acquire())) return 0;
+    let position = await this.startingPosition();
+    // The next batch is read while the one before is applied (the feed and the database each take
+    // about half of a batch's time); after a failure the read ahead is dropped and the next round
+    // starts again from the saved position.
+    let next = this.feed.read(position, this.options.batchSize, this.options.waitMs);
+    try {
+      for (;;) {
+        const read = await next;
+        if (read.position === position) break;
+        next = this.feed.read(read.position, this.options.batchSize, this.options.waitMs);
+        applied += await this.apply(position, read);
+        position = read.position;
+        await this.sweepIfDue();
+        if (this.stopped || !(await this.lease.acquire())) break;
+      }
+    } finally {
+      next.catch(() => undefined);
     }
     if (!this.stopped && (await this.lease.acquire())) await this.sweepIfDue();
     return applied;
