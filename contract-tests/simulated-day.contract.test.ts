@@ -16,7 +16,10 @@ describe("contract: the evaluation's simulated day (bench/evaluate/simulated-day
     const kinds = (kind: string) => day.wms.filter((e) => e.kind === kind).length;
     assert.equal(kinds("count"), s.skus * s.warehouses * s.countsPerRecord);
     assert.equal(kinds("shipment"), s.otherShipments);
-    assert.ok(kinds("receipt") > 0 && kinds("shrink") > 0 && day.wms.some((e) => e.kind === "shrink" && !e.reported));
+    assert.ok(kinds("receipt") > 0 && kinds("shrink") > 0);
+    // The quick day has ~10 shrinks; a day with more shows both kinds: reported at once, and only found by the next count.
+    const shrinks = simulateDay({ ...s, shrinkShare: 0.2 }).wms.filter((e) => e.kind === "shrink");
+    assert.ok(shrinks.some((e) => e.reported) && shrinks.some((e) => !e.reported), "shrink is reported at once or only found by the next count");
     assert.ok(day.wms.some((e) => e.duplicate));
     const outage = s.outage!;
     const delivered = day.wms.filter((e) => e.deliverMs !== e.observedMs);

@@ -13,4 +13,13 @@ describe("UUIDv7 ids", () => {
     assert.equal(new Set(ids).size, ids.length);
     for (let i = 10; i < ids.length; i += 10) assert.ok(ids[i - 1]! < ids[i]!, "a later millisecond sorts after");
   });
+
+  it("made in one millisecond, sort in the order they were made (up to 2,048 of them)", () => {
+    for (let round = 0; round < 50; round++) {
+      const ms = 1_800_000_000_000 + round;
+      const ids = Array.from({ length: 2048 }, () => uuidV7(ms));
+      assert.deepEqual([...ids].sort(), ids);
+      assert.equal(new Set(ids).size, ids.length);
+    }
+  });
 });

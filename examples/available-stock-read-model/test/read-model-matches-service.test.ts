@@ -13,7 +13,22 @@ import { startReadModel, type RunningReadModel } from "../src/read-model-service
 
 const SKUS = Array.from({ length: 24 }, (_, i) => `RM-${i}${i % 5 === 0 ? ".X" : ""}`);
 const LOCATIONS = ["default", "DC-2"];
-const RELAY_TAKEN = "this process now runs the outbox relay";
+const PARTITIONS_MOVED = "outbox partitions moved";
+const RELAY_PARTITIONS = 16;
+
+/** The outbox partitions `service` said it holds when they last moved (the relay's partitioned leases). */
+function partitionsHeldBy(service: FaultService): number[] {
+  const last = [...service.lines].reverse().find((l) => l.msg === PARTITIONS_MOVED);
+  return (last?.held as number[] | undefined) ?? [];
+}
+
+async function waitFor(what: string, done: () => boolean, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    assert.ok(Date.now() < deadline, what);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 
 interface ServiceStock {
   sku: string;
@@ -107,9 +122,11 @@ describe("example: the available-stock read model matches the service through du
   }
 
   it("ends with the service's stock, each event applied once, garbage reported as dead letters", async () => {
-    const holderIndex = services.findIndex((s) => s.lines.some((l) => l.msg === RELAY_TAKEN));
-    assert.ok(holderIndex >= 0, "one of the two processes holds the relay lease");
-    const survivor = services[1 - holderIndex]!;
+    await waitFor("the two processes split the relay's outbox partitions", () =>
+      services.every((s) => partitionsHeldBy(s).length > 0) && partitionsHeldBy(services[0]!).length + partitionsHeldBy(services[1]!).length === RELAY_PARTITIONS,
+    );
+    const victim = 0;
+    const survivor = services[1]!;
     readModel = await startReadModel(
       { databaseUrl: readDb.url, natsUrl: nats.url, stream: stream.stream, subjectPrefix: stream.subjectPrefix, grpcAddress: survivor.grpcAddress, consumerName: "e2e-read-model", batchSize: 50 },
       (line) => void log.push(line),
@@ -125,15 +142,11 @@ describe("example: the available-stock read model matches the service through du
     await nats.start();
     for (let i = 0; i < 6; i++) await sendBatch(services[i % 2]!, false);
 
-    // The relay's holder is killed where it stands; the other process takes the relay over.
-    await services[holderIndex]!.kill();
+    // One relay replica is killed where it stands; the other takes its partitions over.
+    await services[victim]!.kill();
     for (let i = 0; i < 8; i++) await sendBatch(survivor, i % 4 === 0);
     for (let i = 6; i < 10; i++) await reserve(survivor, i);
-    const deadline = Date.now() + 60_000;
-    while (!survivor.lines.some((l) => l.msg === RELAY_TAKEN)) {
-      assert.ok(Date.now() < deadline, "the surviving process took the relay lease over");
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitFor("the surviving process took every outbox partition over", () => partitionsHeldBy(survivor).length === RELAY_PARTITIONS);
 
     // Garbage on the event subjects, and a real event published again past the duplicate window.
     const nc = await connect({ servers: nats.url });
