@@ -42,7 +42,7 @@ interface ServiceStock {
 /**
  * End to end: the real service (two processes on one database, each able to run the relay) on a
  * private NATS server, fed by a WMS that resends batches; the example read model consumes with the
- * kit while NATS is restarted, the relay's holder is SIGKILLed, garbage and a stale duplicate land
+ * kit while NATS is restarted, one relay replica is SIGKILLed (the other takes its partitions over), garbage and a stale duplicate land
  * on the subjects. At the end its rows equal the service's ListInventory, each event applied once.
  */
 describe("example: the available-stock read model matches the service through duplicates, a NATS restart and a relay failover", function () {
