@@ -90,11 +90,13 @@ function printReport(r: EvaluationResult): void {
     ["  oversold / reserved", `${r.legacy.oversell.oversold} / ${r.legacy.oversell.reservations}`, `${r.service.oversell.oversold} / ${r.service.oversell.reservations}`],
     ["  of which refused at the pick", String(r.legacy.oversell.refusedAtPick), String(r.service.oversell.refusedAtPick)],
     ["lines refused at reservation (lost sales)", String(r.legacy.refusedAtReservation), String(r.service.refusedAtReservation)],
-    ["SKUs with a discrepancy at day end", pct(r.legacy.discrepancy.share, 3), pct(r.service.discrepancy.share, 3)],
+    ["SKUs differing from the WMS's snapshot", pct(r.legacy.discrepancy.share, 3), pct(r.service.discrepancy.share, 3)],
+    ["SKUs differing from the physical floor", pct(r.legacy.discrepancy.offFloorShare, 3), pct(r.service.discrepancy.offFloorShare, 3)],
+    ["SKUs the WMS's own book has wrong (unreported shrink)", String(r.legacy.discrepancy.wmsBookOffFloor), String(r.service.discrepancy.wmsBookOffFloor)],
   ];
   console.log(`\nOne simulated day, ${r.daySeconds} s real (${r.compression.toFixed(0)}× compressed)\n`);
-  console.log(`${"".padEnd(44)}${"legacy nightly sync".padEnd(22)}inventory-sync`);
-  for (const [label, legacy, service] of rows) console.log(`${label.padEnd(44)}${legacy.padEnd(22)}${service}`);
+  console.log(`${"".padEnd(56)}${"legacy nightly sync".padEnd(22)}inventory-sync`);
+  for (const [label, legacy, service] of rows) console.log(`${label.padEnd(56)}${legacy.padEnd(22)}${service}`);
   console.log("\ngates (service):");
   for (const g of r.gates) {
     const value = g.name === "freshness" ? ms(g.service) : g.name === "oversell" ? `${pct(g.service, 1)} fewer` : pct(g.service, 3);
