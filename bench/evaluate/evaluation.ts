@@ -52,6 +52,7 @@ export interface EvaluationResult {
   readonly service: WorldFigures & {
     readonly realFreshness: { readonly medianMs: number; readonly p99Ms: number };
     readonly maxBehindSeconds: number;
+    readonly callsBehindP99Seconds: number;
     readonly calls: ServiceWorldResult["calls"];
     readonly lagBreakdownMs: ServiceWorldResult["lagBreakdownMs"];
   };
@@ -87,6 +88,7 @@ export async function runEvaluation(settings: DaySettings, options: { daySeconds
     ...figures(serviceWorld, serviceWorld.freshnessMs),
     realFreshness: { medianMs: percentile(serviceWorld.realFreshnessMs, 0.5) ?? NaN, p99Ms: percentile(serviceWorld.realFreshnessMs, 0.99) ?? NaN },
     maxBehindSeconds: serviceWorld.maxBehindSeconds,
+    callsBehindP99Seconds: serviceWorld.callsBehindP99Seconds,
     calls: serviceWorld.calls,
     lagBreakdownMs: serviceWorld.lagBreakdownMs,
   };
