@@ -48,8 +48,8 @@ const settings: DaySettings = {
   skuSkew: number("skew", args.skew, profile.skuSkew, 0),
 };
 // The default day at 3,600 s (24×): 200k order lines make ~400k reservation calls, ~110/s on average and ~200/s at
-// the evening peak, what this 2-core machine serves beside the WMS feed; at 1,800 s the peak outran the service and
-// the order stream fell minutes (hours of the day) behind the WMS feed, a distorted day.
+// the evening peak; at 1,800 s the peak outran the service on this 2-core machine and the order stream fell minutes
+// (hours of the day) behind the WMS feed, a distorted day. Whether 3,600 s keeps up on a quiet machine: see keptUp.
 const daySeconds = number("day-seconds", args["day-seconds"], args.quick ? 60 : 3600, 5);
 const concurrency = number("concurrency", args.concurrency, 32, 1);
 const standard = JSON.stringify(settings) === JSON.stringify(profile) && args["day-seconds"] === undefined && args.concurrency === undefined;
