@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { CountFreeze } from "../bench/evaluate/count-freeze.js";
 import { DAY_MS, QUICK_DAY, simulateDay, WarehouseFloor } from "../bench/evaluate/simulated-day.js";
 
 describe("contract: the evaluation's simulated day (bench/evaluate/simulated-day.ts) is seeded, reproducible and has the shape it promises", () => {
@@ -44,5 +45,45 @@ describe("contract: the evaluation's simulated day (bench/evaluate/simulated-day
     assert.equal(floor.observe({ ...event, kind: "shipment", quantity: 4 }), 0);
     assert.equal(floor.observe({ ...event, kind: "receipt", quantity: 5 }), 5);
     assert.equal(floor.observe({ ...event, kind: "count", quantity: 0 }), 5);
+  });
+
+  it("the WMS's book: reported movements and picks move it with the floor, unreported shrink only the floor until a count reads it", () => {
+    const floor = new WarehouseFloor([{ sku: "A", location: "DC-1", startingStock: 10 }]);
+    const event = { sku: "A", location: "DC-1", observedMs: 0, deliverMs: 0, source: "wms-dc-1", sequence: 1, reported: true, duplicate: false };
+    floor.observe({ ...event, kind: "shrink", quantity: 1 });
+    assert.equal(floor.pick("A", "DC-1", 2), true);
+    floor.observe({ ...event, kind: "receipt", quantity: 3 });
+    assert.deepEqual([floor.onHand("A", "DC-1"), floor.booked("A", "DC-1")], [10, 10]);
+    assert.equal(floor.observe({ ...event, kind: "shrink", quantity: 2, reported: false }), -2);
+    assert.deepEqual([floor.onHand("A", "DC-1"), floor.booked("A", "DC-1")], [8, 10], "the WMS does not know of unreported shrink");
+    floor.observe({ ...event, kind: "shipment", quantity: 3 });
+    assert.deepEqual([floor.onHand("A", "DC-1"), floor.booked("A", "DC-1")], [5, 7]);
+    assert.equal(floor.observe({ ...event, kind: "count", quantity: 0 }), 5);
+    assert.deepEqual([floor.onHand("A", "DC-1"), floor.booked("A", "DC-1")], [5, 5], "a count reads the floor into the book");
+  });
+
+  it("the count freeze: a count waits for the record's picks in progress, later updates of the record queue behind it, new picks wait for it", async () => {
+    const freeze = new CountFreeze();
+    const ran: string[] = [];
+    freeze.read("A", true, () => ran.push("count A, no pick"));
+    freeze.pickStarted("A");
+    freeze.pickStarted("A");
+    freeze.read("A", false, () => ran.push("movement A, no count waiting"));
+    freeze.read("A", true, () => ran.push("count A"));
+    freeze.read("A", false, () => ran.push("movement A after the count"));
+    freeze.read("B", true, () => ran.push("count B"));
+    let picked = false;
+    const pick = freeze.beforePick("A").then(() => (picked = true));
+    await Promise.resolve();
+    assert.deepEqual(ran, ["count A, no pick", "movement A, no count waiting", "count B"]);
+    freeze.pickEnded("A");
+    await Promise.resolve();
+    assert.equal(picked, false, "a new pick waits for the count");
+    assert.deepEqual(ran.slice(3), [], "one pick is still in progress");
+    freeze.pickEnded("A");
+    assert.deepEqual(ran.slice(3), ["count A", "movement A after the count"]);
+    await pick;
+    assert.equal(picked, true);
+    await freeze.beforePick("B");
   });
 });

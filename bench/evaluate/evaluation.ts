@@ -30,7 +30,8 @@ export interface WorldFigures {
   readonly oversell: WorldResult["oversell"];
   readonly refusedAtReservation: number;
   readonly oversoldByHour: readonly number[];
-  readonly discrepancy: { readonly skusCompared: number; readonly skusWithDiscrepancy: number; readonly share: number };
+  /** `share`: SKUs differing from the WMS's snapshot (the gate); `offFloorShare`: from the physical floor (see {@link WorldResult}). */
+  readonly discrepancy: WorldResult["discrepancy"] & { readonly share: number; readonly offFloorShare: number };
 }
 
 /** A figure the service reports about itself next to the harness's measurement of it. */
@@ -51,6 +52,7 @@ export interface EvaluationResult {
   readonly service: WorldFigures & {
     readonly realFreshness: { readonly medianMs: number; readonly p99Ms: number };
     readonly maxBehindSeconds: number;
+    readonly callsBehindP99Seconds: number;
     readonly calls: ServiceWorldResult["calls"];
     readonly lagBreakdownMs: ServiceWorldResult["lagBreakdownMs"];
   };
@@ -68,7 +70,7 @@ function figures(world: WorldResult, freshness: readonly number[]): WorldFigures
     oversell: world.oversell,
     refusedAtReservation: world.refusedAtReservation,
     oversoldByHour: world.oversoldByHour,
-    discrepancy: { ...d, share: d.skusCompared === 0 ? 0 : d.skusWithDiscrepancy / d.skusCompared },
+    discrepancy: { ...d, share: d.skusCompared === 0 ? 0 : d.skusWithDiscrepancy / d.skusCompared, offFloorShare: d.skusCompared === 0 ? 0 : d.skusOffFloor / d.skusCompared },
   };
 }
 
@@ -86,6 +88,7 @@ export async function runEvaluation(settings: DaySettings, options: { daySeconds
     ...figures(serviceWorld, serviceWorld.freshnessMs),
     realFreshness: { medianMs: percentile(serviceWorld.realFreshnessMs, 0.5) ?? NaN, p99Ms: percentile(serviceWorld.realFreshnessMs, 0.99) ?? NaN },
     maxBehindSeconds: serviceWorld.maxBehindSeconds,
+    callsBehindP99Seconds: serviceWorld.callsBehindP99Seconds,
     calls: serviceWorld.calls,
     lagBreakdownMs: serviceWorld.lagBreakdownMs,
   };

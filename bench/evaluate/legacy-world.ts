@@ -13,8 +13,36 @@ export interface WorldResult {
   readonly refusedAtReservation: number;
   /** Oversold lines per hour of the day (by the hour they were reserved). */
   readonly oversoldByHour: number[];
-  /** End of day: SKUs whose stock the world holds differs from the floor, and SKUs compared. */
-  readonly discrepancy: { readonly skusCompared: number; readonly skusWithDiscrepancy: number };
+  /** End of day: the SKUs compared, and those whose stock the world holds differs on some record. */
+  readonly discrepancy: DayEndComparison;
+}
+
+/**
+ * The day's end, per SKU (one of its records differing is enough). `skusWithDiscrepancy`: the
+ * world's stock differs from the WMS's end-of-day snapshot (its book), what reconciliation compares
+ * and the gate judges. `skusOffFloor`: the world's stock differs from what is physically there.
+ * `wmsBookOffFloor`: the WMS's own book differs from the floor (shrink it never reported that no
+ * count has found since): no sync can know of it, so it bounds `skusOffFloor` from below in any world.
+ */
+export interface DayEndComparison {
+  readonly skusCompared: number;
+  readonly skusWithDiscrepancy: number;
+  readonly skusOffFloor: number;
+  readonly wmsBookOffFloor: number;
+}
+
+/** Compares the stock a world holds (`held` per record) with the floor's WMS book and physical stock at the day's end. */
+export function compareDayEnd(day: SimulatedDay, floor: WarehouseFloor, held: (sku: string, location: string) => number | undefined): DayEndComparison {
+  const book = new Set<string>();
+  const physical = new Set<string>();
+  const wms = new Set<string>();
+  for (const { sku, location } of day.records) {
+    const ours = held(sku, location) ?? 0;
+    if (ours !== floor.booked(sku, location)) book.add(sku);
+    if (ours !== floor.onHand(sku, location)) physical.add(sku);
+    if (floor.booked(sku, location) !== floor.onHand(sku, location)) wms.add(sku);
+  }
+  return { skusCompared: new Set(day.records.map((r) => r.sku)).size, skusWithDiscrepancy: book.size, skusOffFloor: physical.size, wmsBookOffFloor: wms.size };
 }
 
 /**
@@ -129,18 +157,16 @@ export function runLegacyWorld(day: SimulatedDay): WorldResult {
     const key = recordKey(r.sku, r.location);
     picked.set(key, (picked.get(key) ?? 0) + r.quantity);
   }
-  const differing = new Set<string>();
-  for (const record of day.records) {
-    const key = recordKey(record.sku, record.location);
-    const held = Math.max(0, (base.get(key) ?? 0) - (picked.get(key) ?? 0));
-    if (held !== floor.onHand(record.sku, record.location)) differing.add(record.sku);
-  }
+  const discrepancy = compareDayEnd(day, floor, (sku, location) => {
+    const key = recordKey(sku, location);
+    return Math.max(0, (base.get(key) ?? 0) - (picked.get(key) ?? 0));
+  });
   const { oversoldIds: _ids, ...outcome } = oversell;
   return {
     freshnessMs,
     oversell: outcome,
     refusedAtReservation,
     oversoldByHour,
-    discrepancy: { skusCompared: new Set(day.records.map((r) => r.sku)).size, skusWithDiscrepancy: differing.size },
+    discrepancy,
   };
 }

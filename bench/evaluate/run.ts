@@ -47,7 +47,10 @@ const settings: DaySettings = {
   orderLines: number("order-lines", args["order-lines"], profile.orderLines, 1),
   skuSkew: number("skew", args.skew, profile.skuSkew, 0),
 };
-const daySeconds = number("day-seconds", args["day-seconds"], args.quick ? 60 : 1800, 5);
+// The default day at 3,600 s (24×): 200k order lines make ~400k reservation calls, ~110/s on average and ~200/s at
+// the evening peak; at 1,800 s the peak outran the service on this 2-core machine and the order stream fell minutes
+// (hours of the day) behind the WMS feed, a distorted day. Whether 3,600 s keeps up on a quiet machine: see keptUp.
+const daySeconds = number("day-seconds", args["day-seconds"], args.quick ? 60 : 3600, 5);
 const concurrency = number("concurrency", args.concurrency, 32, 1);
 const standard = JSON.stringify(settings) === JSON.stringify(profile) && args["day-seconds"] === undefined && args.concurrency === undefined;
 const mode = args.quick ? "quick" : "default";
@@ -62,9 +65,15 @@ const commit = (() => {
 })();
 const machine = { cpus: cpus().length, model: cpus()[0]?.model ?? "?", memoryGiB: Math.round(totalmem() / 2 ** 30) };
 const { lags, ...figures } = result;
-const report = { mode: standard ? mode : "custom", date: new Date().toISOString(), commit, machine, ...figures };
+// Behind by more than 10 minutes of the day for 1 % of the order-line calls: the machine did not keep up, the order stream
+// and the WMS feed drifted apart, and the figures are of another day than the one planned.
+const keptUp = result.service.callsBehindP99Seconds * 1000 * result.compression <= 10 * 60_000;
+const report = { mode: standard ? mode : "custom", date: new Date().toISOString(), commit, machine, keptUp, ...figures };
 
 printReport(result);
+if (!keptUp) {
+  console.log(`\nevaluate: WARNING: 1 % of the order-line calls went out more than ${(result.service.callsBehindP99Seconds * result.compression / 60).toFixed(0)} min of the day late: this machine did not keep up with a ${daySeconds} s day; the figures are of a distorted day (run with a larger --day-seconds)`);
+}
 const directory = standard ? join(ROOT, "bench/results") : join(ROOT, "test-results");
 mkdirSync(directory, { recursive: true });
 const name = standard ? `evaluation-${mode}` : "evaluation-custom";
@@ -90,16 +99,18 @@ function printReport(r: EvaluationResult): void {
     ["  oversold / reserved", `${r.legacy.oversell.oversold} / ${r.legacy.oversell.reservations}`, `${r.service.oversell.oversold} / ${r.service.oversell.reservations}`],
     ["  of which refused at the pick", String(r.legacy.oversell.refusedAtPick), String(r.service.oversell.refusedAtPick)],
     ["lines refused at reservation (lost sales)", String(r.legacy.refusedAtReservation), String(r.service.refusedAtReservation)],
-    ["SKUs with a discrepancy at day end", pct(r.legacy.discrepancy.share, 3), pct(r.service.discrepancy.share, 3)],
+    ["SKUs differing from the WMS's snapshot", pct(r.legacy.discrepancy.share, 3), pct(r.service.discrepancy.share, 3)],
+    ["SKUs differing from the physical floor", pct(r.legacy.discrepancy.offFloorShare, 3), pct(r.service.discrepancy.offFloorShare, 3)],
+    ["SKUs the WMS's own book has wrong (unreported shrink)", String(r.legacy.discrepancy.wmsBookOffFloor), String(r.service.discrepancy.wmsBookOffFloor)],
   ];
   console.log(`\nOne simulated day, ${r.daySeconds} s real (${r.compression.toFixed(0)}× compressed)\n`);
-  console.log(`${"".padEnd(44)}${"legacy nightly sync".padEnd(22)}inventory-sync`);
-  for (const [label, legacy, service] of rows) console.log(`${label.padEnd(44)}${legacy.padEnd(22)}${service}`);
+  console.log(`${"".padEnd(56)}${"legacy nightly sync".padEnd(22)}inventory-sync`);
+  for (const [label, legacy, service] of rows) console.log(`${label.padEnd(56)}${legacy.padEnd(22)}${service}`);
   console.log("\ngates (service):");
   for (const g of r.gates) {
     const value = g.name === "freshness" ? ms(g.service) : g.name === "oversell" ? `${pct(g.service, 1)} fewer` : pct(g.service, 3);
     console.log(`  ${g.name.padEnd(12)} ${value.padEnd(16)} gate ${g.gate}: ${g.pass ? "PASS" : "FAIL"}; aim ${g.aim}: ${g.aimMet ? "met" : "missed"}`);
   }
-  console.log(`\nthe service's own scorecard against the harness (real time): ${r.service.calls.reservationCalls} reservation calls, ${r.service.calls.wmsRequests} WMS requests, ${r.service.calls.failedCalls} failed; at worst ${r.service.maxBehindSeconds.toFixed(1)} s behind the day's schedule; median real lag: observed → committed ${r.service.lagBreakdownMs.observedToCommit.toFixed(0)} ms, committed → acknowledged ${r.service.lagBreakdownMs.commitToAck.toFixed(0)} ms`);
+  console.log(`\nthe service's own scorecard against the harness (real time): ${r.service.calls.reservationCalls} reservation calls, ${r.service.calls.wmsRequests} WMS requests, ${r.service.calls.failedCalls} failed; at worst ${r.service.maxBehindSeconds.toFixed(1)} s behind the day's schedule (99 % of order-line calls within ${r.service.callsBehindP99Seconds.toFixed(1)} s); median real lag: observed → committed ${r.service.lagBreakdownMs.observedToCommit.toFixed(0)} ms, committed → acknowledged ${r.service.lagBreakdownMs.commitToAck.toFixed(0)} ms`);
   for (const a of r.agreement) console.log(`  ${a.figure.padEnd(40)} service ${String(Math.round(a.service * 10) / 10).padEnd(10)} harness ${String(Math.round(a.harness * 10) / 10).padEnd(10)} (${a.tolerance}) ${a.agrees ? "agrees" : "DISAGREES"}`);
 }

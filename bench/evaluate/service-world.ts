@@ -5,8 +5,9 @@ import pg from "pg";
 import { InventoryEventSchema } from "../../gen/invsync/events/v1/inventory_event_pb.js";
 import { ensureBuilt, ServiceProcess } from "../../contract-tests/support/service-process.js";
 import { createTestDatabase, NATS_URL, testStream } from "../../contract-tests/support/test-servers.js";
-import { oversellOutcome, type MadeReservation, type SeenCount } from "./outcomes.js";
-import type { WorldResult } from "./legacy-world.js";
+import { oversellOutcome, percentile, type MadeReservation, type SeenCount } from "./outcomes.js";
+import { CountFreeze } from "./count-freeze.js";
+import { compareDayEnd, type WorldResult } from "./legacy-world.js";
 import { DAY_MS, recordKey, WarehouseFloor, type SimulatedDay, type WmsEvent } from "./simulated-day.js";
 
 const OPERATOR_TOKEN = "evaluate-operator-token-0123456789abcdef";
@@ -32,8 +33,9 @@ export interface ServiceWorldResult extends WorldResult {
   readonly lagBreakdownMs: { readonly observedToCommit: number; readonly commitToAck: number };
   /** How many times faster than a real day the day was played. */
   readonly compression: number;
-  /** Real seconds the harness ran behind the day's schedule at worst (the load it could not keep up with). */
+  /** Real seconds the harness ran behind the day's schedule at worst, and for 99 % of the order-line calls (sent after their time, waiting for a free slot): the load it could not keep up with. */
   readonly maxBehindSeconds: number;
+  readonly callsBehindP99Seconds: number;
   readonly calls: { readonly wmsRequests: number; readonly reservationCalls: number; readonly failedCalls: number };
 }
 
@@ -42,7 +44,14 @@ export interface ServiceWorldResult extends WorldResult {
  * JetStream stream of its own, every SKU on the new path: the day's WMS feed is posted to its WMS
  * endpoint (Connect JSON, wms.v2 snapshots and movements), the order stream calls its reservation
  * endpoints, and a downstream consumer reads its events from JetStream. Simulated time maps to real
- * time by the compression: `observed_at` is stamped with the real instant of the observation.
+ * time by the compression; `observed_at` is stamped with the real instant the WMS read the floor.
+ *
+ * A pick takes its units off the floor as its fulfilment is sent, and the service records the
+ * shipment when it commits it: a count read in between would already miss the units the service
+ * does not yet know have left, and the service (rightly, see docs/reservations.md) takes the
+ * shipment as not in the count, so it would be subtracted twice. In a real day that window is one
+ * request's latency; compressed, it spans minutes or hours of the day, so the harness keeps it shut
+ * as a warehouse does: a record is not counted while a pick on it is in progress (see {@link CountFreeze}).
  */
 export async function runServiceWorld(day: SimulatedDay, options: ServiceWorldOptions): Promise<ServiceWorldResult> {
   ensureBuilt();
@@ -128,12 +137,15 @@ export async function runServiceWorld(day: SimulatedDay, options: ServiceWorldOp
 
     const compression = DAY_MS / (options.daySeconds * 1000);
     const realStart = Date.now() + 1000;
-    const real = (simMs: number) => realStart + simMs / compression;
     const floor = new WarehouseFloor(day.records);
     const counts: SeenCount[] = [];
     const reservations = new Map<string, MadeReservation & { closedAt: number | undefined; refusedAtPick: boolean; madeSim: number }>();
     const held = new Map<string, Promise<void>>();
     const sentUpdates = new Map<string, WmsEvent>();
+    /** Per update (`source#sequence`): the real instant the WMS read it off the floor, and when it was handed to the WMS's sender. */
+    const readAt = new Map<string, number>();
+    const deliveredAt = new Map<string, number>();
+    const freeze = new CountFreeze();
     const latestCountObserved = new Map<string, number>();
     const queues = new Map<string, { items: object[]; busy: boolean }>();
     let refusedAtReservation = 0;
@@ -152,21 +164,25 @@ export async function runServiceWorld(day: SimulatedDay, options: ServiceWorldOp
       waiting.shift()?.();
     };
     /** Calls the reservation service once a slot is free; `prepare` (run then) says which method with what. */
-    const callWhenFree = async (prepare: () => { method: string; body: object }) => {
+    const callsBehind: number[] = [];
+    const callWhenFree = async (atSim: number, prepare: () => { method: string; body: object } | Promise<{ method: string; body: object }>) => {
       await slot();
       try {
         reservationCalls++;
-        const { method, body } = prepare();
+        const { method, body } = await prepare();
         const sentAt = Date.now();
+        const behind = Math.max(0, sentAt - (realStart + atSim / compression)) / 1000;
+        callsBehind.push(behind);
+        maxBehind = Math.max(maxBehind, behind);
         return { sentAt, ...(await post(`${RESERVATIONS}/${method}`, body)) };
       } finally {
         release();
       }
     };
-    const call = (method: string, body: object) => callWhenFree(() => ({ method, body }));
+    const call = (atSim: number, method: string, body: object) => callWhenFree(atSim, () => ({ method, body }));
 
-    const wmsRecord = (event: WmsEvent, value: number) => {
-      const base = { sourceSystem: event.source, seqNo: String(event.sequence), itemCode: event.sku, site: event.location, eventTime: new Date(real(event.observedMs)).toISOString() };
+    const wmsRecord = (event: WmsEvent, value: number, observedAt: number) => {
+      const base = { sourceSystem: event.source, seqNo: String(event.sequence), itemCode: event.sku, site: event.location, eventTime: new Date(observedAt).toISOString() };
       if (event.kind === "count") return { ...base, snapshot: { sellable: String(value), damaged: "0", qualityHold: "0" } };
       const movementType = event.kind === "receipt" ? "MOVEMENT_TYPE_RECEIPT" : event.kind === "shipment" ? "MOVEMENT_TYPE_SHIP" : "MOVEMENT_TYPE_ADJUSTMENT";
       return { ...base, movement: { movementType, delta: String(value), reference: `${event.kind}-${event.sequence}` } };
@@ -189,40 +205,42 @@ export async function runServiceWorld(day: SimulatedDay, options: ServiceWorldOp
           flush(source);
         });
     };
-    const deliver = (event: WmsEvent, value: number) => {
+    const deliver = (event: WmsEvent, value: number, observedAt: number) => {
       let queue = queues.get(event.source);
       if (!queue) queues.set(event.source, (queue = { items: [], busy: false }));
-      queue.items.push(wmsRecord(event, value));
+      queue.items.push(wmsRecord(event, value, observedAt));
       flush(event.source);
     };
 
-    const steps = new StepQueue();
-    for (const event of day.wms) {
+    /** The WMS reads `event` off the floor now, and delivers it when the day says. */
+    const observe = (event: WmsEvent) => {
+      const observedAt = Date.now();
+      const value = floor.observe(event);
+      if (!event.reported || (event.kind !== "count" && value === 0)) return;
+      const id = `${event.source}#${event.sequence}`;
+      readAt.set(id, observedAt);
       steps.push({
-        at: event.observedMs,
-        order: 0,
+        at: event.deliverMs,
+        order: 1,
         run: () => {
-          const value = floor.observe(event);
-          if (!event.reported || (event.kind !== "count" && value === 0)) return;
-          steps.push({
-            at: event.deliverMs,
-            order: 1,
-            run: () => {
-              deliver(event, value);
-              sentUpdates.set(`${event.source}#${event.sequence}`, event);
-              if (event.kind === "count") {
-                const key = recordKey(event.sku, event.location);
-                // A count older than one already delivered for the record is stale: the service skips it.
-                if ((latestCountObserved.get(key) ?? -1) < event.observedMs) {
-                  latestCountObserved.set(key, event.observedMs);
-                  counts.push({ sku: event.sku, location: event.location, observedAt: real(event.observedMs), quantity: value });
-                }
-              }
-            },
-          });
-          if (event.duplicate) steps.push({ at: event.deliverMs + 3_000, order: 1, run: () => deliver(event, value) });
+          deliver(event, value, observedAt);
+          deliveredAt.set(id, Date.now());
+          sentUpdates.set(id, event);
+          if (event.kind === "count") {
+            const key = recordKey(event.sku, event.location);
+            // A count older than one already delivered for the record is stale: the service skips it.
+            if ((latestCountObserved.get(key) ?? -1) < event.observedMs) {
+              latestCountObserved.set(key, event.observedMs);
+              counts.push({ sku: event.sku, location: event.location, observedAt, quantity: value });
+            }
+          }
         },
       });
+      if (event.duplicate) steps.push({ at: event.deliverMs + 3_000, order: 1, run: () => deliver(event, value, observedAt) });
+    };
+    const steps = new StepQueue();
+    for (const event of day.wms) {
+      steps.push({ at: event.observedMs, order: 0, run: () => freeze.read(recordKey(event.sku, event.location), event.kind === "count", () => observe(event)) });
     }
     for (const line of day.orders) {
       steps.push({
@@ -231,7 +249,7 @@ export async function runServiceWorld(day: SimulatedDay, options: ServiceWorldOp
         run: () => {
           held.set(
             line.id,
-            call("ReserveStock", { sku: line.sku, quantity: line.quantity, orderReference: `ORDER-${line.id}`, idempotencyKey: line.id }).then((res) => {
+            call(line.atMs, "ReserveStock", { sku: line.sku, quantity: line.quantity, orderReference: `ORDER-${line.id}`, idempotencyKey: line.id }).then((res) => {
               if (res.ok) {
                 const r = res.body.reservation;
                 reservations.set(line.id, { id: r.reservationId, sku: r.sku, location: r.locationId, quantity: line.quantity, madeAt: res.sentAt, madeSim: line.atMs, closedAt: undefined, refusedAtPick: false });
@@ -254,12 +272,18 @@ export async function runServiceWorld(day: SimulatedDay, options: ServiceWorldOp
             if (!r) return;
             // The goods leave the floor as the fulfilment is sent (not earlier: a count in between would see them gone
             // before the service knows of the shipment); a pick that finds too few is refused and the line released.
-            const res = await callWhenFree(() => {
-              const picked = !line.cancelled && floor.pick(r.sku, r.location, r.quantity);
+            const key = recordKey(r.sku, r.location);
+            let picked = false;
+            const res = await callWhenFree(Math.min(line.closeMs, DAY_MS - 1), async () => {
+              await freeze.beforePick(key);
+              picked = !line.cancelled && floor.pick(r.sku, r.location, r.quantity);
               if (!line.cancelled && !picked) r.refusedAtPick = true;
+              if (picked) freeze.pickStarted(key);
               return picked
                 ? { method: "FulfilReservation", body: { reservationId: r.id, shipmentReference: `SHIP-${line.id}` } }
                 : { method: "ReleaseReservation", body: { reservationId: r.id } };
+            }).finally(() => {
+              if (picked) freeze.pickEnded(key);
             });
             r.closedAt = res.sentAt;
             if (!res.ok) {
@@ -274,7 +298,12 @@ export async function runServiceWorld(day: SimulatedDay, options: ServiceWorldOp
 
     options.log(`evaluate: playing the day in ${options.daySeconds} s (${compression.toFixed(0)}× compressed): ${day.wms.length} WMS events, ${day.orders.length} order lines …`);
     let lastReport = Date.now();
-    while (steps.size > 0) {
+    for (;;) {
+      if (steps.size === 0) {
+        // Every step has run; what is still in flight may let a frozen count read the floor (a step more).
+        await Promise.all(held.values());
+        if (steps.size === 0) break;
+      }
       const simNow = (Date.now() - realStart) * compression;
       let ran = 0;
       for (let step = steps.peek(); step && step.at <= simNow; step = steps.peek()) {
@@ -289,7 +318,6 @@ export async function runServiceWorld(day: SimulatedDay, options: ServiceWorldOp
       }
       await sleep(ran > 0 && inFlight >= options.concurrency ? 5 : 20);
     }
-    await Promise.all(held.values());
     for (;;) {
       if ([...queues.values()].every((q) => !q.busy && q.items.length === 0)) break;
       await sleep(20);
@@ -298,25 +326,25 @@ export async function runServiceWorld(day: SimulatedDay, options: ServiceWorldOp
     const dayEnd = Date.now();
     await sleep(500);
 
-    // From outside: the service's stock against the floor, then the WMS's end-of-day snapshot through reconciliation.
-    const differing = new Set<string>();
+    // From outside: the service's stock against the WMS's book and the floor, then the WMS's end-of-day snapshot (its book) through reconciliation.
+    const serviceStock = new Map<string, number>();
     let pageToken = "";
     do {
       const page = await post("/invsync.inventory.v1.InventoryService/ListInventory", { pageSize: 1000, pageToken }, true);
       if (!page.ok) throw new Error(`ListInventory failed: ${JSON.stringify(page.body)}`);
       for (const stock of page.body.stock ?? []) {
-        for (const location of stock.locations ?? []) {
-          if (Number(location.onHand ?? 0) !== floor.onHand(stock.sku, location.locationId)) differing.add(stock.sku);
-        }
+        for (const location of stock.locations ?? []) serviceStock.set(recordKey(stock.sku, location.locationId), Number(location.onHand ?? 0));
       }
       pageToken = page.body.nextPageToken ?? "";
     } while (pageToken);
+    const discrepancy = compareDayEnd(day, floor, (sku, location) => serviceStock.get(recordKey(sku, location)));
     if (process.env.EVALUATE_KEEP_DATABASE) {
-      await db.query(`CREATE TABLE evaluate_floor (sku text, location_id text, on_hand bigint)`);
-      await db.query(`INSERT INTO evaluate_floor SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])`, [
+      await db.query(`CREATE TABLE evaluate_floor (sku text, location_id text, on_hand bigint, booked bigint)`);
+      await db.query(`INSERT INTO evaluate_floor SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[])`, [
         day.records.map((r) => r.sku),
         day.records.map((r) => r.location),
         day.records.map((r) => floor.onHand(r.sku, r.location)),
+        day.records.map((r) => floor.booked(r.sku, r.location)),
       ]);
     }
     const begun = await post("/invsync.inventory.v1.ReconciliationService/BeginSnapshot", { wmsId: "wms-snapshot", snapshotRef: "end-of-day", takenAt: new Date().toISOString(), complete: true }, true);
@@ -324,7 +352,7 @@ export async function runServiceWorld(day: SimulatedDay, options: ServiceWorldOp
     const runId = begun.body.run.runId;
     const observedAt = new Date().toISOString();
     for (let first = 0; first < day.records.length; first += 1000) {
-      const countsPage = day.records.slice(first, first + 1000).map((r) => ({ sku: r.sku, locationId: r.location, quantity: String(floor.onHand(r.sku, r.location)), observedAt }));
+      const countsPage = day.records.slice(first, first + 1000).map((r) => ({ sku: r.sku, locationId: r.location, quantity: String(floor.booked(r.sku, r.location)), observedAt }));
       const added = await post("/invsync.inventory.v1.ReconciliationService/AddSnapshotCounts", { runId, counts: countsPage }, true);
       if (!added.ok) throw new Error(`AddSnapshotCounts failed: ${JSON.stringify(added.body)}`);
     }
@@ -352,8 +380,10 @@ export async function runServiceWorld(day: SimulatedDay, options: ServiceWorldOp
     for (const [key, event] of sentUpdates) {
       const at = stored.get(key);
       if (at === undefined) continue; // a stale count: no event
-      realFreshnessMs.push(Math.max(0, at - real(event.observedMs)));
-      freshnessMs.push(event.deliverMs - event.observedMs + Math.max(0, at - real(event.deliverMs)));
+      // Real: observed (read off the floor) → stored by JetStream. Day time: the WMS's own delay (late, outage) in the
+      // day's time, then the real time from its hand-over to the WMS's sender to JetStream (not compressed: a real lag).
+      realFreshnessMs.push(Math.max(0, at - readAt.get(key)!));
+      freshnessMs.push(event.deliverMs - event.observedMs + Math.max(0, at - deliveredAt.get(key)!));
     }
     const made = [...reservations.values()];
     const oversell = oversellOutcome(made, counts);
@@ -366,11 +396,12 @@ export async function runServiceWorld(day: SimulatedDay, options: ServiceWorldOp
       oversell: outcome,
       refusedAtReservation,
       oversoldByHour,
-      discrepancy: { skusCompared: new Set(day.records.map((r) => r.sku)).size, skusWithDiscrepancy: differing.size },
+      discrepancy,
       scorecard: scorecard.body,
       lagBreakdownMs: { observedToCommit: Number(breakdown[0]?.observed_to_commit ?? NaN), commitToAck: Number(breakdown[0]?.commit_to_ack ?? NaN) },
       compression,
       maxBehindSeconds: maxBehind,
+      callsBehindP99Seconds: percentile(callsBehind, 0.99) ?? 0,
       calls: { wmsRequests, reservationCalls, failedCalls },
     };
   } finally {

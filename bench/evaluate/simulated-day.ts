@@ -239,20 +239,32 @@ export function recordKey(sku: string, location: string): string {
 }
 
 /**
- * The physical stock of one world's warehouses. The day's WMS events change it in time order
- * (shrink and other-channel shipments take what is there); a count reads it; the world's own picks
- * take an order line's units if they are there, else the pick is refused (the line was oversold).
+ * The stock of one world's warehouses: what is physically there, and the WMS's book of it (what the
+ * WMS's own system says, and so what its snapshots report). The day's WMS events change them in time
+ * order: receipts, other-channel shipments and reported shrink move both (shipments and shrink take
+ * what is there); shrink the WMS does not report moves only the physical stock, until a count reads
+ * the physical stock into the book. The world's own picks take an order line's units from both if
+ * they are there, else the pick is refused (the line was oversold).
  */
 export class WarehouseFloor {
   private readonly stock = new Map<string, number>();
+  private readonly book = new Map<string, number>();
 
   constructor(records: readonly StockRecord[]) {
-    for (const r of records) this.stock.set(recordKey(r.sku, r.location), r.startingStock);
+    for (const r of records) {
+      this.stock.set(recordKey(r.sku, r.location), r.startingStock);
+      this.book.set(recordKey(r.sku, r.location), r.startingStock);
+    }
   }
 
-  /** Units on the floor now. */
+  /** Units physically on the floor now. */
   onHand(sku: string, location: string): number {
     return this.stock.get(recordKey(sku, location)) ?? 0;
+  }
+
+  /** Units the WMS's book holds now: on the floor, less unreported shrink no count has found yet. */
+  booked(sku: string, location: string): number {
+    return this.book.get(recordKey(sku, location)) ?? 0;
   }
 
   /** Applies a WMS event at its observation time; returns what the WMS reports: a count's value, or the movement's actual delta. */
@@ -261,14 +273,17 @@ export class WarehouseFloor {
     const have = this.stock.get(key) ?? 0;
     switch (event.kind) {
       case "count":
+        this.book.set(key, have);
         return have;
       case "receipt":
         this.stock.set(key, have + event.quantity);
+        this.book.set(key, (this.book.get(key) ?? 0) + event.quantity);
         return event.quantity;
       case "shipment":
       case "shrink": {
         const taken = Math.min(have, event.quantity);
         this.stock.set(key, have - taken);
+        if (event.reported) this.book.set(key, Math.max(0, (this.book.get(key) ?? 0) - taken));
         return taken === 0 ? 0 : -taken;
       }
     }
@@ -280,6 +295,7 @@ export class WarehouseFloor {
     const have = this.stock.get(key) ?? 0;
     if (have < quantity) return false;
     this.stock.set(key, have - quantity);
+    this.book.set(key, Math.max(0, (this.book.get(key) ?? 0) - quantity));
     return true;
   }
 }
