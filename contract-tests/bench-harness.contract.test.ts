@@ -4,9 +4,18 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { fromBinary } from "@bufbuild/protobuf";
+import { timestampMs } from "@bufbuild/protobuf/wkt";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
+import pg from "pg";
+import { InventoryEventSchema } from "../gen/invsync/events/v1/inventory_event_pb.js";
+import { FloorProcess } from "../bench/floor/floor-process.js";
 import { appendHistory, HISTORY_COLUMNS } from "../bench/history.js";
 import { gcPauses } from "../bench/service-gc.js";
+import { skuCode, WmsSender, type GeneratedUpdate } from "../bench/workload.js";
 import { ensureBuilt } from "./support/service-process.js";
+import { createTestDatabase, NATS_URL, testStream } from "./support/test-servers.js";
 
 /**
  * `npm run bench --quick` proves the benchmark harness works end to end (service, load, consumer,
@@ -54,6 +63,121 @@ describe("benchmark harness (quick mode)", function () {
     assert.equal(figures.saturation.allEventsConsumed, true, "every accepted update reached the consumer");
     assert.equal(figures.saturation.duplicateEventsSeen, 0);
     assert.equal(figures.saturation.failedRequests, 0);
+  });
+});
+
+describe("benchmark: the same-work floor does the work", function () {
+  this.timeout(120_000);
+
+  it("keeps each update once in its inbox, stock at the highest sequence, an outbox row and one stream message per change, all marked published", async () => {
+    const database = await createTestDatabase("floor");
+    const stream = testStream("floor");
+    const { floor, url } = await FloorProcess.start({ DATABASE_URL: database.url, NATS_URL, NATS_STREAM: stream.stream, NATS_SUBJECT_PREFIX: stream.subjectPrefix });
+    const nc = await connect({ servers: NATS_URL });
+    const db = new pg.Client({ connectionString: database.url });
+    try {
+      // Few SKUs, so updates of a record meet in a batch and across batches; many resent and late.
+      const workload = { skus: 40, zipfExponent: 1, minBatch: 20, maxBatch: 120, duplicateShare: 0.1, lateShare: 0.1, seed: 7 };
+      const senders = [0, 1].map((i) => new WmsSender(`floor-wms-${i}`, workload, i));
+      const post = async (body: string) => {
+        const response = await fetch(`${url}/invsync.wms.v1.WmsSyncService/SyncInventory`, { method: "POST", headers: { "content-type": "application/json" }, body });
+        return { status: response.status, body: (await response.json()) as Record<string, number | string> };
+      };
+      const sent: Array<{ wmsId: string; locationId: string; update: GeneratedUpdate }> = [];
+      const tally = { accepted: 0, duplicate: 0, stale: 0 };
+      // What the floor must answer: per record, an update newer than every earlier one it took.
+      const expected = { accepted: 0, duplicate: 0, stale: 0 };
+      const seen = new Set<string>();
+      const last = new Map<string, number>();
+      await Promise.all(
+        senders.map(async (sender, s) => {
+          for (let n = 0; n < 12; n++) {
+            const updates = sender.nextBatch();
+            const body = sender.toJson(`floor-${s}-${n}`, updates);
+            for (const bodyOnce of n === 5 ? [body, body] : [body]) {
+              // The whole batch sent twice once: the second time, every update is a duplicate.
+              const fresh = updates.filter((u) => !seen.has(`${sender.wmsId}/${u.sequence}`));
+              for (const u of updates) seen.add(`${sender.wmsId}/${u.sequence}`);
+              expected.duplicate += updates.length - fresh.length;
+              for (const u of [...fresh].sort((a, b) => a.sequence - b.sequence)) {
+                const key = `${skuCode(u.sku)}/${sender.locationId}`;
+                if (u.sequence > (last.get(key) ?? 0)) {
+                  expected.accepted++;
+                  last.set(key, u.sequence);
+                } else expected.stale++;
+              }
+              const { status, body: answer } = await post(bodyOnce);
+              assert.equal(status, 200, JSON.stringify(answer));
+              for (const k of ["accepted", "duplicate", "stale"] as const) tally[k] += answer[k] as number;
+            }
+            for (const update of updates) sent.push({ wmsId: sender.wmsId, locationId: sender.locationId, update });
+          }
+        }),
+      );
+      assert.deepEqual(tally, expected);
+      assert.ok(expected.accepted > 100 && expected.duplicate > 50 && expected.stale > 5, JSON.stringify(expected));
+      const refused = await post(`{"batchId":"bad","updates":[{"wmsId":"w","sequence":"1","sku":"S","quantity":-1,"status":"COUNTED","locationId":"L","observedAt":"2026-12-07T00:00:00Z"}]}`);
+      assert.deepEqual([refused.status, refused.body.field], [400, "updates[0].quantity"]);
+
+      assert.equal(await floor.stop(), 0); // publishes what it committed before it exits
+      assert.deepEqual(floor.errors(), []);
+      await db.connect();
+
+      // The inbox: each (wms id, sequence) once, whatever was resent.
+      const { rows: inbox } = await db.query<{ wms_id: string; sequence: string; quantity: string }>(`SELECT wms_id, sequence::text, quantity::text FROM floor_inbox`);
+      const distinct = new Map(sent.map(({ wmsId, update }) => [`${wmsId}/${update.sequence}`, update]));
+      assert.equal(inbox.length, distinct.size);
+      for (const row of inbox) assert.equal(Number(row.quantity), distinct.get(`${row.wms_id}/${row.sequence}`)?.quantity, `${row.wms_id}/${row.sequence}`);
+
+      // Stock: each record at the quantity of its highest sequence.
+      const highest = new Map<string, GeneratedUpdate>();
+      for (const { locationId, update } of sent) {
+        const key = `${skuCode(update.sku)}/${locationId}`;
+        if ((highest.get(key)?.sequence ?? 0) < update.sequence) highest.set(key, update);
+      }
+      const { rows: stock } = await db.query<{ key: string; on_hand: string; last_sequence: string; version: string }>(
+        `SELECT sku || '/' || location_id AS key, on_hand::text, last_sequence::text, version::text FROM floor_stock`,
+      );
+      assert.equal(stock.length, highest.size);
+      for (const row of stock) assert.deepEqual([Number(row.on_hand), Number(row.last_sequence)], [highest.get(row.key)!.quantity, highest.get(row.key)!.sequence], row.key);
+
+      // The ledger/outbox: one row per accepted update, every batch marked published.
+      const { rows: outbox } = await db.query<{ event_id: string }>(`SELECT event_id::text FROM floor_outbox`);
+      assert.equal(outbox.length, expected.accepted);
+      const { rows: unpublished } = await db.query(`SELECT 1 FROM floor_batches WHERE NOT published`);
+      assert.equal(unpublished.length, 0);
+
+      // The stream: each outbox row's event once, under its id, a record's changes in version order, chaining.
+      const info = await (await jetstreamManager(nc)).streams.info(stream.stream);
+      assert.equal(info.state.messages, expected.accepted);
+      const consumer = await jetstream(nc).consumers.get(stream.stream);
+      const ids = new Set<string>();
+      const chain = new Map<string, { version: number; onHand: number }>();
+      for (let read = 0; read < expected.accepted; ) {
+        const batch = await consumer.fetch({ max_messages: 500, expires: 5000 });
+        for await (const message of batch) {
+          read++;
+          const event = fromBinary(InventoryEventSchema, message.data);
+          assert.equal(message.headers?.get("Nats-Msg-Id"), event.eventId);
+          ids.add(event.eventId);
+          const key = `${event.sku}/${event.locationId}`;
+          const before = chain.get(key) ?? { version: 0, onHand: 0 };
+          assert.equal(Number(event.version), before.version + 1, key);
+          assert.equal(Number(event.before?.onHand), before.onHand, key);
+          assert.equal(Number(event.after?.onHand) - Number(event.before?.onHand), Number(event.delta), key);
+          assert.ok(event.cause?.kind.case === "wmsUpdate" && event.cause.kind.value.batchId.startsWith("floor-") && event.timestamp && timestampMs(event.timestamp) > 0);
+          chain.set(key, { version: Number(event.version), onHand: Number(event.after?.onHand) });
+        }
+      }
+      assert.deepEqual([...ids].sort(), outbox.map((row) => row.event_id).sort());
+      for (const row of stock) assert.deepEqual([chain.get(row.key)?.onHand, chain.get(row.key)?.version], [Number(row.on_hand), Number(row.version)], row.key);
+    } finally {
+      await floor.stop();
+      await db.end().catch(() => undefined);
+      await nc.close();
+      await stream.delete();
+      await database.drop();
+    }
   });
 });
 
