@@ -6,6 +6,8 @@ import { MigrationService } from "../gen/invsync/migration/v1/migration_service_
 import { GateStatus, ScorecardWindow } from "../gen/invsync/migration/v1/scorecard_pb.js";
 import { DiscrepancyStatus, OverrideReason } from "../gen/invsync/inventory/v1/reconciliation_pb.js";
 import { ReconciliationService } from "../gen/invsync/inventory/v1/reconciliation_service_pb.js";
+import { SplitPolicy } from "../gen/invsync/inventory/v1/routing_rule_pb.js";
+import { RoutingRuleService } from "../gen/invsync/inventory/v1/routing_rule_service_pb.js";
 import { operatorTransport } from "../src/adapters/cli/operator-transport.js";
 import { openConsoleBrowser, SEEDED, signIn, startConsoleService, type ConsoleBrowser } from "./support/console-stack.js";
 import { OPERATOR_TOKEN, VIEWER_TOKEN, type TestService } from "./support/test-service.js";
@@ -36,6 +38,14 @@ describe("contract: the operator console in a real browser (Chromium via playwri
   const onHandAt = async (sku: string, location: string) => {
     const { body } = await postJson(`${svc.baseUrl}/invsync.console.v1.ConsoleService/DescribeStock`, { sku, locationId: location }, { authorization: `Bearer ${VIEWER_TOKEN}` });
     return body.records[0].onHand as string;
+  };
+  const routing = () => createClient(RoutingRuleService, operatorTransport(svc.baseUrl, OPERATOR_TOKEN));
+  const ruleNow = async (ruleId: string) => (await routing().listRoutingRules({})).rules.find((r) => r.ruleId === ruleId);
+  const openRouting = async (token: string) => {
+    await signIn(page, svc, token);
+    await page.getByRole("link", { name: "Routing rules" }).click();
+    await page.getByRole("heading", { name: "Routing rules", level: 1 }).waitFor();
+    await page.locator(".status.ok", { hasText: /routing rules?\./ }).waitFor();
   };
   const openDisputes = async () => (await api().listDiscrepancies({ status: DiscrepancyStatus.OPEN })).discrepancies.map((d) => d.sku).sort();
 
@@ -315,6 +325,133 @@ describe("contract: the operator console in a real browser (Chromium via playwri
     await page.getByText("Page 1: 25 entries, oldest first.").waitFor();
   });
 
+  it("creates a routing rule: ordered warehouses with safety stock, a split policy; listed with its version and who changed it", async () => {
+    await openRouting(OPERATOR_TOKEN);
+    await page.getByText("0 routing rules.").waitFor();
+    await page.getByRole("button", { name: "New rule" }).click();
+    await page.getByRole("heading", { name: "New rule", level: 2 }).waitFor();
+    await page.getByLabel("Rule id", { exact: true }).fill("web-eu");
+    await page.getByLabel("Channel", { exact: true }).fill("web");
+    await page.getByLabel("Region", { exact: true }).fill("eu");
+    await page.getByLabel("Warehouse 1", { exact: true }).fill("DC-1");
+    await page.getByLabel("Safety stock at warehouse 1", { exact: true }).fill("2");
+    await page.getByRole("button", { name: "Add warehouse" }).click();
+    assert.equal(await page.evaluate("document.activeElement?.getAttribute('data-field')"), "warehouses[1].location_id", "the new warehouse takes the focus");
+    await page.keyboard.type("DC-2");
+    await page.getByLabel("Split policy", { exact: true }).selectOption("allowed");
+    await page.getByLabel("Most warehouses per reservation (N)", { exact: true }).fill("2");
+    await page.getByLabel("Reason", { exact: true }).fill("EU web orders from both DCs");
+    assert.equal(await page.getByLabel("Expected version", { exact: true }).inputValue(), "0", "a new rule must not exist yet");
+    await page.getByRole("button", { name: "Create rule" }).click();
+    await page.locator(".status.ok", { hasText: "Saved web-eu at version 1 (split across up to 2; DC-1 → DC-2)." }).waitFor();
+    const saved = await ruleNow("web-eu");
+    assert.deepEqual(
+      [saved?.channel, saved?.region, saved?.warehouses.map((w) => [w.locationId, w.safetyStock]), saved?.split, saved?.maxLocations, saved?.version, saved?.updatedBy],
+      ["web", "eu", [["DC-1", 2n], ["DC-2", 0n]], SplitPolicy.ALLOWED, 2, 1, "test-operator"],
+    );
+    const cells = await rows(page, "Routing rules").filter({ hasText: "web-eu" }).locator("td").allTextContents();
+    assert.deepEqual(cells.slice(0, 7), ["web-eu", "web", "eu", "0", "DC-1 (safety 2)DC-2", "split across up to 2", "1"]);
+    assert.match(cells[7]!, / by test-operator$/);
+    assert.equal(await page.getByLabel("Expected version", { exact: true }).inputValue(), "1", "a further edit compares against the saved version");
+    const audit = await api().listAuditEntries({ action: "routing_rule_put" });
+    assert.deepEqual(audit.entries.map((e) => [e.actor, e.reason]), [["test-operator", "EU web orders from both DCs"]]);
+  });
+
+  it("edits a rule (reordered from the keyboard); a stale version is refused, shows the rule as it is now, keeps what was typed and asks again", async () => {
+    await openRouting(OPERATOR_TOKEN);
+    await page.getByRole("button", { name: "Edit web-eu" }).click();
+    await page.getByRole("heading", { name: "Edit web-eu", level: 2 }).waitFor();
+    assert.equal(await page.getByLabel("Rule id", { exact: true }).getAttribute("readonly"), "", "a rule is not renamed");
+    assert.equal(await page.getByLabel("Expected version", { exact: true }).inputValue(), "1");
+    await page.getByRole("button", { name: "Move warehouse 2 up" }).press("Enter");
+    assert.equal(await page.getByLabel("Warehouse 1", { exact: true }).inputValue(), "DC-2");
+    assert.equal(await page.getByLabel("Safety stock at warehouse 2", { exact: true }).inputValue(), "2", "the safety stock moves with its warehouse");
+    assert.equal(await page.evaluate("document.activeElement?.getAttribute('aria-label')"), "Move warehouse 1 down", "the focus follows the moved warehouse");
+    await page.getByLabel("Safety stock at warehouse 1", { exact: true }).fill("1");
+    await page.getByRole("button", { name: "Save rule" }).click();
+    await page.locator(".status.ok", { hasText: "Saved web-eu at version 2" }).waitFor();
+    assert.deepEqual((await ruleNow("web-eu"))?.warehouses.map((w) => [w.locationId, w.safetyStock]), [["DC-2", 1n], ["DC-1", 2n]]);
+
+    // Someone else changes the rule while this form is open.
+    const other = (await ruleNow("web-eu"))!;
+    await routing().putRoutingRule({ rule: { ...other, split: SplitPolicy.NEVER, maxLocations: 1, description: "changed elsewhere" }, expectedVersion: 2, reason: "meanwhile" });
+    await page.getByLabel("Priority", { exact: true }).fill("7");
+    await page.getByLabel("Description", { exact: true }).fill("typed here");
+    await page.getByRole("button", { name: "Save rule" }).click();
+    const refusal = await waitForErrorBeside(page, "Expected version", /Refused/);
+    assert.match(refusal, /the rule is now at version 3, changed .* by test-operator, not 2\. Nothing changed\./);
+    assert.equal(await page.getByLabel("Expected version", { exact: true }).inputValue(), "3", "the field now holds the current version");
+    assert.match((await page.locator(".current-rule").textContent()) ?? "", /web-eu as it is now \(version 3\).*never split.*changed elsewhere/);
+    assert.equal(await page.getByLabel("Priority", { exact: true }).inputValue(), "7", "nothing typed is lost");
+    assert.equal(await page.getByLabel("Description", { exact: true }).inputValue(), "typed here", "nothing typed is lost");
+    assert.deepEqual([(await ruleNow("web-eu"))?.version, (await ruleNow("web-eu"))?.priority], [3, 0], "nothing changed");
+    await page.getByRole("button", { name: "Save rule" }).click();
+    await page.locator(".status.ok", { hasText: "Saved web-eu at version 4" }).waitFor();
+    const now = await ruleNow("web-eu");
+    assert.deepEqual([now?.priority, now?.description, now?.split], [7, "typed here", SplitPolicy.ALLOWED]);
+  });
+
+  it("refuses an unknown warehouse and a conflicting rule beside the field, keeps what was typed, and saves nothing", async () => {
+    await openRouting(OPERATOR_TOKEN);
+    await page.getByRole("button", { name: "New rule" }).click();
+    await page.getByLabel("Rule id", { exact: true }).fill("web-eu-2");
+    await page.getByLabel("Channel", { exact: true }).fill("web");
+    await page.getByLabel("Region", { exact: true }).fill("eu");
+    await page.getByLabel("Priority", { exact: true }).fill("7");
+    await page.getByLabel("Warehouse 1", { exact: true }).fill("DC-1");
+    await page.getByRole("button", { name: "Add warehouse" }).click();
+    await page.getByLabel("Warehouse 2", { exact: true }).fill("NOWHERE");
+    await page.getByRole("button", { name: "Create rule" }).click();
+    assert.equal(await waitForErrorBeside(page, "Warehouse 2", /unknown/), 'unknown warehouse "NOWHERE": no stock record of any SKU is at this location');
+    assert.equal(await errorBeside(page, "Warehouse 1"), "", "only the field the server named");
+    assert.equal(await page.evaluate("document.activeElement?.getAttribute('data-field')"), "warehouses[1].location_id", "the focus goes to the field refused");
+    assert.equal(await page.getByLabel("Warehouse 2", { exact: true }).inputValue(), "NOWHERE", "nothing typed is lost");
+    assert.equal(await ruleNow("web-eu-2"), undefined, "nothing saved");
+
+    await page.getByRole("button", { name: "Remove warehouse 2" }).click();
+    await page.getByRole("button", { name: "Create rule" }).click();
+    assert.match(await waitForErrorBeside(page, "Priority", /already has priority/), /^rule "web-eu" already has priority 7 for channel "web", region "eu"/);
+    assert.equal(await ruleNow("web-eu-2"), undefined, "nothing saved");
+    await page.getByLabel("Priority", { exact: true }).fill("8");
+    await page.getByRole("button", { name: "Create rule" }).click();
+    await page.locator(".status.ok", { hasText: "Saved web-eu-2 at version 1" }).waitFor();
+    assert.equal(await errorBeside(page, "Priority"), "", "the earlier error is cleared");
+  });
+
+  it("shows the rules to a viewer and refuses a viewer's change or delete with permission_denied, changing nothing", async () => {
+    await openRouting(VIEWER_TOKEN);
+    await rows(page, "Routing rules").filter({ hasText: "web-eu-2" }).waitFor();
+    await page.getByRole("button", { name: "Edit web-eu", exact: true }).click();
+    await page.getByLabel("Description", { exact: true }).fill("viewer tries");
+    await page.getByRole("button", { name: "Save rule" }).click();
+    await page.locator("#rule-editor .status.error").waitFor();
+    assert.match((await page.locator("#rule-editor .status.error").textContent()) ?? "", /^Your token may not change routing rules: permission_denied \(ACCESS\.ROLE_TOO_LOW\): .*viewer/);
+    assert.equal(await page.getByLabel("Description", { exact: true }).inputValue(), "viewer tries", "nothing typed is lost");
+    assert.deepEqual([(await ruleNow("web-eu"))?.version, (await ruleNow("web-eu"))?.description], [4, "typed here"], "nothing changed");
+    await page.getByRole("button", { name: "Delete web-eu-2" }).click();
+    await page.getByLabel("Reason for deleting", { exact: true }).fill("viewer tries");
+    await page.getByRole("button", { name: "Delete web-eu-2" }).last().click();
+    await page.locator("#rule-editor .status.error", { hasText: "permission_denied" }).waitFor();
+    assert.ok(await ruleNow("web-eu-2"), "not deleted");
+  });
+
+  it("deletes a rule with a reason (asked for first), and the deletion is audited", async () => {
+    await openRouting(OPERATOR_TOKEN);
+    await page.getByRole("button", { name: "Delete web-eu-2" }).click();
+    await page.getByRole("heading", { name: "Delete web-eu-2", level: 2 }).waitFor();
+    const confirm = page.locator("#rule-editor").getByRole("button", { name: "Delete web-eu-2" });
+    await confirm.click();
+    assert.equal(await errorBeside(page, "Reason for deleting"), "Say why (1 to 500 characters).");
+    assert.ok(await ruleNow("web-eu-2"), "not deleted without a reason");
+    await page.getByLabel("Reason for deleting", { exact: true }).fill("EU web orders need one rule");
+    await confirm.click();
+    await page.locator(".status.ok", { hasText: "Deleted web-eu-2 (it was at version 1)." }).waitFor();
+    await page.getByText("1 routing rule.").waitFor();
+    assert.deepEqual((await routing().listRoutingRules({})).rules.map((r) => r.ruleId), ["web-eu"]);
+    const audit = await api().listAuditEntries({ action: "routing_rule_deleted" });
+    assert.deepEqual(audit.entries.map((e) => [e.actor, e.reason]), [["test-operator", "EU web orders need one rule"]]);
+  });
+
   it("works from the keyboard alone: sign in, move between pages, find a SKU, open a dispute", async () => {
     await page.goto(`${svc.baseUrl}/console`);
     await page.keyboard.type(OPERATOR_TOKEN); // the token field has the focus
@@ -357,7 +494,7 @@ describe("contract: the operator console in a real browser (Chromium via playwri
     it(`is readable at ${width}×${height}: no page scrolls sideways`, async () => {
       await page.setViewportSize({ width, height });
       await signIn(page, svc, OPERATOR_TOKEN);
-      for (const hash of ["#/disputes?id=", "#/stock?sku=C-1", "#/migration", "#/ingestion", "#/audit"]) {
+      for (const hash of ["#/disputes?id=", "#/stock?sku=C-1", "#/migration", "#/ingestion", "#/audit", "#/routing"]) {
         await page.goto(`${svc.baseUrl}/console${hash}`);
         await page.locator(".status.ok, table, .state, .facts").first().waitFor();
         const wide = await page.evaluate<number>("document.documentElement.scrollWidth");

@@ -63,6 +63,30 @@ try {
   await page.getByText(/^Page 1: /).waitFor();
   await shot(page, "audit");
 
+  // Routing rules: one saved, a second refused beside the field (an unknown warehouse).
+  await page.goto(`${svc.baseUrl}/console#/routing`);
+  await page.getByText("0 routing rules.").waitFor();
+  await page.getByRole("button", { name: "New rule" }).click();
+  await page.getByLabel("Rule id", { exact: true }).fill("web-eu");
+  await page.getByLabel("Channel", { exact: true }).fill("web");
+  await page.getByLabel("Region", { exact: true }).fill("eu");
+  await page.getByLabel("Warehouse 1", { exact: true }).fill("DC-1");
+  await page.getByLabel("Safety stock at warehouse 1", { exact: true }).fill("2");
+  await page.getByRole("button", { name: "Add warehouse" }).click();
+  await page.getByLabel("Warehouse 2", { exact: true }).fill("DC-2");
+  await page.getByLabel("Split policy", { exact: true }).selectOption("allowed");
+  await page.getByLabel("Reason", { exact: true }).fill("EU web orders from both DCs");
+  await page.getByRole("button", { name: "Create rule" }).click();
+  await page.locator(".status.ok", { hasText: "Saved web-eu" }).waitFor();
+  await page.getByRole("button", { name: "New rule" }).click();
+  await page.getByLabel("Rule id", { exact: true }).fill("web-eu-fallback");
+  await page.getByLabel("Channel", { exact: true }).fill("web");
+  await page.getByLabel("Priority", { exact: true }).fill("10");
+  await page.getByLabel("Warehouse 1", { exact: true }).fill("DC-3");
+  await page.getByRole("button", { name: "Create rule" }).click();
+  await page.getByText(/unknown warehouse "DC-3"/).waitFor();
+  await shot(page, "routing");
+
   const viewer = await desktop.context.newPage();
   await signIn(viewer, svc, VIEWER_TOKEN);
   await viewer.getByRole("link", { name: "Review C-3 at DC-2" }).click();

@@ -4,6 +4,7 @@ import { ConsoleService } from "../../gen/invsync/console/v1/console_service_pb.
 import { ErrorDetailSchema } from "../../gen/invsync/errors/v1/error_detail_pb.js";
 import { InventoryService } from "../../gen/invsync/inventory/v1/inventory_service_pb.js";
 import { ReconciliationService } from "../../gen/invsync/inventory/v1/reconciliation_service_pb.js";
+import { RoutingRuleService } from "../../gen/invsync/inventory/v1/routing_rule_service_pb.js";
 import { MigrationService } from "../../gen/invsync/migration/v1/migration_service_pb.js";
 import { OperationsService } from "../../gen/invsync/operations/v1/operations_service_pb.js";
 
@@ -31,6 +32,7 @@ export const api = {
   migration: createClient(MigrationService, transport),
   inventory: createClient(InventoryService, transport),
   console: createClient(ConsoleService, transport),
+  routing: createClient(RoutingRuleService, transport),
 };
 
 /** A refusal from the server, as the console shows it. */

@@ -4,6 +4,7 @@ import { auditPage } from "./pages/audit.js";
 import { disputesPage } from "./pages/disputes.js";
 import { ingestionPage } from "./pages/ingestion.js";
 import { migrationPage } from "./pages/migration.js";
+import { routingPage } from "./pages/routing.js";
 import { stockPage } from "./pages/stock.js";
 
 /** A page: renders itself into `main`, reading its parameters from the hash's query. */
@@ -14,6 +15,7 @@ const PAGES: Record<string, { title: string; render: Page }> = {
   stock: { title: "Stock", render: stockPage },
   migration: { title: "Migration", render: migrationPage },
   ingestion: { title: "Ingestion", render: ingestionPage },
+  routing: { title: "Routing rules", render: routingPage },
   audit: { title: "Audit", render: auditPage },
 };
 
