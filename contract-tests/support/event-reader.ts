@@ -26,8 +26,11 @@ export async function readEvents(
   const nc = await connect({ servers: natsUrl.split(","), timeout: 2000 });
   try {
     const js = jetstream(nc);
+    // A JetStream API request can time out while a cluster elects a stream leader (a node was just
+    // killed): creating the reader's consumer is retried until the read's own deadline.
     // NATS 2.9 has no multi-filter ordered consumers: a filtered read uses an ephemeral pull consumer.
-    const consumer = filterSubject
+    const open = async () =>
+      filterSubject
       ? await js.consumers.get(
           stream,
           (
@@ -40,6 +43,17 @@ export async function readEvents(
           ).name,
         )
       : await js.consumers.get(stream);
+    const openBy = Date.now() + timeoutMs;
+    let consumer: Awaited<ReturnType<typeof open>>;
+    for (;;) {
+      try {
+        consumer = await open();
+        break;
+      } catch (error) {
+        if ((error as Error).name !== "TimeoutError" || Date.now() > openBy) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
     const received: ReceivedEvent[] = [];
     const deadline = Date.now() + timeoutMs;
     let graceUntil = Number.POSITIVE_INFINITY;
