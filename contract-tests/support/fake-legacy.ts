@@ -28,6 +28,8 @@ export interface LegacyRequest {
   readonly rawBody: string | undefined;
   readonly authorization: string | undefined;
   readonly contentType: string | undefined;
+  /** The request's path (`/feed`): which URL the sender was configured with. */
+  readonly path: string;
   /** True when the fake took the updates in (2xx, or `accept-then-drop`). */
   readonly accepted: boolean;
   readonly answer: LegacyAnswer;
@@ -75,7 +77,7 @@ export class FakeLegacy {
 
   private async answer(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const answer = this.script.shift() ?? this.steady;
-    const seen = { authorization: req.headers.authorization, contentType: req.headers["content-type"], answer };
+    const seen = { path: new URL(req.url ?? "/", "http://fake").pathname, authorization: req.headers.authorization, contentType: req.headers["content-type"], answer };
     if (answer === "drop") {
       req.socket.destroy();
       this.requests.push({ ...seen, version: undefined, updates: [], rawBody: undefined, accepted: false });
