@@ -9,7 +9,7 @@ import { ReconciliationService } from "../gen/invsync/inventory/v1/reconciliatio
 import { SplitPolicy } from "../gen/invsync/inventory/v1/routing_rule_pb.js";
 import { RoutingRuleService } from "../gen/invsync/inventory/v1/routing_rule_service_pb.js";
 import { operatorTransport } from "../src/adapters/cli/operator-transport.js";
-import { openConsoleBrowser, SEEDED, signIn, startConsoleService, type ConsoleBrowser } from "./support/console-stack.js";
+import { fillNewRoutingRule, openConsoleBrowser, SEEDED, signIn, startConsoleService, type ConsoleBrowser } from "./support/console-stack.js";
 import { OPERATOR_TOKEN, VIEWER_TOKEN, type TestService } from "./support/test-service.js";
 import { FakeWms } from "./support/fake-wms.js";
 import { postJson, syncBatch, wmsUpdate } from "./support/wms-fixtures.js";
@@ -393,14 +393,7 @@ describe("contract: the operator console in a real browser (Chromium via playwri
 
   it("refuses an unknown warehouse and a conflicting rule beside the field, keeps what was typed, and saves nothing", async () => {
     await openRouting(OPERATOR_TOKEN);
-    await page.getByRole("button", { name: "New rule" }).click();
-    await page.getByLabel("Rule id", { exact: true }).fill("web-eu-2");
-    await page.getByLabel("Channel", { exact: true }).fill("web");
-    await page.getByLabel("Region", { exact: true }).fill("eu");
-    await page.getByLabel("Priority", { exact: true }).fill("7");
-    await page.getByLabel("Warehouse 1", { exact: true }).fill("DC-1");
-    await page.getByRole("button", { name: "Add warehouse" }).click();
-    await page.getByLabel("Warehouse 2", { exact: true }).fill("NOWHERE");
+    await fillNewRoutingRule(page, { id: "web-eu-2", channel: "web", region: "eu", priority: 7, warehouses: [["DC-1"], ["NOWHERE"]] });
     await page.getByRole("button", { name: "Create rule" }).click();
     assert.equal(await waitForErrorBeside(page, "Warehouse 2", /unknown/), 'unknown warehouse "NOWHERE": no stock record of any SKU is at this location');
     assert.equal(await errorBeside(page, "Warehouse 1"), "", "only the field the server named");

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import pg from "pg";
 import { FakeLegacy } from "../contract-tests/support/fake-legacy.js";
 import { FakeWms } from "../contract-tests/support/fake-wms.js";
 import { FlagFiles } from "../contract-tests/support/flag-files.js";
@@ -73,15 +72,7 @@ describe("scale: background jobs run once with three replicas (legacy forwarder,
     flags.remove();
   });
 
-  async function query<T>(sql: string, values: unknown[] = []): Promise<T[]> {
-    const client = new pg.Client({ connectionString: database.url });
-    await client.connect();
-    try {
-      return (await client.query(sql, values)).rows as T[];
-    } finally {
-      await client.end();
-    }
-  }
+  const query = <T>(sql: string, values: unknown[] = []) => database.query<T>(sql, values);
   /** Sends `updates` (sequences numbered here, contiguous per source) to `replica`, signed. */
   async function push(replica: FaultService, wmsId: string, updates: ReadonlyArray<[sku: string, quantity: number]>, observedAgoMs = 1000): Promise<void> {
     const batch = updates.map(([sku, quantity]) => {

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import pg from "pg";
 import { createTestDatabase, type TestDatabase } from "../contract-tests/support/test-servers.js";
 import { byProfile, PROFILE, SEED } from "./support/fault-profile.js";
 import { FaultService } from "./support/fault-service.js";
@@ -58,15 +57,7 @@ describe("scale: three replicas on one PostgreSQL and a 3-node JetStream cluster
   };
   const feedOf = (sources: readonly PlannedSource[]) => new WmsFeed(balancer, sources, { inFlightPerSource: 2, resendShare: 0.05, seed: SEED, attemptTimeoutMs: 15_000, maxBackoffMs: 500 });
 
-  async function query<T>(sql: string, values: unknown[] = []): Promise<T[]> {
-    const client = new pg.Client({ connectionString: database.url });
-    await client.connect();
-    try {
-      return (await client.query(sql, values)).rows as T[];
-    } finally {
-      await client.end();
-    }
-  }
+  const query = <T>(sql: string, values: unknown[] = []) => database.query<T>(sql, values);
   /** Partitions whose lease is current, by holder. */
   const holders = async () => {
     const rows = await query<{ holder: string; n: string }>(`SELECT holder, count(*) AS n FROM relay_partitions WHERE holder IS NOT NULL AND lease_until > now() GROUP BY holder`);

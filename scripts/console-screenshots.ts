@@ -5,7 +5,7 @@ import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
-import { openConsoleBrowser, SEEDED, signIn, startConsoleService } from "../contract-tests/support/console-stack.js";
+import { fillNewRoutingRule, openConsoleBrowser, SEEDED, signIn, startConsoleService } from "../contract-tests/support/console-stack.js";
 import { OPERATOR_TOKEN, VIEWER_TOKEN } from "../contract-tests/support/test-service.js";
 import { postJson, syncBatch, wmsUpdate } from "../contract-tests/support/wms-fixtures.js";
 
@@ -66,23 +66,10 @@ try {
   // Routing rules: one saved, a second refused beside the field (an unknown warehouse).
   await page.goto(`${svc.baseUrl}/console#/routing`);
   await page.getByText("0 routing rules.").waitFor();
-  await page.getByRole("button", { name: "New rule" }).click();
-  await page.getByLabel("Rule id", { exact: true }).fill("web-eu");
-  await page.getByLabel("Channel", { exact: true }).fill("web");
-  await page.getByLabel("Region", { exact: true }).fill("eu");
-  await page.getByLabel("Warehouse 1", { exact: true }).fill("DC-1");
-  await page.getByLabel("Safety stock at warehouse 1", { exact: true }).fill("2");
-  await page.getByRole("button", { name: "Add warehouse" }).click();
-  await page.getByLabel("Warehouse 2", { exact: true }).fill("DC-2");
-  await page.getByLabel("Split policy", { exact: true }).selectOption("allowed");
-  await page.getByLabel("Reason", { exact: true }).fill("EU web orders from both DCs");
+  await fillNewRoutingRule(page, { id: "web-eu", channel: "web", region: "eu", warehouses: [["DC-1", 2], ["DC-2"]], split: "allowed", reason: "EU web orders from both DCs" });
   await page.getByRole("button", { name: "Create rule" }).click();
   await page.locator(".status.ok", { hasText: "Saved web-eu" }).waitFor();
-  await page.getByRole("button", { name: "New rule" }).click();
-  await page.getByLabel("Rule id", { exact: true }).fill("web-eu-fallback");
-  await page.getByLabel("Channel", { exact: true }).fill("web");
-  await page.getByLabel("Priority", { exact: true }).fill("10");
-  await page.getByLabel("Warehouse 1", { exact: true }).fill("DC-3");
+  await fillNewRoutingRule(page, { id: "web-eu-fallback", channel: "web", priority: 10, warehouses: [["DC-3"]] });
   await page.getByRole("button", { name: "Create rule" }).click();
   await page.getByText(/unknown warehouse "DC-3"/).waitFor();
   await shot(page, "routing");

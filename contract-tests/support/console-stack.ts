@@ -123,3 +123,32 @@ export async function signIn(page: Page, svc: TestService, token: string): Promi
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.getByRole("heading", { name: "Disputes", level: 1 }).waitFor();
 }
+
+/** What {@link fillNewRoutingRule} types into the console's rule form. */
+export interface RuleForm {
+  readonly id: string;
+  readonly channel?: string;
+  readonly region?: string;
+  readonly priority?: number;
+  /** In order: a location, and its safety stock when not 0. */
+  readonly warehouses: ReadonlyArray<readonly [location: string, safetyStock?: number]>;
+  readonly split?: "never" | "allowed";
+  readonly reason?: string;
+}
+
+/** On the Routing rules page: opens "New rule" and fills the form with `rule` (it does not submit it). */
+export async function fillNewRoutingRule(page: Page, rule: RuleForm): Promise<void> {
+  const field = (label: string) => page.getByLabel(label, { exact: true });
+  await page.getByRole("button", { name: "New rule" }).click();
+  await field("Rule id").fill(rule.id);
+  if (rule.channel !== undefined) await field("Channel").fill(rule.channel);
+  if (rule.region !== undefined) await field("Region").fill(rule.region);
+  if (rule.priority !== undefined) await field("Priority").fill(String(rule.priority));
+  for (const [i, [location, safetyStock]] of rule.warehouses.entries()) {
+    if (i > 0) await page.getByRole("button", { name: "Add warehouse" }).click();
+    await field(`Warehouse ${i + 1}`).fill(location);
+    if (safetyStock) await field(`Safety stock at warehouse ${i + 1}`).fill(String(safetyStock));
+  }
+  if (rule.split !== undefined) await field("Split policy").selectOption(rule.split);
+  if (rule.reason !== undefined) await field("Reason").fill(rule.reason);
+}

@@ -1,4 +1,3 @@
-import pg from "pg";
 import { runOperationsCommand } from "../../src/adapters/cli/operations-cli.js";
 import { OPERATOR_TOKEN, type TestService } from "./test-service.js";
 import { getJson } from "./wms-fixtures.js";
@@ -12,14 +11,8 @@ export async function invsync(svc: TestService, ...args: string[]): Promise<{ co
 }
 
 /** Runs one SQL statement on the database of `svc` (to look at the inbox or plant rows as an older release left them). */
-export async function sql(svc: TestService, text: string, values: unknown[] = []): Promise<any[]> {
-  const client = new pg.Client({ connectionString: svc.database.url });
-  await client.connect();
-  try {
-    return (await client.query(text, values)).rows;
-  } finally {
-    await client.end();
-  }
+export function sql(svc: TestService, text: string, values: unknown[] = []): Promise<any[]> {
+  return svc.database.query(text, values);
 }
 
 /** The total `on_hand` of `sku` as `GET /inventory/{sku}` answers it; undefined when the SKU is unknown. */

@@ -44,7 +44,12 @@ export class ServiceProcess {
    * test's own environment but PATH); a flag in `nodeArgs` overrides the same one of `npm start`.
    */
   static spawn(env: Record<string, string>, nodeArgs: readonly string[] = []): ServiceProcess {
-    const child = spawn(process.execPath, [...START_NODE_FLAGS, ...nodeArgs, ENTRY, "serve"], { cwd: ROOT, env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    return ServiceProcess.spawnScript([ENTRY, "serve"], env, nodeArgs);
+  }
+
+  /** Like {@link spawn}, for another built script (`[path, ...args]`) run as `npm start` runs the service (the bench's floor). */
+  static spawnScript(script: readonly string[], env: Record<string, string>, nodeArgs: readonly string[] = []): ServiceProcess {
+    const child = spawn(process.execPath, [...START_NODE_FLAGS, ...nodeArgs, ...script], { cwd: ROOT, env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
     return new ServiceProcess(child);
   }
 

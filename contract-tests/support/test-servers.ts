@@ -17,6 +17,8 @@ export function runToken(): string {
 export interface TestDatabase {
   readonly name: string;
   readonly url: string;
+  /** Runs one statement on this database (a connection of its own) and returns its rows. */
+  query<T = Record<string, unknown>>(sql: string, values?: unknown[]): Promise<T[]>;
   drop(): Promise<void>;
 }
 
@@ -29,6 +31,7 @@ export async function createTestDatabase(label: string): Promise<TestDatabase> {
   return {
     name,
     url: url.toString(),
+    query: (sql, values = []) => queryAt(url.toString(), sql, values),
     drop: () => adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
   };
 }
@@ -61,10 +64,14 @@ export function testStream(label: string): TestStream {
 }
 
 async function adminQuery(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await queryAt(PG_ADMIN_URL, sql, []);
+}
+
+async function queryAt<T>(connectionString: string, sql: string, values: unknown[]): Promise<T[]> {
+  const client = new pg.Client({ connectionString });
   await client.connect();
   try {
-    await client.query(sql);
+    return (await client.query(sql, values)).rows as T[];
   } finally {
     await client.end();
   }
