@@ -79,7 +79,8 @@ FROM lines l
 LEFT JOIN short s ON s.line_id = l.line_id
 LEFT JOIN LATERAL (
   SELECT u.path, coalesce(u.routing->>'flag', '') AS cohort FROM wms_updates u
-  WHERE u.sku = l.sku AND u.location_id = l.location_id AND u.status IN ('applied', 'forwarded', 'shadowed') AND u.observed_at <= l.made_at
+  WHERE u.sku = l.sku COLLATE "default" AND u.location_id = l.location_id COLLATE "default"
+    AND u.status IN ('applied', 'forwarded', 'shadowed') AND u.observed_at <= l.made_at
   ORDER BY u.observed_at DESC LIMIT 1
 ) AS at_time ON true
 LEFT JOIN sku_routes route ON route.sku = l.sku AND route.location_id = l.location_id
@@ -151,7 +152,13 @@ export class KnexScorecardSource implements ScorecardSource {
   async pathFigures(window: TimeWindow): Promise<PathCohortFigures[]> {
     const from = window.from.toISOString();
     const to = window.to.toISOString();
-    const { rows } = await this.knex.raw<{ rows: FigureRow[] }>(PATH_FIGURES, [...freshnessBindings(window), ...reservationBindings(window), from, to]);
+    // Joins of tens of thousands of rows whose sizes the planner cannot estimate (JSON fields, a
+    // fresh table not yet analysed): without this it may pick a nested loop over the whole of each
+    // side, which at the default evaluation day's size did not finish in ten minutes.
+    const rows = await this.knex.transaction(async (trx) => {
+      await trx.raw("SET LOCAL enable_nestloop = off");
+      return (await trx.raw<{ rows: FigureRow[] }>(PATH_FIGURES, [...freshnessBindings(window), ...reservationBindings(window), from, to])).rows;
+    });
     return rows.map((row) => ({
       path: row.path,
       cohort: row.total ? undefined : (row.cohort ?? ""),
