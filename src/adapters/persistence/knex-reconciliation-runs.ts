@@ -98,6 +98,11 @@ export class KnexReconciliationRuns implements RunStore {
     return rows.map(toRun);
   }
 
+  async dayClaimed(day: string): Promise<boolean> {
+    const { rows } = await this.knex.raw<{ rows: unknown[] }>(`SELECT 1 FROM reconciliation_runs WHERE scheduled_for = ?::date AND status <> 'failed' LIMIT 1`, [day]);
+    return rows.length > 0;
+  }
+
   async lastCompletedAt(): Promise<Date | undefined> {
     const { rows } = await this.knex.raw<{ rows: Array<{ at: Date | null }> }>(`SELECT max(finished_at) AS at FROM reconciliation_runs WHERE status = 'completed'`);
     return rows[0]?.at ?? undefined;

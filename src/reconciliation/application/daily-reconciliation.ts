@@ -38,6 +38,9 @@ export class DailyReconciliation {
     const now = this.clock.now();
     if (now.getUTCHours() * 60 + now.getUTCMinutes() < this.dailyAtMinute) return;
     const day = now.toISOString().slice(0, 10);
+    // Asked before the snapshot is pulled, so replicas that tick after the day is claimed cost the
+    // WMS nothing (two that tick at once may both pull the first page; one claims the day).
+    if (await this.runs.dayClaimed(day)) return;
     const header: SnapshotHeader = { source: "pull", wmsId: this.feed.defaultWmsId, snapshotRef: `daily ${day}`, complete: false };
     const run = await this.runs.runPages(header, this.feed.pages(this.feed.defaultWmsId), SCHEDULE_ACTOR, day);
     if (run) this.logger.info({ runId: run.id, day, ...run.result }, "daily reconciliation finished");

@@ -17,6 +17,8 @@ export interface RunStore {
   get(runId: number): Promise<ReconciliationRun | undefined>;
   /** Up to `limit` runs with an id below `beforeId` (all when undefined), newest first. */
   list(beforeId: number | undefined, limit: number): Promise<ReconciliationRun[]>;
+  /** Whether a scheduled run for `day` (YYYY-MM-DD) exists that did not fail: the day is claimed. */
+  dayClaimed(day: string): Promise<boolean>;
   /** When the latest completed run finished (any replica's), or undefined when none ever completed. */
   lastCompletedAt(): Promise<Date | undefined>;
   /** Marks a receiving run failed and drops its lines. */

@@ -116,6 +116,11 @@ export class SnapshotReconciliation {
     return run;
   }
 
+  /** Whether the scheduled run of `day` is claimed (running or done, by any replica; a failed one frees the day). */
+  dayClaimed(day: string): Promise<boolean> {
+    return this.stores.runs.dayClaimed(day);
+  }
+
   /** When the latest completed run finished, whichever replica ran it; undefined when none ever completed. */
   lastCompletedAt(): Promise<Date | undefined> {
     return this.stores.runs.lastCompletedAt();
