@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { appendFileSync, existsSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 
 /** The columns of `bench/results/history.csv`, one row per full default run. */
 export const HISTORY_COLUMNS = [
@@ -10,6 +10,9 @@ export const HISTORY_COLUMNS = [
   "service_cpu_us_per_update",
   "machine_cpu_us_per_update",
   "peak_rss_mib",
+  "floor_end_to_end_per_s",
+  "floor_machine_cpu_us_per_update",
+  "end_to_end_to_floor",
 ] as const;
 
 /** The figures of one run that go into a history row. */
@@ -21,6 +24,9 @@ export interface HistoryFigures {
     readonly cpuMicrosPerUpdate: Readonly<Record<string, number>>;
   };
   readonly service: { readonly peakRssMiB: number };
+  /** The same-work floor's figures of the run (absent in runs made before the floor was in the bench). */
+  readonly floor?: { readonly endToEndUpdatesPerSecond: number; readonly machineCpuMicrosPerUpdate: number };
+  readonly serviceToFloor?: { readonly endToEnd: number };
 }
 
 /**
@@ -37,9 +43,21 @@ export function measuredCommit(root: string): string {
   }
 }
 
-/** Appends one row for `figures` to the history file at `path` (made with its header if missing). */
+/**
+ * Appends one row for `figures` to the history file at `path`: made with its header if missing;
+ * when the file's header has fewer columns (an older layout), the header is replaced and each
+ * earlier row padded with empty cells, so every row keeps its figures under the same names.
+ */
 export function appendHistory(path: string, figures: HistoryFigures, commit: string): void {
-  if (!existsSync(path)) writeFileSync(path, `${HISTORY_COLUMNS.join(",")}\n`);
+  const header = HISTORY_COLUMNS.join(",");
+  if (!existsSync(path)) writeFileSync(path, `${header}\n`);
+  const [first = "", ...rows] = readFileSync(path, "utf8").split("\n").filter((line) => line !== "");
+  if (first !== header) {
+    const old = first.split(",");
+    if (!old.every((name, i) => name === HISTORY_COLUMNS[i])) throw new Error(`${path}: its header "${first}" is not a prefix of ${header}`);
+    const pad = ",".repeat(HISTORY_COLUMNS.length - old.length);
+    writeFileSync(path, `${[header, ...rows.map((row) => row + pad)].join("\n")}\n`);
+  }
   const cpu = figures.saturation.cpuMicrosPerUpdate;
   const machine = Object.values(cpu).reduce((sum, value) => sum + value, 0);
   const row = [
@@ -50,6 +68,9 @@ export function appendHistory(path: string, figures: HistoryFigures, commit: str
     cpu.service ?? "",
     Math.round(machine * 10) / 10,
     figures.service.peakRssMiB,
+    figures.floor ? Math.round(figures.floor.endToEndUpdatesPerSecond) : "",
+    figures.floor?.machineCpuMicrosPerUpdate ?? "",
+    figures.serviceToFloor?.endToEnd ?? "",
   ];
   appendFileSync(path, `${row.join(",")}\n`);
 }

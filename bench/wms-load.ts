@@ -1,5 +1,5 @@
 import { summary } from "./stats.js";
-import { WmsSender, type GeneratedUpdate } from "./workload.js";
+import type { GeneratedUpdate, WmsSender } from "./workload.js";
 
 /** What a load phase sent and saw. */
 export interface LoadResult {
@@ -16,16 +16,50 @@ export interface LoadResult {
   readonly latencyMs: { p50: number; p99: number; max: number };
 }
 
-const SYNC_PATH = "/invsync.wms.v1.WmsSyncService/SyncInventory";
+/** A load phase's result with every request's latency (ms), so phases can be added up ({@link combineLoads}). */
+export interface SampledLoadResult extends LoadResult {
+  readonly latencySamples: readonly number[];
+}
+
+/** Several phases' load as one: counts and seconds summed, latencies over every request. */
+export function combineLoads(results: readonly SampledLoadResult[]): LoadResult {
+  const sum = (pick: (r: LoadResult) => number) => results.reduce((total, r) => total + pick(r), 0);
+  return {
+    requests: sum((r) => r.requests),
+    sent: sum((r) => r.sent),
+    accepted: sum((r) => r.accepted),
+    duplicate: sum((r) => r.duplicate),
+    stale: sum((r) => r.stale),
+    rejected: sum((r) => r.rejected),
+    failedRequests: sum((r) => r.failedRequests),
+    seconds: sum((r) => r.seconds),
+    latencyMs: summary(results.flatMap((r) => [...r.latencySamples])),
+  };
+}
+
+/** The WMS contracts a load can speak: the Connect path, the body of a batch, and its count of updates taken. */
+export const WMS_CONTRACTS = {
+  v1: { path: "/invsync.wms.v1.WmsSyncService/SyncInventory", body: (sender: WmsSender, id: string, updates: readonly GeneratedUpdate[]) => sender.toJson(id, updates), accepted: (r: Answer) => r.accepted },
+  v2: { path: "/invsync.wms.v2.WmsSyncService/SyncStock", body: (sender: WmsSender, id: string, updates: readonly GeneratedUpdate[]) => sender.toV2Json(id, updates), accepted: (r: Answer) => r.applied },
+} as const;
+export type WmsContract = keyof typeof WMS_CONTRACTS;
+
+interface Answer {
+  accepted?: number;
+  applied?: number;
+  duplicate?: number;
+  stale?: number;
+  rejected?: number;
+}
 
 /** Posts one batch as a WMS does (Connect JSON) and tallies the answer into `tally`. */
-async function post(baseUrl: string, body: string, tally: Tally, headers: Record<string, string>): Promise<void> {
+async function post(baseUrl: string, body: string, tally: Tally, headers: Record<string, string>, contract: WmsContract = "v1"): Promise<void> {
   const started = performance.now();
   try {
-    const response = await fetch(`${baseUrl}${SYNC_PATH}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body });
-    const result = (await response.json()) as { accepted?: number; duplicate?: number; stale?: number; rejected?: number };
+    const response = await fetch(`${baseUrl}${WMS_CONTRACTS[contract].path}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body });
+    const result = (await response.json()) as Answer;
     if (!response.ok) throw new Error(JSON.stringify(result));
-    tally.accepted += result.accepted ?? 0;
+    tally.accepted += WMS_CONTRACTS[contract].accepted(result) ?? 0;
     tally.duplicate += result.duplicate ?? 0;
     tally.stale += result.stale ?? 0;
     tally.rejected += result.rejected ?? 0;
@@ -52,8 +86,9 @@ function newTally(): Tally {
   return { accepted: 0, duplicate: 0, stale: 0, rejected: 0, failed: 0, sent: 0, latencies: [], lastResponse: 0 };
 }
 
-function result(tally: Tally, started: number): LoadResult {
+function result(tally: Tally, started: number): SampledLoadResult {
   return {
+    latencySamples: tally.latencies,
     requests: tally.latencies.length,
     sent: tally.sent,
     accepted: tally.accepted,
@@ -68,7 +103,8 @@ function result(tally: Tally, started: number): LoadResult {
 
 /**
  * Saturation: every sender posts its next batch as soon as the previous answer arrives, for
- * `seconds`. Every generated update is appended to `sentUpdates` (the limits replay the same rows).
+ * `seconds`, in `contract`'s format. Every generated update is appended to `sentUpdates` (the
+ * limits replay the same rows).
  */
 export async function saturate(
   baseUrl: string,
@@ -77,7 +113,8 @@ export async function saturate(
   batchPrefix: string,
   sentUpdates: GeneratedUpdate[],
   headers: (body: string) => Record<string, string> = () => ({}),
-): Promise<LoadResult> {
+  contract: WmsContract = "v1",
+): Promise<SampledLoadResult> {
   const tally = newTally();
   const started = performance.now();
   const until = started + seconds * 1000;
@@ -87,8 +124,8 @@ export async function saturate(
         const updates = sender.nextBatch();
         sentUpdates.push(...updates);
         tally.sent += updates.length;
-        const body = sender.toJson(`${batchPrefix}-${s}-${n}`, updates);
-        await post(baseUrl, body, tally, headers(body));
+        const body = WMS_CONTRACTS[contract].body(sender, `${batchPrefix}-${s}-${n}`, updates);
+        await post(baseUrl, body, tally, headers(body), contract);
       }
     }),
   );
@@ -120,5 +157,6 @@ export async function paced(
     inFlight.push(post(baseUrl, body, tally, headers(body)));
   }
   await Promise.all(inFlight);
-  return result(tally, started);
+  const { latencySamples: _, ...load } = result(tally, started);
+  return load;
 }

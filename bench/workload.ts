@@ -116,4 +116,13 @@ export class WmsSender {
     );
     return `{"batchId":"${batchId}","updates":[${parts.join(",")}]}`;
   }
+
+  /** `updates` as the JSON body of a WMS v2 `SyncStock` request: each a snapshot of sellable stock. */
+  toV2Json(batchRef: string, updates: readonly GeneratedUpdate[]): string {
+    const records = updates.map(
+      (u) =>
+        `{"sourceSystem":"${this.wmsId}","seqNo":"${u.sequence}","itemCode":"${skuCode(u.sku)}","site":"${this.locationId}","eventTime":"${new Date(u.observedAt).toISOString()}","snapshot":{"sellable":"${u.quantity}"}}`,
+    );
+    return `{"batchRef":"${batchRef}","records":[${records.join(",")}]}`;
+  }
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -50,6 +50,18 @@ describe("benchmark harness (quick mode)", function () {
       ["bare publish", figures.limits.barePublishMessagesPerSecond],
       ["bare publish, default client", figures.limits.barePublishDefaultClientMessagesPerSecond],
       ["naive peer", figures.naivePeer.updatesPerSecond],
+      ["floor committed", figures.floor.committedUpdatesPerSecond],
+      ["floor end to end", figures.floor.endToEndUpdatesPerSecond],
+      ["floor CPU per update", figures.floor.cpuMicrosPerUpdate.floor],
+      ["floor PostgreSQL CPU per update", figures.floor.cpuMicrosPerUpdate.postgres],
+      ["floor machine CPU per update", figures.floor.machineCpuMicrosPerUpdate],
+      ["service ÷ floor end to end", figures.serviceToFloor.endToEnd],
+      ["service ÷ floor committed", figures.serviceToFloor.committed],
+      ["service ÷ floor machine CPU", figures.serviceToFloor.machineCpuPerUpdate],
+      ["WMS v2 end to end", figures.wmsV2.endToEndUpdatesPerSecond],
+      ["WMS v2 machine CPU per update", figures.wmsV2.machineCpuMicrosPerUpdate],
+      ["WMS v2 ÷ floor end to end", figures.wmsV2.toFloor.endToEnd],
+      ["WMS v2 ÷ floor machine CPU", figures.wmsV2.toFloor.machineCpuPerUpdate],
     ];
     for (const [name, value] of numbers) assert.ok(typeof value === "number" && Number.isFinite(value) && value > 0, `${name}: ${value}`);
     // A few seconds may hold no collection of a kind, or too little helper-thread time to count.
@@ -63,6 +75,19 @@ describe("benchmark harness (quick mode)", function () {
     assert.equal(figures.saturation.allEventsConsumed, true, "every accepted update reached the consumer");
     assert.equal(figures.saturation.duplicateEventsSeen, 0);
     assert.equal(figures.saturation.failedRequests, 0);
+    // Alternating: two service phases and two floor phases, each with updates taken and read back.
+    for (const system of [figures.saturation, figures.floor]) {
+      assert.equal(system.phases.length, 2);
+      for (const phase of system.phases) assert.ok(phase.accepted > 0 && phase.endToEndUpdatesPerSecond > 0, JSON.stringify(phase));
+    }
+    assert.equal(figures.floor.allEventsConsumed, true, "every update the floor took reached the consumer");
+    assert.equal(figures.floor.duplicateEventsSeen, 0);
+    assert.equal(figures.floor.failedRequests, 0);
+    assert.equal(figures.floor.errors, 0);
+    assert.equal(figures.wmsV2.allEventsConsumed, true, "every update the service took in v2 reached the consumer");
+    assert.equal(figures.wmsV2.failedRequests, 0);
+    assert.equal(figures.wmsV2.rejected, 0, "the v2 load is valid v2");
+    assert.ok(figures.floor.accepted > 0 && figures.floor.duplicate > 0, "the floor saw the traffic's duplicates and said so");
   });
 });
 
@@ -210,14 +235,34 @@ describe("benchmark: the history of full runs", () => {
         date,
         saturation: { committedUpdatesPerSecond: committed, endToEndUpdatesPerSecond: committed - 20.4, cpuMicrosPerUpdate: { service: 120.5, postgres: 80, nats: 25.25, loadGenerator: 26 } },
         service: { peakRssMiB: 261.4 },
+        floor: { endToEndUpdatesPerSecond: 9100.6, machineCpuMicrosPerUpdate: 180.2 },
+        serviceToFloor: { endToEnd: 0.718 },
       });
       appendHistory(path, run("2026-12-06T10:00:00.000Z", 6555.3), "abc1234");
       appendHistory(path, run("2026-12-06T11:30:59.000Z", 7000), "abc1234-dirty");
       assert.deepEqual(readFileSync(path, "utf8").trim().split("\n"), [
         HISTORY_COLUMNS.join(","),
-        "2026-12-06 10:00,abc1234,6555,6535,120.5,251.8,261.4",
-        "2026-12-06 11:30,abc1234-dirty,7000,6980,120.5,251.8,261.4",
+        "2026-12-06 10:00,abc1234,6555,6535,120.5,251.8,261.4,9101,180.2,0.718",
+        "2026-12-06 11:30,abc1234-dirty,7000,6980,120.5,251.8,261.4,9101,180.2,0.718",
       ]);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  it("widens a history written before the floor columns, keeping its rows under their names", () => {
+    const folder = mkdtempSync(join(tmpdir(), "invsync-history-"));
+    try {
+      const path = join(folder, "history.csv");
+      writeFileSync(path, "date_utc,commit,committed_per_s,end_to_end_per_s,service_cpu_us_per_update,machine_cpu_us_per_update,peak_rss_mib\n2026-12-03 13:14,7cb288f,6555,6528,122.8,256.3,261.4\n");
+      appendHistory(path, { date: "2026-12-07T12:00:00.000Z", saturation: { committedUpdatesPerSecond: 7000, endToEndUpdatesPerSecond: 6990, cpuMicrosPerUpdate: { service: 100 } }, service: { peakRssMiB: 250 }, floor: { endToEndUpdatesPerSecond: 9000, machineCpuMicrosPerUpdate: 170 }, serviceToFloor: { endToEnd: 0.777 } }, "def5678");
+      assert.deepEqual(readFileSync(path, "utf8").trim().split("\n"), [
+        HISTORY_COLUMNS.join(","),
+        "2026-12-03 13:14,7cb288f,6555,6528,122.8,256.3,261.4,,,",
+        "2026-12-07 12:00,def5678,7000,6990,100,100,250,9000,170,0.777",
+      ]);
+      writeFileSync(path, "date_utc,committed_per_s\n");
+      assert.throws(() => appendHistory(path, { date: "2026-12-07T12:00:00.000Z", saturation: { committedUpdatesPerSecond: 1, endToEndUpdatesPerSecond: 1, cpuMicrosPerUpdate: {} }, service: { peakRssMiB: 1 } }, "x"), /is not a prefix/);
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }
