@@ -5,12 +5,19 @@ export function cpuSeconds(pid: number): number {
   return parseStat(readFileSync(`/proc/${pid}/stat`, "utf8")).seconds;
 }
 
-/** The process name (`comm`) and user + system CPU seconds in the text of a `/proc/<pid>/stat`. */
-function parseStat(stat: string): { name: string; seconds: number } {
+/**
+ * The process name (`comm`), its own user + system CPU seconds, and those of its children that
+ * ended and were waited for (`cutime` + `cstime`), in the text of a `/proc/<pid>/stat`.
+ */
+function parseStat(stat: string): { name: string; seconds: number; endedChildrenSeconds: number } {
   const end = stat.lastIndexOf(")");
   const fields = stat.slice(end + 2).split(" ");
   const ticksPerSecond = 100; // USER_HZ on Linux
-  return { name: stat.slice(stat.indexOf("(") + 1, end), seconds: (Number(fields[11]) + Number(fields[12])) / ticksPerSecond };
+  return {
+    name: stat.slice(stat.indexOf("(") + 1, end),
+    seconds: (Number(fields[11]) + Number(fields[12])) / ticksPerSecond,
+    endedChildrenSeconds: (Number(fields[13]) + Number(fields[14])) / ticksPerSecond,
+  };
 }
 
 /**
@@ -51,7 +58,10 @@ export interface CpuSnapshot {
   readonly byName: ReadonlyMap<string, number>;
 }
 
-/** A snapshot of the machine's CPU use and of the processes named `names` (e.g. `postgres`, `nats-server`). */
+/**
+ * A snapshot of the machine's CPU use and of the processes named `names` (e.g. `postgres`,
+ * `nats-server`): each one's own CPU and its ended children's.
+ */
 export function cpuSnapshot(names: readonly string[]): CpuSnapshot {
   const ticks = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
   const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = ticks;
@@ -59,8 +69,11 @@ export function cpuSnapshot(names: readonly string[]): CpuSnapshot {
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const { name, seconds } = parseStat(readFileSync(`/proc/${entry}/stat`, "utf8"));
-      if (byName.has(name)) byName.set(name, byName.get(name)! + seconds);
+      // A PostgreSQL backend that ends during a phase (a pool closing an idle connection) takes its
+      // CPU out of the live processes' sum; the postmaster that waited for it holds it as its
+      // children's time, so counting that too keeps the sum from going backwards.
+      const { name, seconds, endedChildrenSeconds } = parseStat(readFileSync(`/proc/${entry}/stat`, "utf8"));
+      if (byName.has(name)) byName.set(name, byName.get(name)! + seconds + endedChildrenSeconds);
     } catch {
       // the process ended between the listing and the read
     }

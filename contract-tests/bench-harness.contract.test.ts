@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { promisify } from "node:util";
 import { fromBinary } from "@bufbuild/protobuf";
 import { timestampMs } from "@bufbuild/protobuf/wkt";
@@ -12,6 +12,7 @@ import pg from "pg";
 import { InventoryEventSchema } from "../gen/invsync/events/v1/inventory_event_pb.js";
 import { FloorProcess } from "../bench/floor/floor-process.js";
 import { appendHistory, HISTORY_COLUMNS } from "../bench/history.js";
+import { cpuSnapshot } from "../bench/process-usage.js";
 import { gcPauses } from "../bench/service-gc.js";
 import { skuCode, WmsSender, type GeneratedUpdate } from "../bench/workload.js";
 import { ensureBuilt } from "./support/service-process.js";
@@ -223,6 +224,20 @@ describe("benchmark: the service's GC pauses from its metrics", () => {
 
   it("counts a kind that never ran as 0", () => {
     assert.deepEqual(gcPauses('invsync_nodejs_gc_duration_seconds_sum{kind="minor"} 1.5\n'), { minor: 1.5, major: 0 });
+  });
+});
+
+describe("benchmark: CPU of the server processes", function () {
+  this.timeout(30_000);
+
+  it("keeps the CPU of a process that ended during the window (a closed PostgreSQL backend) in its name's sum", async () => {
+    const name = basename(process.execPath).slice(0, 15); // comm: this test's own name, as its child's
+    const before = cpuSnapshot([name]).byName.get(name)!;
+    const ownBefore = process.cpuUsage();
+    await promisify(execFile)(process.execPath, ["-e", "const end = Date.now() + 400; while (Date.now() < end);"]);
+    const own = process.cpuUsage(ownBefore);
+    const grown = cpuSnapshot([name]).byName.get(name)! - before - (own.user + own.system) / 1e6;
+    assert.ok(grown >= 0.25, `the ended child's ~0.4 s of CPU: ${grown.toFixed(2)} s counted`);
   });
 });
 
