@@ -36,6 +36,8 @@ export function figureRows(run: any): FigureRow[] {
     { figure: "WMS v2 contract, machine CPU µs per update: service / floor", value: `${n(run.wmsV2.machineCpuMicrosPerUpdate, 1)} / ${n(run.wmsV2.floor.machineCpuMicrosPerUpdate, 1)} (${n(run.wmsV2.toFloor.machineCpuPerUpdate, 2)})`, target: judged(`≤ ${TARGETS.machineCpuToFloor} × floor`, run.wmsV2.toFloor.machineCpuPerUpdate <= TARGETS.machineCpuToFloor) },
     { figure: "CPU µs per update: service / PostgreSQL / NATS / load", value: [cpu.service, cpu.postgres, cpu.nats, cpu.loadGenerator].map((v: number) => n(v, 1)).join(" / "), target: "" },
     { figure: "CPU µs per update, floor: floor / PostgreSQL / NATS / load", value: [f.cpuMicrosPerUpdate.floor, f.cpuMicrosPerUpdate.postgres, f.cpuMicrosPerUpdate.nats, f.cpuMicrosPerUpdate.loadGenerator].map((v: number) => n(v, 1)).join(" / "), target: "" },
+    { figure: "bytes per update the process wrote (PostgreSQL, NATS, replies): service / floor", value: `${n(s.bytesPerUpdate.written)} / ${n(f.bytesPerUpdate.written)}`, target: "" },
+    { figure: "WAL bytes per update: service / floor", value: `${n(s.bytesPerUpdate.wal)} / ${n(f.bytesPerUpdate.wal)}`, target: "" },
     { figure: "end-to-end updates/s per phase: service; floor", value: `${s.phases.map((x: { endToEndUpdatesPerSecond: number }) => n(x.endToEndUpdatesPerSecond)).join(", ")}; ${f.phases.map((x: { endToEndUpdatesPerSecond: number }) => n(x.endToEndUpdatesPerSecond)).join(", ")}`, target: "" },
     { figure: "request → commit p50 / p99 at saturation", value: `${n(s.latencyMs.p50)} / ${n(s.latencyMs.p99)} ms`, target: "" },
     { figure: "commit → JetStream ack p50 / p99 at saturation", value: `${n(s.commitToAckMs.p50)} / ${n(s.commitToAckMs.p99)} ms`, target: "" },

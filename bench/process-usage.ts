@@ -40,6 +40,12 @@ export function threadCpuSeconds(pid: number): { main: number; others: number } 
   return { main, others };
 }
 
+/** Bytes process `pid` has written so far through write() and its kin, sockets included (`wchar` of /proc/<pid>/io). */
+export function bytesWritten(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/io`, "utf8").split("\n").find((l) => l.startsWith("wchar:"));
+  return line ? Number(line.slice(6)) : Number.NaN;
+}
+
 /** Peak resident set size of process `pid` in MiB (VmHWM), from /proc. */
 export function peakRssMiB(pid: number): number {
   const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith("VmHWM:"));

@@ -7,6 +7,7 @@
  * prove the harness works (used by `npm test`); figures from a quick run mean nothing.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
+import pg from "pg";
 import { cpus, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -108,6 +109,7 @@ const service = ServiceProcess.spawn({
 }, extraNodeFlags);
 let exitCode = 0;
 let floorProcess: FloorProcess | undefined;
+let walClient: pg.Client | undefined;
 try {
   const started = await service.waitForLog("inventory-sync started", 60_000).catch(async () => {
     throw new Error(`service did not start: ${service.stderr.join("")}`);
@@ -121,8 +123,12 @@ try {
   floorProcess = floor;
   const counter = await EventCounter.start(NATS_URL, stream.stream, ["tp", "v2", "paced"]);
   const floorCounter = await EventCounter.start(NATS_URL, floorStream.stream, ["tp", "v2"]);
-  const serviceTarget = { url: baseUrl, pid: service.pid, counter, headers: sign };
-  const floorTarget = { url: floorUrl, pid: floor.pid, counter: floorCounter };
+  walClient = new pg.Client({ connectionString: database.url });
+  await walClient.connect();
+  const wal = walClient;
+  const walPosition = async () => Number((await wal.query<{ at: string }>("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::text AS at")).rows[0]!.at);
+  const serviceTarget = { url: baseUrl, pid: service.pid, counter, headers: sign, walPosition };
+  const floorTarget = { url: floorUrl, pid: floor.pid, counter: floorCounter, walPosition };
   // The same traffic for both: each system gets its own senders, seeded alike, so its phases see
   // the same updates in the same order (each sender draws its SKUs from its own seeded stream).
   const newSenders = () => Array.from({ length: settings.senders }, (_, i) => new WmsSender(`bench-wms-${i}`, workload, i));
@@ -228,6 +234,7 @@ try {
         gcPauseMajor: perUpdate(gcAfter.major - gcBefore.major),
       },
       phases: serviceRun.phases,
+      bytesPerUpdate: serviceRun.bytesPerUpdate,
     },
     // The same-work floor (bench/floor/), in the saturation phases between the service's, on the
     // same servers with the same traffic, and the service's ratios to it.
@@ -242,6 +249,7 @@ try {
       cpuMicrosPerUpdate: { floor: floorRun.cpuMicrosPerUpdate.process, postgres: floorRun.cpuMicrosPerUpdate.postgres, nats: floorRun.cpuMicrosPerUpdate.nats, loadGenerator: floorRun.cpuMicrosPerUpdate.loadGenerator },
       machineCpuMicrosPerUpdate: floorRun.machineCpuMicrosPerUpdate,
       errors: floorErrors.length,
+      bytesPerUpdate: floorRun.bytesPerUpdate,
       phases: floorRun.phases,
     },
     serviceToFloor: sameWork,
@@ -280,6 +288,8 @@ try {
     { name: "  per phase, floor (end-to-end/s)", value: floorRun.phases.map((p) => fmt(p.endToEndUpdatesPerSecond)).join(" / ") },
     { name: "WMS v2: end-to-end/s, service / floor", value: `${fmt(v2Run.endToEndUpdatesPerSecond)} / ${fmt(v2FloorRun.endToEndUpdatesPerSecond)} (${fmt(figures.wmsV2.toFloor.endToEnd, 2)})`, target: `≥ ${TARGETS.endToEndToFloor}`, met: figures.wmsV2.toFloor.endToEnd >= TARGETS.endToEndToFloor },
     { name: "WMS v2: machine CPU µs/update, service / floor", value: `${fmt(v2Run.machineCpuMicrosPerUpdate)} / ${fmt(v2FloorRun.machineCpuMicrosPerUpdate)}`, target: `≤ ${TARGETS.machineCpuToFloor} × floor`, met: figures.wmsV2.toFloor.machineCpuPerUpdate <= TARGETS.machineCpuToFloor },
+    { name: "bytes/update written by the process: service / floor", value: `${fmt(serviceRun.bytesPerUpdate.written)} / ${fmt(floorRun.bytesPerUpdate.written)}` },
+    { name: "WAL bytes/update: service / floor", value: `${fmt(serviceRun.bytesPerUpdate.wal)} / ${fmt(floorRun.bytesPerUpdate.wal)}` },
     { name: "CPU µs/update floor: floor / PostgreSQL / NATS / load", value: Object.values(floorRun.cpuMicrosPerUpdate).map((v) => fmt(v)).join(" / ") },
     { name: "end-to-end / bare publish", value: fmt(endToEndRate / barePublish, 2) },
     { name: "request→commit ms p50 / p99 / max", value: `${fmt(load.latencyMs.p50)} / ${fmt(load.latencyMs.p99)} / ${fmt(load.latencyMs.max)}` },
@@ -327,6 +337,7 @@ try {
 } finally {
   await service.stop();
   await floorProcess?.stop();
+  await walClient?.end().catch(() => undefined);
   await stream.delete().catch(() => undefined);
   await database.drop().catch(() => undefined);
   await floorStream.delete().catch(() => undefined);

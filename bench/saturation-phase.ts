@@ -1,5 +1,5 @@
 import type { EventCounter } from "./event-counter.js";
-import { cpuBetween, cpuSeconds, cpuSnapshot, threadCpuSeconds } from "./process-usage.js";
+import { bytesWritten, cpuBetween, cpuSeconds, cpuSnapshot, threadCpuSeconds } from "./process-usage.js";
 import { round } from "./stats.js";
 import { saturate, type SampledLoadResult, type WmsContract } from "./wms-load.js";
 import type { GeneratedUpdate, WmsSender } from "./workload.js";
@@ -13,6 +13,8 @@ export interface SaturationPhase {
   /** From the first request until the consumer read the phase's last event, seconds. */
   readonly endToEndSeconds: number;
   readonly allEventsConsumed: boolean;
+  /** Bytes over the same window: what the system's process wrote (to PostgreSQL, NATS and its clients), and the WAL PostgreSQL wrote. */
+  readonly bytes: { readonly written: number; readonly wal: number };
   /** CPU seconds over the same window: the system's process, its threads, the servers, this process, the machine. */
   readonly cpu: {
     readonly process: number;
@@ -33,6 +35,8 @@ export interface PhaseTarget {
   readonly headers?: (body: string) => Record<string, string>;
   /** The WMS contract the load speaks (v1 unless given). */
   readonly contract?: WmsContract;
+  /** PostgreSQL's current WAL position, in bytes (`pg_current_wal_lsn()`): the WAL a phase wrote is the difference. */
+  readonly walPosition: () => Promise<number>;
 }
 
 /**
@@ -43,6 +47,8 @@ export interface PhaseTarget {
  */
 export async function saturationPhase(target: PhaseTarget, senders: readonly WmsSender[], seconds: number, batchPrefix: string, sent: GeneratedUpdate[], drainTimeoutMs: number): Promise<SaturationPhase> {
   const eventsBefore = target.counter.count;
+  const walBefore = await target.walPosition();
+  const writtenBefore = bytesWritten(target.pid);
   const processBefore = cpuSeconds(target.pid);
   const threadsBefore = threadCpuSeconds(target.pid);
   const machineBefore = cpuSnapshot(SERVER_PROCESSES);
@@ -54,7 +60,9 @@ export async function saturationPhase(target: PhaseTarget, senders: readonly Wms
   const threadsAfter = threadCpuSeconds(target.pid);
   const machine = cpuBetween(machineBefore, cpuSnapshot(SERVER_PROCESSES));
   const bench = process.cpuUsage(benchBefore);
+  const bytes = { written: bytesWritten(target.pid) - writtenBefore, wal: (await target.walPosition()) - walBefore };
   return {
+    bytes,
     load,
     endToEndSeconds: (target.counter.lastAt - started) / 1000,
     allEventsConsumed,
@@ -88,6 +96,7 @@ export function combinePhases(phases: readonly SaturationPhase[]) {
     allEventsConsumed: phases.every((p) => p.allEventsConsumed),
     cpuMicrosPerUpdate,
     machineCpuMicrosPerUpdate: round(Object.values(cpuMicrosPerUpdate).reduce((total, value) => total + value, 0), 1),
+    bytesPerUpdate: { written: Math.round(sum((p) => p.bytes.written) / accepted), wal: Math.round(sum((p) => p.bytes.wal) / accepted) },
     phases: phases.map((p) => ({
       accepted: p.load.accepted,
       committedUpdatesPerSecond: round(p.load.accepted / p.load.seconds),
