@@ -1,10 +1,11 @@
 /**
  * `npm run bench`: drives the real service (built `dist/`, real PostgreSQL and NATS) over its WMS
  * endpoint with Connect JSON batches, alternating at saturation with the same-work floor
- * (`bench/floor/`, the same traffic on the same servers: service / floor / service / floor), then
- * measures the service paced, the machine's own limits and a naive peer in the same run, and
- * prints a table (with the service's ratios to the floor) and a JSON file. `--quick` runs a few seconds to
- * prove the harness works (used by `npm test`); figures from a quick run mean nothing.
+ * (`bench/floor/`, the same traffic on the same servers: service / floor / service / floor, then
+ * a WMS v2 pair), then measures the service paced, the machine's own limits and a naive peer in
+ * the same run, and prints a table (with the service's ratios to the floor) and a JSON file.
+ * `--quick` runs a few seconds to prove the harness works (used by `npm test`); figures from a
+ * quick run mean nothing.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import pg from "pg";
@@ -129,8 +130,9 @@ try {
   const walPosition = async () => Number((await wal.query<{ at: string }>("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::text AS at")).rows[0]!.at);
   const serviceTarget = { url: baseUrl, pid: service.pid, counter, headers: sign, walPosition };
   const floorTarget = { url: floorUrl, pid: floor.pid, counter: floorCounter, walPosition };
-  // The same traffic for both: each system gets its own senders, seeded alike, so its phases see
-  // the same updates in the same order (each sender draws its SKUs from its own seeded stream).
+  // The same traffic for both: each system gets its own senders, seeded alike, so both are sent
+  // the same sequence of batches (each sender draws its SKUs from its own seeded stream), each
+  // system as far into it as its speed takes it.
   const newSenders = () => Array.from({ length: settings.senders }, (_, i) => new WmsSender(`bench-wms-${i}`, workload, i));
   const senders = newSenders();
   const floorSenders = newSenders();
@@ -147,6 +149,7 @@ try {
     floorPhases.push(await saturationPhase(floorTarget, floorSenders, phaseSeconds, "tp", [], 180_000));
   }
   const gcAfter = await readGcPauses(baseUrl);
+  const statementReport = await statements?.report(); // the v1 saturation phases' statements only
   const eventsConsumed = counter.count;
   // The WMS v2 contract (snapshots through the v2 anti-corruption layer), one more pair of phases
   // with the same updates: the service in v2, the floor in v1 as before.
@@ -155,7 +158,6 @@ try {
   const v2FloorPhase = await saturationPhase(floorTarget, floorSenders, phaseSeconds, "v2", [], 180_000);
   const v2Run = combinePhases([v2Phase]);
   const v2FloorRun = combinePhases([v2FloorPhase]);
-  const statementReport = await statements?.report();
   const load = combineLoads(servicePhases.map((p) => p.load));
   const serviceRun = combinePhases(servicePhases);
   const floorRun = combinePhases(floorPhases);
