@@ -58,7 +58,7 @@ const INBOX_COLUMNS = {
   rf: "text",
   rc: "text",
   rr: "text",
-  p: "jsonb",
+  p: "json",
   kind: "text",
   path: "text",
   ri: "int",

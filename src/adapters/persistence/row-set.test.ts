@@ -5,38 +5,39 @@ import { migratedDatabase } from "../../../contract-tests/support/migrated-datab
 import type { Database } from "./database.js";
 import { rowSet } from "./row-set.js";
 
-const COLUMNS = { i: "int", n: "bigint", t: "text", at: "timestamptz", doc: "jsonb" } as const;
+const COLUMNS = { i: "int", n: "bigint", t: "text", at: "timestamptz", doc: "jsonb", raw: "json" } as const;
 
 /** Values at the edges of each type, and text PostgreSQL cannot store as it is. */
+const DOCS = [{ wmsId: "wms-1", sequence: "18446744073709551615", nested: [1, "two", null, true] }, "a string document", { bad: "nul\u0000 \udc00" }, 42];
 const ROWS = [
-  { i: 0, n: 2n ** 63n - 1n, t: "SKU-1", at: new Date("2026-12-02T21:45:00.123Z"), doc: { wmsId: "wms-1", sequence: "18446744073709551615", nested: [1, "two", null, true] } },
-  { i: -(2 ** 31), n: -(2n ** 63n), t: "émoji 🚚 ß", at: new Date("1999-12-31T23:59:59.999Z"), doc: "a string document" },
-  { i: 2 ** 31 - 1, n: Number.MAX_SAFE_INTEGER, t: "nul\u0000and lone \ud800 surrogate", at: new Date("0001-01-01T00:00:00.000Z"), doc: { bad: "nul\u0000 \udc00" } },
-  { i: 7, n: -Number.MAX_SAFE_INTEGER, t: "", at: new Date("9999-12-31T23:59:59.999Z"), doc: 42 },
-  { i: null, n: null, t: null, at: null, doc: null },
+  { i: 0, n: 2n ** 63n - 1n, t: "SKU-1", at: new Date("2026-12-02T21:45:00.123Z"), doc: DOCS[0], raw: DOCS[0] },
+  { i: -(2 ** 31), n: -(2n ** 63n), t: "émoji 🚚 ß", at: new Date("1999-12-31T23:59:59.999Z"), doc: DOCS[1], raw: DOCS[1] },
+  { i: 2 ** 31 - 1, n: Number.MAX_SAFE_INTEGER, t: "nul\u0000and lone \ud800 surrogate", at: new Date("0001-01-01T00:00:00.000Z"), doc: DOCS[2], raw: DOCS[2] },
+  { i: 7, n: -Number.MAX_SAFE_INTEGER, t: "", at: new Date("9999-12-31T23:59:59.999Z"), doc: DOCS[3], raw: DOCS[3] },
+  { i: null, n: null, t: null, at: null, doc: null, raw: null },
   { i: 8 },
 ];
 
-/** What PostgreSQL holds for {@link ROWS}, read back as text so both engines answer alike. */
+/** What PostgreSQL holds for {@link ROWS}, read back as text so both engines answer alike: jsonb re-spelt, json as sent. */
 const EXPECTED = [
-  ["0", "9223372036854775807", "SKU-1", "2026-12-02T21:45:00.123000Z", `{"wmsId": "wms-1", "nested": [1, "two", null, true], "sequence": "18446744073709551615"}`],
-  ["-2147483648", "-9223372036854775808", "émoji 🚚 ß", "1999-12-31T23:59:59.999000Z", `"a string document"`],
-  ["2147483647", "9007199254740991", "nul\uFFFDand lone \uFFFD surrogate", "0001-01-01T00:00:00.000000Z", `{"bad": "nul\uFFFD \uFFFD"}`],
-  ["7", "-9007199254740991", "", "9999-12-31T23:59:59.999000Z", "42"],
-  [null, null, null, null, null],
-  ["8", null, null, null, null],
+  ["0", "9223372036854775807", "SKU-1", "2026-12-02T21:45:00.123000Z", `{"wmsId": "wms-1", "nested": [1, "two", null, true], "sequence": "18446744073709551615"}`, JSON.stringify(DOCS[0])],
+  ["-2147483648", "-9223372036854775808", "émoji 🚚 ß", "1999-12-31T23:59:59.999000Z", `"a string document"`, `"a string document"`],
+  ["2147483647", "9007199254740991", "nul\uFFFDand lone \uFFFD surrogate", "0001-01-01T00:00:00.000000Z", `{"bad": "nul\uFFFD \uFFFD"}`, `{"bad":"nul\uFFFD \uFFFD"}`],
+  ["7", "-9007199254740991", "", "9999-12-31T23:59:59.999000Z", "42", "42"],
+  [null, null, null, null, null, null],
+  ["8", null, null, null, null, null],
 ];
 
 async function readBack(db: Knex, rows: ReadonlyArray<Record<string, unknown>>): Promise<unknown[][]> {
   const set = rowSet(db, "r", COLUMNS, rows);
   const { rows: out } = await db.raw<{ rows: Array<Record<string, string | null>> }>(
-    `SELECT r.i::text AS i, r.n::text AS n, r.t, to_char(r.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at, r.doc::text AS doc,
-       pg_typeof(r.i)::text AS ti, pg_typeof(r.n)::text AS tn, pg_typeof(r.at)::text AS tat, pg_typeof(r.doc)::text AS tdoc
+    `SELECT r.i::text AS i, r.n::text AS n, r.t, to_char(r.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at, r.doc::text AS doc, r.raw::text AS raw,
+       pg_typeof(r.i)::text AS ti, pg_typeof(r.n)::text AS tn, pg_typeof(r.at)::text AS tat, pg_typeof(r.doc)::text AS tdoc, pg_typeof(r.raw)::text AS traw
      FROM ${set.from}`,
     set.bindings,
   );
-  for (const row of out) assert.deepEqual([row.ti, row.tn, row.tat, row.tdoc], ["integer", "bigint", "timestamp with time zone", "jsonb"]);
-  return out.map((row) => [row.i, row.n, row.t, row.at, row.doc]);
+  for (const row of out) assert.deepEqual([row.ti, row.tn, row.tat, row.tdoc, row.traw], ["integer", "bigint", "timestamp with time zone", "jsonb", "json"]);
+  return out.map((row) => [row.i, row.n, row.t, row.at, row.doc, row.raw]);
 }
 
 function behavesAsARowSet(engine: () => Database): void {
@@ -70,8 +71,8 @@ describe("rowSet on PostgreSQL (binary arrays)", function () {
 
   it("binds one binary array per column, not a JSON document", () => {
     const set = rowSet(db.database.knex, "r", COLUMNS, ROWS);
-    assert.equal(set.from, "unnest((SELECT ?::int4[]), (SELECT ?::int8[]), (SELECT ?::text[]), (SELECT ?::timestamptz[]), (SELECT ?::jsonb[])) AS r(i, n, t, at, doc)");
-    assert.equal(set.bindings.length, 5);
+    assert.equal(set.from, "unnest((SELECT ?::int4[]), (SELECT ?::int8[]), (SELECT ?::text[]), (SELECT ?::timestamptz[]), (SELECT ?::jsonb[]), (SELECT ?::json[])) AS r(i, n, t, at, doc, raw)");
+    assert.equal(set.bindings.length, 6);
     assert.ok(set.bindings.every((binding) => Buffer.isBuffer(binding)));
     assert.throws(() => rowSet(db.database.knex, "r", { i: "int" }, [{ i: 1.5 }]), /row set column i: 1.5 is not an integer in range/);
     assert.throws(() => rowSet(db.database.knex, "r", { i: "int" }, [{ i: 2 ** 31 }]), /row set column i: 2147483648 is not an integer in range/);
@@ -101,7 +102,7 @@ describe("rowSet on embedded PGlite (one JSON document)", function () {
 
   it("binds the rows as one JSON document", () => {
     const set = rowSet(db.database.knex, "r", COLUMNS, ROWS);
-    assert.match(set.from, /^json_to_recordset\(\?::json\) AS r\(i int, n bigint, t text, at timestamptz, doc jsonb\)$/);
+    assert.match(set.from, /^json_to_recordset\(\?::json\) AS r\(i int, n bigint, t text, at timestamptz, doc jsonb, raw json\)$/);
     assert.equal(set.bindings.length, 1);
     assert.equal(typeof set.bindings[0], "string");
   });

@@ -2,14 +2,14 @@ import type { Knex } from "knex";
 import { jsonRows, storableJson } from "./row-values.js";
 
 /** The column types a row set carries. */
-export type RowSetType = "int" | "bigint" | "text" | "timestamptz" | "jsonb";
+export type RowSetType = "int" | "bigint" | "text" | "timestamptz" | "json" | "jsonb";
 
 /** A row set's columns: name → type. */
 export type RowSetColumns = Readonly<Record<string, RowSetType>>;
 
 /**
  * One row of a row set: per column, by type, `int` and `bigint` a safe integer (or a bigint for
- * `bigint`), `text` a string, `timestamptz` a valid Date, `jsonb` any JSON value; null or absent is
+ * `bigint`), `text` a string, `timestamptz` a valid Date, `json` and `jsonb` any JSON value; null or absent is
  * SQL NULL. A value of another kind is a programming error, thrown as a TypeError naming the column.
  */
 export type RowSetRow<C extends RowSetColumns> = { readonly [K in keyof C]?: unknown };
@@ -55,10 +55,10 @@ function bindsBinary(db: Knex | Knex.Transaction): boolean {
   return (db as unknown as { client: { config: { client?: unknown } } }).client.config.client === "pg";
 }
 
-const JSON_TYPES: Readonly<Record<RowSetType, string>> = { int: "int", bigint: "bigint", text: "text", timestamptz: "timestamptz", jsonb: "jsonb" };
-const ARRAY_TYPES: Readonly<Record<RowSetType, string>> = { int: "int4[]", bigint: "int8[]", text: "text[]", timestamptz: "timestamptz[]", jsonb: "jsonb[]" };
+const JSON_TYPES: Readonly<Record<RowSetType, string>> = { int: "int", bigint: "bigint", text: "text", timestamptz: "timestamptz", json: "json", jsonb: "jsonb" };
+const ARRAY_TYPES: Readonly<Record<RowSetType, string>> = { int: "int4[]", bigint: "int8[]", text: "text[]", timestamptz: "timestamptz[]", json: "json[]", jsonb: "jsonb[]" };
 /** PostgreSQL's type oids of the array elements. */
-const ELEMENT_OIDS: Readonly<Record<RowSetType, number>> = { int: 23, bigint: 20, text: 25, timestamptz: 1184, jsonb: 3802 };
+const ELEMENT_OIDS: Readonly<Record<RowSetType, number>> = { int: 23, bigint: 20, text: 25, timestamptz: 1184, json: 114, jsonb: 3802 };
 /** PostgreSQL's timestamps count microseconds from 2000-01-01T00:00:00Z. */
 const POSTGRES_EPOCH_MS = Date.UTC(2000, 0, 1);
 const TWO_TO_32 = 2 ** 32;
@@ -86,7 +86,7 @@ function jsonRow(names: readonly string[], columns: RowSetColumns, row: Values):
 function binaryArray(type: RowSetType, name: string, rows: readonly Values[]): Buffer {
   const count = rows.length;
   // First pass: each element's size (texts and documents kept to write in the second).
-  const variable = type === "text" || type === "jsonb";
+  const variable = type === "text" || type === "json" || type === "jsonb";
   const texts: Array<string | undefined> = variable ? new Array(count) : [];
   const lengths: number[] = variable ? new Array(count) : [];
   let size = 20;
@@ -100,10 +100,10 @@ function binaryArray(type: RowSetType, name: string, rows: readonly Values[]): B
       const text = storableText(value, name);
       texts[i] = text;
       size += 4 + (lengths[i] = Buffer.byteLength(text));
-    } else if (type === "jsonb") {
+    } else if (type === "json" || type === "jsonb") {
       const text = storableDocument(value);
       texts[i] = text;
-      size += 5 + (lengths[i] = Buffer.byteLength(text));
+      size += (type === "jsonb" ? 5 : 4) + (lengths[i] = Buffer.byteLength(text));
     } else {
       size += type === "int" ? 8 : 12;
     }
@@ -140,6 +140,8 @@ function binaryArray(type: RowSetType, name: string, rows: readonly Values[]): B
         at += 12;
         break;
       case "text":
+      case "json":
+        // json's binary form is its text, as text's is.
         buffer.writeInt32BE(lengths[i]!, at);
         buffer.write(texts[i]!, at + 4, "utf8");
         at += 4 + lengths[i]!;

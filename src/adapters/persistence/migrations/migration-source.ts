@@ -17,6 +17,7 @@ import * as relayPartitions from "./0016-relay-partitions.js";
 import * as routingRules from "./0018-routing-rules.js";
 import * as reservationSync from "./0019-reservation-sync.js";
 import * as lowStockEstimates from "./0020-low-stock-estimates.js";
+import * as inboxPayloadJson from "./0021-inbox-payload-json.js";
 
 /** A migration: a name that sorts in apply order, and the step up. */
 interface NamedMigration {
@@ -44,6 +45,7 @@ const migrations: readonly NamedMigration[] = [
   { name: "0018-routing-rules", migration: routingRules },
   { name: "0019-reservation-sync", migration: reservationSync },
   { name: "0020-low-stock-estimates", migration: lowStockEstimates },
+  { name: "0021-inbox-payload-json", migration: inboxPayloadJson },
 ];
 
 /** knex migration source over {@link migrations}. */
