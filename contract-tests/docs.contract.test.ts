@@ -13,6 +13,7 @@ import { loadOperatorConfig } from "../src/config/operator-config.js";
 import { silentLogger } from "../src/shared/logger.js";
 import { createTestDatabase, type TestDatabase } from "./support/test-servers.js";
 import { figuresBlock } from "../bench/figures.js";
+import { evaluationBlock, MODES } from "../bench/evaluate/figures.js";
 
 /** The README and every reference in docs/, by path. */
 const DOCS = new Map(["README.md", ...readdirSync("docs").filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)].map((path) => [path, readFileSync(path, "utf8")]));
@@ -138,6 +139,19 @@ describe("contract: the docs say what the code does", function () {
     const shown = DOCS.get("docs/performance.md")!;
     assert.ok(shown.includes(figuresBlock(run)), "docs/performance.md's bench-figures block is not what npm run bench:figures writes from bench/results/latest-full.json");
     const elsewhere = [...DOCS].filter(([path, text]) => path !== "docs/performance.md" && text.includes("bench-figures:begin")).map(([path]) => path);
+    assert.deepEqual(elsewhere, []);
+  });
+
+  it("the evaluation figures of docs/evaluation.md are the standard days' JSON, one block for each day run", () => {
+    const shown = DOCS.get("docs/evaluation.md")!;
+    const run = MODES.filter((mode) => existsSync(`bench/results/evaluation-${mode}.json`));
+    assert.ok(run.includes("quick"), "bench/results/evaluation-quick.json is missing");
+    assert.deepEqual([...shown.matchAll(/<!-- evaluation-figures:begin (\w+)/g)].map((m) => m[1]).sort(), [...run].sort());
+    for (const mode of run) {
+      const report = JSON.parse(readFileSync(`bench/results/evaluation-${mode}.json`, "utf8"));
+      assert.ok(shown.includes(evaluationBlock(report)), `docs/evaluation.md's ${mode} block is not what npm run evaluate:figures writes from bench/results/evaluation-${mode}.json`);
+    }
+    const elsewhere = [...DOCS].filter(([path, text]) => path !== "docs/evaluation.md" && text.includes("evaluation-figures:begin")).map(([path]) => path);
     assert.deepEqual(elsewhere, []);
   });
 

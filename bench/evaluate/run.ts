@@ -3,16 +3,18 @@
  * [--warehouses N] [--order-lines N] [--skew X]`: plays one simulated retailer day through a model
  * of the legacy nightly sync and through the real service (real PostgreSQL, NATS, its endpoints),
  * prints both side by side with the gates, and writes `bench/results/evaluation-<quick|default>.json`
- * and `.svg` (any other setting is an experiment, written to `test-results/`).
+ * and `.svg`, and rewrites that day's figures in `docs/evaluation.md` (any other setting is an experiment,
+ * written to `test-results/`).
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { renderChart } from "./chart.js";
 import { runEvaluation, type EvaluationResult } from "./evaluation.js";
+import { duration, percent, withEvaluation } from "./figures.js";
 import { DEFAULT_DAY, QUICK_DAY, type DaySettings } from "./simulated-day.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -86,21 +88,24 @@ writeFileSync(
   ]),
 );
 console.log(`\nevaluate: wrote ${join(directory, `${name}.json`)} and .svg`);
+if (standard) {
+  const doc = join(ROOT, "docs/evaluation.md");
+  writeFileSync(doc, withEvaluation(readFileSync(doc, "utf8"), report));
+  console.log(`evaluate: rewrote the ${mode} day's figures in docs/evaluation.md`);
+}
 process.exitCode = result.agreement.every((a) => a.agrees) ? 0 : 1;
 
 
 function printReport(r: EvaluationResult): void {
-  const ms = (v: number) => (!Number.isFinite(v) ? "-" : v < 1000 ? `${v.toFixed(0)} ms` : v < 120_000 ? `${(v / 1000).toFixed(1)} s` : v < 7_200_000 ? `${(v / 60_000).toFixed(1)} min` : `${(v / 3_600_000).toFixed(1)} h`);
-  const pct = (v: number, digits = 2) => `${(v * 100).toFixed(digits)} %`;
   const rows: Array<[string, string, string]> = [
-    ["freshness median (day time)", ms(r.legacy.freshness.medianMs), ms(r.service.freshness.medianMs)],
-    ["freshness p99 (day time)", ms(r.legacy.freshness.p99Ms), ms(r.service.freshness.p99Ms)],
+    ["freshness median (day time)", duration(r.legacy.freshness.medianMs), duration(r.service.freshness.medianMs)],
+    ["freshness p99 (day time)", duration(r.legacy.freshness.p99Ms), duration(r.service.freshness.p99Ms)],
     ["oversold lines per 1,000 reserved", r.legacy.oversell.perThousand.toFixed(3), r.service.oversell.perThousand.toFixed(3)],
     ["  oversold / reserved", `${r.legacy.oversell.oversold} / ${r.legacy.oversell.reservations}`, `${r.service.oversell.oversold} / ${r.service.oversell.reservations}`],
     ["  of which refused at the pick", String(r.legacy.oversell.refusedAtPick), String(r.service.oversell.refusedAtPick)],
     ["lines refused at reservation (lost sales)", String(r.legacy.refusedAtReservation), String(r.service.refusedAtReservation)],
-    ["SKUs differing from the WMS's snapshot", pct(r.legacy.discrepancy.share, 3), pct(r.service.discrepancy.share, 3)],
-    ["SKUs differing from the physical floor", pct(r.legacy.discrepancy.offFloorShare, 3), pct(r.service.discrepancy.offFloorShare, 3)],
+    ["SKUs differing from the WMS's snapshot", percent(r.legacy.discrepancy.share, 3), percent(r.service.discrepancy.share, 3)],
+    ["SKUs differing from the physical floor", percent(r.legacy.discrepancy.offFloorShare, 3), percent(r.service.discrepancy.offFloorShare, 3)],
     ["SKUs the WMS's own book has wrong (unreported shrink)", String(r.legacy.discrepancy.wmsBookOffFloor), String(r.service.discrepancy.wmsBookOffFloor)],
   ];
   console.log(`\nOne simulated day, ${r.daySeconds} s real (${r.compression.toFixed(0)}× compressed)\n`);
@@ -108,7 +113,7 @@ function printReport(r: EvaluationResult): void {
   for (const [label, legacy, service] of rows) console.log(`${label.padEnd(56)}${legacy.padEnd(22)}${service}`);
   console.log("\ngates (service):");
   for (const g of r.gates) {
-    const value = g.name === "freshness" ? ms(g.service) : g.name === "oversell" ? `${pct(g.service, 1)} fewer` : pct(g.service, 3);
+    const value = g.name === "freshness" ? duration(g.service) : g.name === "oversell" ? `${percent(g.service, 1)} fewer` : percent(g.service, 3);
     console.log(`  ${g.name.padEnd(12)} ${value.padEnd(16)} gate ${g.gate}: ${g.pass ? "PASS" : "FAIL"}; aim ${g.aim}: ${g.aimMet ? "met" : "missed"}`);
   }
   console.log(`\nthe service's own scorecard against the harness (real time): ${r.service.calls.reservationCalls} reservation calls, ${r.service.calls.wmsRequests} WMS requests, ${r.service.calls.failedCalls} failed; at worst ${r.service.maxBehindSeconds.toFixed(1)} s behind the day's schedule (99 % of order-line calls within ${r.service.callsBehindP99Seconds.toFixed(1)} s); median real lag: observed → committed ${r.service.lagBreakdownMs.observedToCommit.toFixed(0)} ms, committed → acknowledged ${r.service.lagBreakdownMs.commitToAck.toFixed(0)} ms`);
