@@ -1,10 +1,6 @@
 import assert from "node:assert/strict";
-import { migratedDatabase } from "../../../contract-tests/support/migrated-database.js";
-import { createTestDatabase, type TestDatabase } from "../../../contract-tests/support/test-servers.js";
-import { silentLogger } from "../../shared/logger.js";
-import { openDatabase, type Database } from "../persistence/database.js";
+import { migratedDatabase, migrateBefore, migrateDown } from "../../../contract-tests/support/migrated-database.js";
 import { KnexUnitOfWork } from "../persistence/knex-unit-of-work.js";
-import { migrationSource } from "../persistence/migrations/migration-source.js";
 import { KnexLegacyFeed } from "./knex-legacy-feed.js";
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -100,25 +96,11 @@ describe("KnexLegacyFeed: each update handed on as received", function () {
 
 describe("migration 0014-received-payloads (PostgreSQL)", function () {
   this.timeout(30_000);
-  let testDb: TestDatabase;
-  let database: Database;
-
-  before(async () => {
-    testDb = await createTestDatabase("received_payloads_migration");
-    database = await openDatabase({ url: testDb.url, dataDir: "", poolMax: 2 }, silentLogger);
-  });
-  after(async () => {
-    await database?.close();
-    await testDb?.drop();
-  });
+  const db = migratedDatabase("received_payloads_migration", 2, false);
 
   it("keeps the rows handed on before it as the inbox's copy (inbox-json), and goes back down to jsonb", async () => {
-    const { knex } = database;
-    const before = {
-      ...migrationSource,
-      getMigrations: async (loaded: string[]) => (await migrationSource.getMigrations(loaded)).filter((m) => m.name < "0014"),
-    };
-    await knex.migrate.latest({ migrationSource: before, tableName: "knex_migrations" });
+    const { knex } = db.database;
+    await migrateBefore(knex, "0014");
     await knex.raw(
       `WITH inbox AS (
          INSERT INTO wms_updates (batch_id, batch_index, schema_version, wms_id, sequence, sku, location_id, quantity, observed_at, status, payload, path)
@@ -126,12 +108,12 @@ describe("migration 0014-received-payloads (PostgreSQL)", function () {
        INSERT INTO legacy_inventory_feed (inbox_id, wms_id, sequence, sku, location_id, quantity, observed_at, path, payload, fed_at)
        SELECT id, wms_id, sequence, sku, location_id, quantity, observed_at, path, payload, now() FROM inbox`,
     );
-    await database.migrate();
+    await db.database.migrate();
     const read = async () => (await knex.raw<{ rows: Array<Record<string, string>> }>(`SELECT * , payload::text AS text, pg_typeof(payload)::text AS type FROM legacy_inventory_feed`)).rows;
     const [after] = await read();
     assert.deepEqual([after!.payload_form, after!.text, after!.type], ["inbox-json", `{"sku": "OLD-1", "wmsId": "w-old"}`, "json"]);
 
-    await knex.migrate.down({ migrationSource, tableName: "knex_migrations", name: "0014-received-payloads" });
+    await migrateDown(knex, "0014-received-payloads");
     const [down] = await read();
     assert.deepEqual([down!.payload_form, down!.text, down!.type], [undefined, `{"sku": "OLD-1", "wmsId": "w-old"}`, "jsonb"]);
   });

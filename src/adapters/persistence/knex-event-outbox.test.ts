@@ -1,14 +1,9 @@
 import assert from "node:assert/strict";
-import type { Knex } from "knex";
 import { countedEvent } from "../../../contract-tests/support/counted-event.js";
-import { createTestDatabase, type TestDatabase } from "../../../contract-tests/support/test-servers.js";
-import { migratedDatabase } from "../../../contract-tests/support/migrated-database.js";
-import { silentLogger } from "../../shared/logger.js";
+import { migratedDatabase, migrateBefore, migrateDown } from "../../../contract-tests/support/migrated-database.js";
 import { encodeEvent } from "../messaging/event-codec.js";
-import { openDatabase, type Database } from "./database.js";
 import { KnexEventOutbox } from "./knex-event-outbox.js";
 import { KnexUnitOfWork } from "./knex-unit-of-work.js";
-import { migrationSource } from "./migrations/migration-source.js";
 
 const events = (count: number, from = 1) => Array.from({ length: count }, (_, i) => countedEvent(`SKU-${(from + i) % 7}`, from + i, from + i));
 const ids = (items: ReadonlyArray<{ eventId: string }>) => items.map((item) => item.eventId);
@@ -99,26 +94,11 @@ describe("KnexEventOutbox on PostgreSQL (the relay's queue in chunks)", function
 });
 
 describe("migration 0013-outbox-chunks (PostgreSQL)", function () {
-  let testDb: TestDatabase;
-  let database: Database;
-  let knex: Knex;
-
-  before(async () => {
-    testDb = await createTestDatabase("outbox_chunks_migration");
-    database = await openDatabase({ url: testDb.url, dataDir: "", poolMax: 2 }, silentLogger);
-    knex = database.knex;
-  });
-  after(async () => {
-    await database?.close();
-    await testDb?.drop();
-  });
+  const db = migratedDatabase("outbox_chunks_migration", 2, false);
 
   it("moves pending events into one-message chunks the relay reads as before, and back down", async () => {
-    const before = {
-      ...migrationSource,
-      getMigrations: async (loaded: string[]) => (await migrationSource.getMigrations(loaded)).filter((m) => m.name < "0013"),
-    };
-    await knex.migrate.latest({ migrationSource: before, tableName: "knex_migrations" });
+    const { knex } = db.database;
+    await migrateBefore(knex, "0013");
     const pending = events(3);
     // As the old outbox appended them: ledger rows and their queue rows at the same seq.
     for (const [i, event] of pending.entries()) {
@@ -133,7 +113,7 @@ describe("migration 0013-outbox-chunks (PostgreSQL)", function () {
           i === 1 ? null : event.occurredAt.toISOString(), Buffer.from(encodeEvent(event)), i === 2 ? "00-old-01" : null],
       );
     }
-    await database.migrate();
+    await db.database.migrate();
     const outbox = new KnexEventOutbox(knex, encodeEvent);
     const fetched = await outbox.fetchUnpublished(100, []);
     assert.deepEqual(ids(fetched), ids(pending));
@@ -143,8 +123,7 @@ describe("migration 0013-outbox-chunks (PostgreSQL)", function () {
     assert.deepEqual(fetched.map((m) => [...m.payload]), pending.map((e) => [...encodeEvent(e)]));
 
     await outbox.markPublished(fetched.slice(0, 1));
-    // Later migrations touch other tables: undo this one by name.
-    await knex.migrate.down({ migrationSource, tableName: "knex_migrations", name: "0013-outbox-chunks" });
+    await migrateDown(knex, "0013-outbox-chunks");
     const { rows } = await knex.raw<{ rows: Array<{ event_id: string; committed_ms: number; observed_ms: number | null; payload: Buffer; trace_context: string | null }> }>(
       `SELECT p.event_id::text, (extract(epoch FROM p.committed_at) * 1000)::float8 AS committed_ms,
          (extract(epoch FROM p.observed_at) * 1000)::float8 AS observed_ms, p.payload, p.trace_context

@@ -1,9 +1,5 @@
 import assert from "node:assert/strict";
-import { migratedDatabase } from "../../../contract-tests/support/migrated-database.js";
-import { createTestDatabase, type TestDatabase } from "../../../contract-tests/support/test-servers.js";
-import { silentLogger } from "../../shared/logger.js";
-import { openDatabase, type Database } from "./database.js";
-import { migrationSource } from "./migrations/migration-source.js";
+import { migratedDatabase, migrateBefore, migrateDown } from "../../../contract-tests/support/migrated-database.js";
 import type { ReplayFilter } from "../../wms-ingestion/application/inbox-replay.js";
 import { KnexInboxArchive } from "./knex-inbox-archive.js";
 
@@ -61,33 +57,22 @@ describe("KnexInboxArchive on PostgreSQL", function () {
 
 describe("migration 0021-inbox-payload-json (PostgreSQL)", function () {
   this.timeout(30_000);
-  let testDb: TestDatabase;
-  let database: Database;
-
-  before(async () => {
-    testDb = await createTestDatabase("inbox_payload_json_migration");
-    database = await openDatabase({ url: testDb.url, dataDir: "", poolMax: 2 }, silentLogger);
-  });
-  after(async () => {
-    await database?.close();
-    await testDb?.drop();
-  });
+  const db = migratedDatabase("inbox_payload_json_migration", 2, false);
 
   it("keeps the inbox's payloads as json, read back alike by replay, and goes back down to jsonb", async () => {
-    const { knex } = database;
-    const before = { ...migrationSource, getMigrations: async (loaded: string[]) => (await migrationSource.getMigrations(loaded)).filter((m) => m.name < "0021") };
-    await knex.migrate.latest({ migrationSource: before, tableName: "knex_migrations" });
+    const { knex } = db.database;
+    await migrateBefore(knex, "0021");
     await knex.raw(
       `INSERT INTO wms_updates (batch_id, batch_index, schema_version, wms_id, sequence, sku, location_id, quantity, status, payload)
        VALUES ('b', 0, 'wms.v1', 'w-1', 1, 'SKU-1', 'default', 5, 'applied', '{"wmsId": "w-1", "sku": "SKU-1", "quantity": 5}'::jsonb)`,
     );
-    await database.migrate();
+    await db.database.migrate();
     const read = async () => (await knex.raw<{ rows: Array<{ text: string; type: string; sku: string }> }>(`SELECT payload::text AS text, pg_typeof(payload)::text AS type, payload->>'sku' AS sku FROM wms_updates`)).rows;
     assert.deepEqual(await read(), [{ text: `{"sku": "SKU-1", "wmsId": "w-1", "quantity": 5}`, type: "json", sku: "SKU-1" }]);
     const [replayed] = await new KnexInboxArchive(knex).select(ALL, "0", 10);
     assert.deepEqual(replayed?.payload, { wmsId: "w-1", sku: "SKU-1", quantity: 5 });
 
-    await knex.migrate.down({ migrationSource, tableName: "knex_migrations", name: "0021-inbox-payload-json" });
+    await migrateDown(knex, "0021-inbox-payload-json");
     assert.deepEqual(await read(), [{ text: `{"sku": "SKU-1", "wmsId": "w-1", "quantity": 5}`, type: "jsonb", sku: "SKU-1" }]);
   });
 });

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { ClearReason, StockRunningLowClearedSchema, StockRunningLowSchema } from "../../../gen/invsync/events/v1/stock_alert_pb.js";
 import { embeddedDatabase } from "../../../contract-tests/support/embedded-database.js";
-import { migratedDatabase } from "../../../contract-tests/support/migrated-database.js";
+import { migratedDatabase, migrateDown } from "../../../contract-tests/support/migrated-database.js";
 import { EstimatorPositionMoved } from "../../low-stock/application/depletion-estimates.port.js";
 import type { DepletionEstimate } from "../../low-stock/domain/depletion-estimate.js";
 import type { LowStockAlert } from "../../low-stock/domain/low-stock-alert.js";
@@ -15,7 +15,6 @@ import { KnexEventOutbox } from "./knex-event-outbox.js";
 import { outboxPartition } from "../../outbox/outbox-partition.js";
 import { KnexLowStockAlertOutbox } from "./knex-low-stock-alert-outbox.js";
 import { KnexUnitOfWork } from "./knex-unit-of-work.js";
-import { migrationSource } from "./migrations/migration-source.js";
 
 const AT = new Date("2026-12-07T10:00:00.000Z");
 
@@ -144,7 +143,7 @@ describe("migration 0020-low-stock-estimates", function () {
 
   it("goes down (the three tables gone) and up again", async () => {
     const { knex } = db.database;
-    await knex.migrate.down({ migrationSource, tableName: "knex_migrations", name: "0020-low-stock-estimates" });
+    await migrateDown(knex, "0020-low-stock-estimates");
     const tables = async () => (await knex.raw<{ rows: Array<{ t: string }> }>(`SELECT tablename AS t FROM pg_tables WHERE tablename LIKE 'low_stock_%' ORDER BY 1`)).rows.map((r) => r.t);
     assert.deepEqual(await tables(), []);
     await db.database.migrate();
