@@ -4,6 +4,7 @@
  * `npm run bench:figures` rewrites it from the file, and the docs test checks the two agree.
  */
 import { readFileSync, writeFileSync } from "node:fs";
+import { fmt as n } from "./report.js";
 
 /** One row of the figures table, and the target it is held to when there is one. */
 export interface FigureRow {
@@ -13,7 +14,6 @@ export interface FigureRow {
   readonly met?: boolean;
 }
 
-const n = (value: number, digits = 0) => value.toLocaleString("en-US", { minimumFractionDigits: 0, maximumFractionDigits: digits });
 
 /** The targets of the same-work issue (issue 28) on this machine. */
 export const TARGETS = { endToEndToFloor: 0.9, machineCpuToFloor: 1.15, pacedAckP99Ms: 250, pacedFreshnessP50Ms: 1000, rssMiB: (300 * 1e6) / 2 ** 20, naiveRatio: 10 };

@@ -5,6 +5,8 @@
  * checks they agree.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { fmt as n } from "../report.js";
+import type { EvaluationResult } from "./evaluation.js";
 
 /** A duration as the tables show it: ms, s, min or h. */
 export function duration(ms: number): string {
@@ -20,8 +22,6 @@ export function percent(share: number, digits = 2): string {
   return `${(share * 100).toFixed(digits)} %`;
 }
 
-const n = (value: number, digits = 0) => value.toLocaleString("en-US", { minimumFractionDigits: 0, maximumFractionDigits: digits });
-
 /** The standard days with a block in the doc. */
 export const MODES = ["default", "quick"] as const;
 export type Mode = (typeof MODES)[number];
@@ -34,17 +34,45 @@ function oversells(o: { perThousand: number; oversold: number; reservations: num
   return `${n(o.perThousand, 2)} (${n(o.oversold)} of ${n(o.reservations)}; refused at the pick ${n(o.refusedAtPick)}, found short by a count ${n(o.foundShortByCount)}, a line counted once)`;
 }
 
+/** A gate's or an aim's judgement in a row: what it asks, and whether it holds. */
+export interface Judgement {
+  readonly text: string;
+  readonly holds: boolean;
+}
+
+/** One row of the side-by-side table: both worlds' figure, and the gate and aim it is judged by, if any. */
+export interface EvaluationRow {
+  readonly figure: string;
+  readonly legacy: string;
+  readonly service: string;
+  readonly gate?: Judgement;
+  readonly aim?: Judgement;
+}
+
+/** The side-by-side rows of a day's figures: the table `npm run evaluate` prints and the doc's block. */
+export function evaluationRows(r: Pick<EvaluationResult, "legacy" | "service" | "gates">): EvaluationRow[] {
+  const { legacy, service } = r;
+  const gate = (name: string) => r.gates.find((g) => g.name === name)!;
+  const judged = (name: string, detail = "") => {
+    const g = gate(name);
+    return { gate: { text: `${g.gate}${detail}`, holds: g.pass }, aim: { text: g.aim, holds: g.aimMet } };
+  };
+  const snapshot = (d: { share: number; skusWithDiscrepancy: number; skusCompared: number }) => `${percent(d.share)} (${n(d.skusWithDiscrepancy)} of ${n(d.skusCompared)})`;
+  return [
+    { figure: "freshness median, day time", legacy: duration(legacy.freshness.medianMs), service: `${duration(service.freshness.medianMs)} (real: ${duration(service.realFreshness.medianMs)})`, ...judged("freshness") },
+    { figure: "freshness p99, day time", legacy: duration(legacy.freshness.p99Ms), service: `${duration(service.freshness.p99Ms)} (real: ${duration(service.realFreshness.p99Ms)})` },
+    { figure: "oversold lines per 1,000 reserved", legacy: oversells(legacy.oversell), service: oversells(service.oversell), ...judged("oversell", ` (${percent(gate("oversell").service, 1)} fewer)`) },
+    { figure: "lines refused at reservation (lost sales)", legacy: n(legacy.refusedAtReservation), service: n(service.refusedAtReservation) },
+    { figure: "SKUs differing from the WMS's snapshot", legacy: snapshot(legacy.discrepancy), service: snapshot(service.discrepancy), ...judged("discrepancy") },
+    { figure: "SKUs differing from the physical floor", legacy: percent(legacy.discrepancy.offFloorShare), service: percent(service.discrepancy.offFloorShare) },
+    { figure: "SKUs the WMS's own book has wrong", legacy: n(legacy.discrepancy.wmsBookOffFloor), service: n(service.discrepancy.wmsBookOffFloor) },
+  ];
+}
+
 /** The markdown block for one standard day's report (`report`: the JSON `bench/evaluate/run.ts` writes). */
 export function evaluationBlock(report: any): string {
   const mode = report.mode as Mode;
-  const { settings: s, legacy, service } = report;
-  const gate = (name: string) => report.gates.find((g: { name: string }) => g.name === name);
-  const judged = (g: { gate: string; pass: boolean }) => `${g.gate}: ${g.pass ? "**pass**" : "**FAIL**"}`;
-  const aim = (g: { aim: string; aimMet: boolean }) => `${g.aim}: ${g.aimMet ? "met" : "**missed**"}`;
-  const freshness = gate("freshness");
-  const oversell = gate("oversell");
-  const discrepancy = gate("discrepancy");
-  const snapshotCell = (d: { share: number; skusWithDiscrepancy: number; skusCompared: number }) => `${percent(d.share)} (${n(d.skusWithDiscrepancy)} of ${n(d.skusCompared)})`;
+  const { settings: s, service } = report;
   const when = `${String(report.date).slice(0, 16).replace("T", " ")} UTC`;
   const day = `${n(s.skus)} SKUs × ${s.warehouses} warehouses, ${n(s.orderLines)} order lines, seed ${s.seed}; ${n(report.daySeconds)} s real, ${n(report.compression)}× compressed`;
   const machine = `${report.machine.cpus} vCPU ${report.machine.model}, ${report.machine.memoryGiB} GiB, PostgreSQL and NATS on the same machine`;
@@ -52,15 +80,9 @@ export function evaluationBlock(report: any): string {
   const kept = report.keptUp
     ? `It kept up: ${pace}.`
     : `It did **not** keep up: ${pace}, so 1 % of the calls went out more than ${n((service.callsBehindP99Seconds * report.compression) / 60)} minutes of the day late and the figures are of a distorted day.`;
-  const rows = [
-    ["freshness median, day time", duration(legacy.freshness.medianMs), `${duration(service.freshness.medianMs)} (real: ${duration(service.realFreshness.medianMs)})`, judged(freshness), aim(freshness)],
-    ["freshness p99, day time", duration(legacy.freshness.p99Ms), `${duration(service.freshness.p99Ms)} (real: ${duration(service.realFreshness.p99Ms)})`, "", ""],
-    ["oversold lines per 1,000 reserved", oversells(legacy.oversell), oversells(service.oversell), `${judged(oversell)} (${percent(oversell.service, 1)} fewer)`, aim(oversell)],
-    ["lines refused at reservation (lost sales)", n(legacy.refusedAtReservation), n(service.refusedAtReservation), "", ""],
-    ["SKUs differing from the WMS's snapshot", snapshotCell(legacy.discrepancy), snapshotCell(service.discrepancy), judged(discrepancy), aim(discrepancy)],
-    ["SKUs differing from the physical floor", percent(legacy.discrepancy.offFloorShare), percent(service.discrepancy.offFloorShare), "", ""],
-    ["SKUs the WMS's own book has wrong", n(legacy.discrepancy.wmsBookOffFloor), n(service.discrepancy.wmsBookOffFloor), "", ""],
-  ].map((cells) => `| ${cells.join(" | ")} |`);
+  const gate = (j?: Judgement) => (j ? `${j.text}: ${j.holds ? "**pass**" : "**FAIL**"}` : "");
+  const aim = (j?: Judgement) => (j ? `${j.text}: ${j.holds ? "met" : "**missed**"}` : "");
+  const rows = evaluationRows(report).map((row) => `| ${[row.figure, row.legacy, row.service, gate(row.gate), aim(row.aim)].join(" | ")} |`);
   const agreement = (report.agreement as Array<{ figure: string; service: number; harness: number; agrees: boolean }>).map(
     (a) => `${a.figure} ${n(a.service, 1)} against ${n(a.harness, 1)}${a.agrees ? "" : " (**disagrees**)"}`,
   );
@@ -81,7 +103,7 @@ export function evaluationBlock(report: any): string {
 }
 
 /** `text` with `mode`'s block replaced by the one for `report`. */
-export function withEvaluation(text: string, report: any): string {
+function withEvaluation(text: string, report: any): string {
   const mode = report.mode as Mode;
   const block = new RegExp(`<!-- evaluation-figures:begin ${mode} [^\\n]*-->\\n[\\s\\S]*?${END}`);
   if (!block.test(text)) throw new Error(`no evaluation-figures block for the ${mode} day to replace`);
