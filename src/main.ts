@@ -108,6 +108,8 @@ export async function startService(config: Config, logger: Logger, hooks: Servic
     ...(traceparent ? { activeTraceparent: traceparent } : {}),
     chunkEvents: config.relayBatchSize,
     partitions: config.relayScale.partitions,
+    vacuumEveryRows: config.outboxVacuumRows,
+    onVacuumError: (error) => logger.warn({ err: String(error) }, "vacuum of the outbox queue failed"),
   });
   const changes = config.logLevel === "debug" || config.logLevel === "trace" ? loggedOutbox(outbox, logger) : outbox;
   const flags = await UnleashFeatureFlags.start(unleashSettings(config.flags), logger.child({ component: "flags" }));
@@ -234,6 +236,7 @@ export async function startService(config: Config, logger: Logger, hooks: Servic
       await Promise.all([gateway.close(config.shutdownGraceMs), grpc.close(config.shutdownGraceMs), ingress.stop()]);
       await Promise.all(tasks.map((task) => task.stop()));
       await relay.stop(config.shutdownGraceMs);
+      await outbox.settled();
       flags.close();
       await bus.close();
       await database.close();

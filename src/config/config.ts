@@ -32,6 +32,8 @@ export interface Config {
   readonly maxFutureSkewMs: number;
   readonly relayBatchSize: number;
   readonly relayIdleMs: number;
+  /** Rows deleted from the relay's queue between two vacuums of it by the service; 0: never (autovacuum's job). */
+  readonly outboxVacuumRows: number;
   readonly relayPipelineDepth: number;
   /** Several replicas: partitions, heartbeat, lease TTL, this replica's id. */
   readonly relayScale: RelayScaleConfig;
@@ -101,6 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     maxFutureSkewMs: read.integer("MAX_FUTURE_SKEW_SECONDS", 300, 0, 86_400) * 1000,
     relayBatchSize: read.integer("RELAY_BATCH_SIZE", 1000, 1, 10_000),
     relayIdleMs: read.integer("RELAY_IDLE_MS", 200, 10, 60_000),
+    outboxVacuumRows: read.integer("OUTBOX_VACUUM_ROWS", 5000, 0, 10_000_000),
     relayPipelineDepth: read.integer("RELAY_PIPELINE_DEPTH", 3, 1, 16),
     relayScale: readRelayScale(read),
     shutdownGraceMs: read.integer("SHUTDOWN_GRACE_MS", 10_000, 0, 300_000),

@@ -54,6 +54,30 @@ describe("KnexEventOutbox on PostgreSQL (the relay's queue in chunks)", function
     assert.deepEqual(ids(await outbox.fetchUnpublished(100, [inFlight[2]!.position])), ids(all.slice(4)));
   });
 
+  it("vacuums its table after every vacuumEveryRows deleted rows, and never when that is 0", async () => {
+    const vacuums = async () => {
+      const { rows } = await db.database.knex.raw<{ rows: Array<{ n: string }> }>(`SELECT vacuum_count AS n FROM pg_stat_user_tables WHERE relname = 'outbox_chunks'`);
+      return Number(rows[0]!.n);
+    };
+    const publish = async (store: KnexEventOutbox, count: number) => {
+      await store.markPublished((await store.fetchUnpublished(count, [])).slice(0, count));
+      await store.settled();
+    };
+    outbox = new KnexEventOutbox(db.database.knex, encodeEvent, { chunkEvents: 1, vacuumEveryRows: 3 });
+    await append(events(8));
+    const before = await vacuums();
+    await publish(outbox, 2);
+    assert.equal(await vacuums(), before, "2 rows deleted: no vacuum yet");
+    await publish(outbox, 1);
+    assert.equal(await vacuums(), before + 1, "the third deleted row starts one");
+    await publish(outbox, 2);
+    assert.equal(await vacuums(), before + 1, "the count starts again after a vacuum");
+    const never = new KnexEventOutbox(db.database.knex, encodeEvent, { chunkEvents: 1, vacuumEveryRows: 0 });
+    await publish(never, 3);
+    assert.equal(await vacuums(), before + 1);
+    assert.equal((await outbox.backlog()).count, 0);
+  });
+
   it("keeps row order across ids of different lengths (9 before 10)", async () => {
     outbox = new KnexEventOutbox(db.database.knex, encodeEvent, { chunkEvents: 1 });
     const all = events(12);
