@@ -165,6 +165,8 @@ export async function runServiceWorld(day: SimulatedDay, options: ServiceWorldOp
     };
     /** Calls the reservation service once a slot is free; `prepare` (run then) says which method with what. */
     const callsBehind: number[] = [];
+    /** How long the order-line calls since the last progress line took, ms. */
+    let callMs: number[] = [];
     const callWhenFree = async (atSim: number, prepare: () => { method: string; body: object } | Promise<{ method: string; body: object }>) => {
       await slot();
       try {
@@ -174,7 +176,9 @@ export async function runServiceWorld(day: SimulatedDay, options: ServiceWorldOp
         const behind = Math.max(0, sentAt - (realStart + atSim / compression)) / 1000;
         callsBehind.push(behind);
         maxBehind = Math.max(maxBehind, behind);
-        return { sentAt, ...(await post(`${RESERVATIONS}/${method}`, body)) };
+        const answer = await post(`${RESERVATIONS}/${method}`, body);
+        callMs.push(Date.now() - sentAt);
+        return { sentAt, ...answer };
       } finally {
         release();
       }
@@ -314,7 +318,8 @@ export async function runServiceWorld(day: SimulatedDay, options: ServiceWorldOp
 
       if (Date.now() - lastReport > 10_000) {
         lastReport = Date.now();
-        options.log(`evaluate: ${(simNow / 3_600_000).toFixed(1)} h of the day, ${reservationCalls} reservation calls, ${wmsRequests} WMS requests, ${inFlight} in flight`);
+        options.log(`evaluate: ${(simNow / 3_600_000).toFixed(1)} h of the day, ${reservationCalls} reservation calls, ${wmsRequests} WMS requests, ${inFlight} in flight, calls p50 / p99 ${percentile(callMs, 0.5) ?? 0} / ${percentile(callMs, 0.99) ?? 0} ms`);
+        callMs = [];
       }
       await sleep(ran > 0 && inFlight >= options.concurrency ? 5 : 20);
     }
