@@ -35,6 +35,13 @@ export function figureRows(run: any): FigureRow[] {
     { figure: "machine CPU µs per update: service / floor", value: `${n(machine(cpu), 1)} / ${n(machine(f.cpuMicrosPerUpdate), 1)} (${n(ratio.machineCpuPerUpdate, 2)})`, target: `≤ ${TARGETS.machineCpuToFloor} × floor`, met: ratio.machineCpuPerUpdate <= TARGETS.machineCpuToFloor },
     { figure: "WMS v2 contract, end-to-end updates/s: service / floor", value: `${n(run.wmsV2.endToEndUpdatesPerSecond)} / ${n(run.wmsV2.floor.endToEndUpdatesPerSecond)} (${n(run.wmsV2.toFloor.endToEnd, 2)})`, target: `≥ ${TARGETS.endToEndToFloor}`, met: run.wmsV2.toFloor.endToEnd >= TARGETS.endToEndToFloor },
     { figure: "WMS v2 contract, machine CPU µs per update: service / floor", value: `${n(run.wmsV2.machineCpuMicrosPerUpdate, 1)} / ${n(run.wmsV2.floor.machineCpuMicrosPerUpdate, 1)} (${n(run.wmsV2.toFloor.machineCpuPerUpdate, 2)})`, target: `≤ ${TARGETS.machineCpuToFloor} × floor`, met: run.wmsV2.toFloor.machineCpuPerUpdate <= TARGETS.machineCpuToFloor },
+    // The file-drop path (a run before it was measured has no such pair).
+    ...(run.fileDrop
+      ? [
+          { figure: "file drop (v1 JSON Lines), end-to-end updates/s: service / floor", value: `${n(run.fileDrop.endToEndUpdatesPerSecond)} / ${n(run.fileDrop.floor.endToEndUpdatesPerSecond)} (${n(run.fileDrop.toFloor.endToEnd, 2)})`, target: `≥ ${TARGETS.endToEndToFloor}`, met: run.fileDrop.toFloor.endToEnd >= TARGETS.endToEndToFloor },
+          { figure: "file drop, machine CPU µs per update: service / floor", value: `${n(run.fileDrop.machineCpuMicrosPerUpdate, 1)} / ${n(run.fileDrop.floor.machineCpuMicrosPerUpdate, 1)} (${n(run.fileDrop.toFloor.machineCpuPerUpdate, 2)})`, target: `≤ ${TARGETS.machineCpuToFloor} × floor`, met: run.fileDrop.toFloor.machineCpuPerUpdate <= TARGETS.machineCpuToFloor },
+        ]
+      : []),
     { figure: "CPU µs per update: service / PostgreSQL / NATS / load", value: [cpu.service, cpu.postgres, cpu.nats, cpu.loadGenerator].map((v: number) => n(v, 1)).join(" / ") },
     { figure: "CPU µs per update, floor: floor / PostgreSQL / NATS / load", value: [f.cpuMicrosPerUpdate.floor, f.cpuMicrosPerUpdate.postgres, f.cpuMicrosPerUpdate.nats, f.cpuMicrosPerUpdate.loadGenerator].map((v: number) => n(v, 1)).join(" / ") },
     { figure: "bytes per update the process wrote (PostgreSQL, NATS, replies): service / floor", value: `${n(s.bytesPerUpdate.written)} / ${n(f.bytesPerUpdate.written)}` },

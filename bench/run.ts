@@ -2,14 +2,14 @@
  * `npm run bench`: drives the real service (built `dist/`, real PostgreSQL and NATS) over its WMS
  * endpoint with Connect JSON batches, alternating at saturation with the same-work floor
  * (`bench/floor/`, the same traffic on the same servers: service / floor / service / floor, then
- * a WMS v2 pair), then measures the service paced, the machine's own limits and a naive peer in
+ * a WMS v2 pair, then a file-drop pair), then measures the service paced, the machine's own limits and a naive peer in
  * the same run, and prints a table (with the service's ratios to the floor) and a JSON file.
  * `--quick` runs a few seconds to prove the harness works (used by `npm test`); figures from a
  * quick run mean nothing.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import pg from "pg";
-import { cpus, totalmem } from "node:os";
+import { cpus, tmpdir, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -29,7 +29,7 @@ import { round } from "./stats.js";
 import { combineLoads, paced } from "./wms-load.js";
 import { WmsSender, type GeneratedUpdate, type WorkloadSettings } from "./workload.js";
 import { FloorProcess } from "./floor/floor-process.js";
-import { combinePhases, saturationPhase, type SaturationPhase } from "./saturation-phase.js";
+import { combinePhases, filePhase, saturationPhase, type SaturationPhase } from "./saturation-phase.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -59,6 +59,8 @@ const settings = {
   pacedSeconds: Number(args["paced-seconds"] ?? (quick ? 2 : 20)),
   pacedBatch: quick ? 200 : 1000,
   naiveUpdates: quick ? 300 : 20_000,
+  /** Updates dropped as files in the file-drop pair (one v1 JSON Lines file per sender). */
+  fileUpdates: quick ? 2_000 : 120_000,
 };
 const workload: WorkloadSettings = {
   skus: 100_000,
@@ -95,6 +97,9 @@ const database = await createTestDatabase("bench");
 const stream = testStream("bench");
 const floorDatabase = await createTestDatabase("bench-floor");
 const floorStream = testStream("bench-floor");
+/** The drop folders of the file-drop pair, one per system, polled every 100 ms (the service's default is 2 s). */
+const dropFolders = { service: mkdtempSync(join(tmpdir(), "invsync-bench-drop-")), floor: mkdtempSync(join(tmpdir(), "invsync-bench-floor-drop-")) };
+const DROP_POLL_MS = "100";
 const service = ServiceProcess.spawn({
   DATABASE_URL: database.url,
   NATS_URL,
@@ -106,6 +111,8 @@ const service = ServiceProcess.spawn({
   LOG_LEVEL: "info",
   FLAGS_BOOTSTRAP_FILE: "flags/all-new.json", // every SKU on the new path: the path being measured
   WMS_SIGNING_KEYS: `bench:${SIGNING_SECRET}`, // signed requests, as in production
+  WMS_DROP_DIR: dropFolders.service,
+  WMS_DROP_POLL_MS: DROP_POLL_MS,
   ...serviceEnv,
 }, extraNodeFlags);
 let exitCode = 0;
@@ -120,7 +127,7 @@ try {
     const body = (await (await fetch(`${baseUrl}/readyz`)).json()) as { nats?: { streamReady?: boolean } };
     ready = body.nats?.streamReady === true;
   }
-  const { floor, url: floorUrl } = await FloorProcess.start({ DATABASE_URL: floorDatabase.url, NATS_URL, NATS_STREAM: floorStream.stream, NATS_SUBJECT_PREFIX: floorStream.subjectPrefix, HOST: "127.0.0.1", PORT: "0" });
+  const { floor, url: floorUrl } = await FloorProcess.start({ DATABASE_URL: floorDatabase.url, NATS_URL, NATS_STREAM: floorStream.stream, NATS_SUBJECT_PREFIX: floorStream.subjectPrefix, HOST: "127.0.0.1", PORT: "0", FLOOR_DROP_DIR: dropFolders.floor, FLOOR_DROP_POLL_MS: DROP_POLL_MS });
   floorProcess = floor;
   const counter = await EventCounter.start(NATS_URL, stream.stream, ["tp", "paced"]);
   const floorCounter = await EventCounter.start(NATS_URL, floorStream.stream, ["tp"]);
@@ -158,6 +165,12 @@ try {
   const v2FloorPhase = await saturationPhase(floorTarget, floorSenders, phaseSeconds, "v2", [], 180_000);
   const v2Run = combinePhases([v2Phase]);
   const v2FloorRun = combinePhases([v2FloorPhase]);
+  // The file-drop path: the same updates dropped as v1 JSON Lines files into each system's folder.
+  console.log(`bench: the file-drop path against the floor, ${fmt(settings.fileUpdates)} updates in ${settings.senders} files each …`);
+  const filePhaseRun = await filePhase(serviceTarget, dropFolders.service, senders, settings.fileUpdates, "file", 180_000);
+  const fileFloorPhase = await filePhase(floorTarget, dropFolders.floor, floorSenders, settings.fileUpdates, "file", 180_000);
+  const fileRun = combinePhases([filePhaseRun]);
+  const fileFloorRun = combinePhases([fileFloorPhase]);
   const load = combineLoads(servicePhases.map((p) => p.load));
   const serviceRun = combinePhases(servicePhases);
   const floorRun = combinePhases(floorPhases);
@@ -265,6 +278,16 @@ try {
       floor: { endToEndUpdatesPerSecond: v2FloorRun.endToEndUpdatesPerSecond, machineCpuMicrosPerUpdate: v2FloorRun.machineCpuMicrosPerUpdate },
       toFloor: { endToEnd: round(v2Run.endToEndUpdatesPerSecond / v2FloorRun.endToEndUpdatesPerSecond, 3), machineCpuPerUpdate: round(v2Run.machineCpuMicrosPerUpdate / v2FloorRun.machineCpuMicrosPerUpdate, 3) },
     },
+    // The file-drop path (WMS_DROP_DIR) against the floor's drop folder, the same files for both.
+    fileDrop: {
+      ...combineLoads([filePhaseRun.load]),
+      endToEndUpdatesPerSecond: fileRun.endToEndUpdatesPerSecond,
+      allEventsConsumed: fileRun.allEventsConsumed,
+      cpuMicrosPerUpdate: { service: fileRun.cpuMicrosPerUpdate.process, postgres: fileRun.cpuMicrosPerUpdate.postgres, nats: fileRun.cpuMicrosPerUpdate.nats, loadGenerator: fileRun.cpuMicrosPerUpdate.loadGenerator },
+      machineCpuMicrosPerUpdate: fileRun.machineCpuMicrosPerUpdate,
+      floor: { endToEndUpdatesPerSecond: fileFloorRun.endToEndUpdatesPerSecond, machineCpuMicrosPerUpdate: fileFloorRun.machineCpuMicrosPerUpdate, allEventsConsumed: fileFloorRun.allEventsConsumed },
+      toFloor: { endToEnd: round(fileRun.endToEndUpdatesPerSecond / fileFloorRun.endToEndUpdatesPerSecond, 3), machineCpuPerUpdate: round(fileRun.machineCpuMicrosPerUpdate / fileFloorRun.machineCpuMicrosPerUpdate, 3) },
+    },
     ...(statementReport ? { postgresStatements: statementReport } : {}),
     paced: { ...pacedLoad, rate: settings.pacedRate, commitToAckMs: pacedTimings.commitToAckMs, freshnessMs: pacedTimings.freshnessMs },
     service: { peakRssMiB: round(peakRss) },
@@ -296,7 +319,7 @@ try {
     for (const s of statementReport.top) console.log(`  ${fmt(s.totalMs).padStart(8)} ms ${fmt(s.calls).padStart(6)} calls ${fmt(s.rows).padStart(9)} rows ${fmt(s.microsPerRow).padStart(6)} µs/row  ${s.statement}`);
     console.log("");
   }
-  const clean = allPublished && load.failedRequests === 0 && floorRun.allEventsConsumed && floorLoad.failedRequests === 0 && floorErrors.length === 0 && v2Run.allEventsConsumed && v2FloorRun.allEventsConsumed && v2Phase.load.failedRequests === 0 && v2FloorPhase.load.failedRequests === 0;
+  const clean = allPublished && load.failedRequests === 0 && floorRun.allEventsConsumed && floorLoad.failedRequests === 0 && floorErrors.length === 0 && v2Run.allEventsConsumed && v2FloorRun.allEventsConsumed && v2Phase.load.failedRequests === 0 && v2FloorPhase.load.failedRequests === 0 && fileRun.allEventsConsumed && fileFloorRun.allEventsConsumed;
   const out = args.out ?? join(ROOT, mode === "full" ? "bench/results/latest-full.json" : `test-results/bench-${mode}.json`);
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(figures, null, 2)}\n`);
@@ -321,5 +344,6 @@ try {
   await database.drop().catch(() => undefined);
   await floorStream.delete().catch(() => undefined);
   await floorDatabase.drop().catch(() => undefined);
+  for (const folder of Object.values(dropFolders)) rmSync(folder, { recursive: true, force: true });
 }
 process.exit(exitCode);

@@ -1,6 +1,8 @@
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import type { EventCounter } from "./event-counter.js";
 import { bytesWritten, cpuBetween, cpuSeconds, cpuSnapshot, threadCpuSeconds } from "./process-usage.js";
-import { round } from "./stats.js";
+import { round, summary } from "./stats.js";
 import { saturate, type SampledLoadResult, type WmsContract } from "./wms-load.js";
 import type { GeneratedUpdate, WmsSender } from "./workload.js";
 
@@ -45,7 +47,77 @@ export interface PhaseTarget {
  * `drainTimeoutMs`). CPU is measured from /proc over the whole window, the relay's tail included,
  * so two systems are charged for the same work. Every generated update is appended to `sent`.
  */
-export async function saturationPhase(target: PhaseTarget, senders: readonly WmsSender[], seconds: number, batchPrefix: string, sent: GeneratedUpdate[], drainTimeoutMs: number): Promise<SaturationPhase> {
+export function saturationPhase(target: PhaseTarget, senders: readonly WmsSender[], seconds: number, batchPrefix: string, sent: GeneratedUpdate[], drainTimeoutMs: number): Promise<SaturationPhase> {
+  return measuredPhase(target, () => saturate(target.url, senders, seconds, batchPrefix, sent, target.headers, target.contract), drainTimeoutMs);
+}
+
+/**
+ * One file-drop phase: `updates` (taken in turn from the senders' next batches) are written as one
+ * v1 JSON Lines file per sender into `folder` (the system's watched drop folder: under a hidden
+ * name, then renamed, as a WMS drops a file), and the phase lasts until every file's report is in
+ * `processed/` and the consumer has read an event for every accepted update. Measured as a
+ * saturation phase is; the load's `seconds` run from the drop to the last report.
+ */
+export function filePhase(target: PhaseTarget, folder: string, senders: readonly WmsSender[], updates: number, name: string, drainTimeoutMs: number): Promise<SaturationPhase> {
+  const perSender = Math.ceil(updates / senders.length);
+  const files = senders.map((sender, s) => {
+    const lines: string[] = [];
+    for (let left = perSender; left > 0; ) {
+      const batch = sender.nextBatch().slice(0, left);
+      left -= batch.length;
+      for (const update of batch) lines.push(sender.toJsonLine(update));
+    }
+    return { name: `${name}-${s}.v1.jsonl`, text: `${lines.join("\n")}\n`, lines: lines.length };
+  });
+  return measuredPhase(target, () => dropFiles(folder, files, drainTimeoutMs), drainTimeoutMs);
+}
+
+/** Drops `files` into `folder` and waits for their reports: the load of a file phase. */
+async function dropFiles(folder: string, files: ReadonlyArray<{ name: string; text: string; lines: number }>, timeoutMs: number): Promise<SampledLoadResult> {
+  const started = performance.now();
+  for (const file of files) {
+    writeFileSync(join(folder, `.${file.name}`), file.text);
+    renameSync(join(folder, `.${file.name}`), join(folder, file.name));
+  }
+  const deadline = Date.now() + timeoutMs;
+  const reports = await Promise.all(
+    files.map(async (file) => {
+      const path = join(folder, "processed", `${file.name}.report.json`);
+      while (!existsSync(path)) {
+        if (Date.now() > deadline) throw new Error(`${file.name}: no report in ${path} after ${timeoutMs} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const report = JSON.parse(readFileSync(path, "utf8")) as DroppedFileReport;
+      return { ...(report.outcome ?? report), ms: performance.now() - started };
+    }),
+  );
+  const sum = (pick: (r: (typeof reports)[number]) => number) => reports.reduce((total, r) => total + pick(r), 0);
+  const latencySamples = reports.map((r) => r.ms);
+  return {
+    requests: files.length,
+    sent: files.reduce((total, file) => total + file.lines, 0),
+    accepted: sum((r) => r.accepted),
+    duplicate: sum((r) => r.duplicate),
+    stale: sum((r) => r.stale),
+    rejected: sum((r) => r.rejected),
+    failedRequests: 0,
+    seconds: Math.max(...latencySamples) / 1000,
+    latencyMs: summary(latencySamples),
+    latencySamples,
+  };
+}
+
+/** A dropped file's report: the service's (counts under `outcome`) or the floor's (counts at the top). */
+interface DroppedFileReport {
+  readonly accepted: number;
+  readonly duplicate: number;
+  readonly stale: number;
+  readonly rejected: number;
+  readonly outcome?: { readonly accepted: number; readonly duplicate: number; readonly stale: number; readonly rejected: number };
+}
+
+/** One phase of `load` against `target`, measured over the load and the consumer's tail after it (at most `drainTimeoutMs`). */
+async function measuredPhase(target: PhaseTarget, load: () => Promise<SampledLoadResult>, drainTimeoutMs: number): Promise<SaturationPhase> {
   const eventsBefore = target.counter.count;
   const walBefore = await target.walPosition();
   const writtenBefore = bytesWritten(target.pid);
@@ -54,8 +126,8 @@ export async function saturationPhase(target: PhaseTarget, senders: readonly Wms
   const machineBefore = cpuSnapshot(SERVER_PROCESSES);
   const benchBefore = process.cpuUsage();
   const started = performance.now();
-  const load = await saturate(target.url, senders, seconds, batchPrefix, sent, target.headers, target.contract);
-  const allEventsConsumed = await target.counter.waitFor(eventsBefore + load.accepted, drainTimeoutMs);
+  const loaded = await load();
+  const allEventsConsumed = await target.counter.waitFor(eventsBefore + loaded.accepted, drainTimeoutMs);
   const processSeconds = cpuSeconds(target.pid) - processBefore;
   const threadsAfter = threadCpuSeconds(target.pid);
   const machine = cpuBetween(machineBefore, cpuSnapshot(SERVER_PROCESSES));
@@ -63,7 +135,7 @@ export async function saturationPhase(target: PhaseTarget, senders: readonly Wms
   const bytes = { written: bytesWritten(target.pid) - writtenBefore, wal: (await target.walPosition()) - walBefore };
   return {
     bytes,
-    load,
+    load: loaded,
     endToEndSeconds: (target.counter.lastAt - started) / 1000,
     allEventsConsumed,
     cpu: {

@@ -110,11 +110,12 @@ export class WmsSender {
 
   /** `updates` as the JSON body of a Connect `SyncInventory` request. */
   toJson(batchId: string, updates: readonly GeneratedUpdate[]): string {
-    const parts = updates.map(
-      (u) =>
-        `{"wmsId":"${this.wmsId}","sequence":"${u.sequence}","sku":"${skuCode(u.sku)}","quantity":${u.quantity},"status":"COUNTED","locationId":"${this.locationId}","observedAt":"${new Date(u.observedAt).toISOString()}"}`,
-    );
-    return `{"batchId":"${batchId}","updates":[${parts.join(",")}]}`;
+    return `{"batchId":"${batchId}","updates":[${updates.map((u) => this.toJsonLine(u)).join(",")}]}`;
+  }
+
+  /** One update in the v1 contract's JSON: an element of a request's `updates`, or a line of a dropped `*.v1.jsonl` file. */
+  toJsonLine(u: GeneratedUpdate): string {
+    return `{"wmsId":"${this.wmsId}","sequence":"${u.sequence}","sku":"${skuCode(u.sku)}","quantity":${u.quantity},"status":"COUNTED","locationId":"${this.locationId}","observedAt":"${new Date(u.observedAt).toISOString()}"}`;
   }
 
   /** `updates` as the JSON body of a WMS v2 `SyncStock` request: each a snapshot of sellable stock. */

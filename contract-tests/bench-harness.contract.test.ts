@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { promisify } from "node:util";
@@ -67,6 +67,11 @@ describe("benchmark harness (quick mode)", function () {
       ["WMS v2 machine CPU per update", figures.wmsV2.machineCpuMicrosPerUpdate],
       ["WMS v2 ÷ floor end to end", figures.wmsV2.toFloor.endToEnd],
       ["WMS v2 ÷ floor machine CPU", figures.wmsV2.toFloor.machineCpuPerUpdate],
+      ["file drop end to end", figures.fileDrop.endToEndUpdatesPerSecond],
+      ["file drop machine CPU per update", figures.fileDrop.machineCpuMicrosPerUpdate],
+      ["file drop, floor end to end", figures.fileDrop.floor.endToEndUpdatesPerSecond],
+      ["file drop ÷ floor end to end", figures.fileDrop.toFloor.endToEnd],
+      ["file drop ÷ floor machine CPU", figures.fileDrop.toFloor.machineCpuPerUpdate],
     ];
     for (const [name, value] of numbers) assert.ok(typeof value === "number" && Number.isFinite(value) && value > 0, `${name}: ${value}`);
     // A few seconds may hold no collection of a kind, or too little helper-thread time to count.
@@ -93,6 +98,80 @@ describe("benchmark harness (quick mode)", function () {
     assert.equal(figures.wmsV2.failedRequests, 0);
     assert.equal(figures.wmsV2.rejected, 0, "the v2 load is valid v2");
     assert.ok(figures.floor.accepted > 0 && figures.floor.duplicate > 0, "the floor saw the traffic's duplicates and said so");
+    // The file pair: one file per sender to each system, every line a valid v1 count, all of it read back.
+    assert.deepEqual([figures.fileDrop.requests, figures.fileDrop.sent, figures.fileDrop.rejected], [figures.settings.senders, figures.settings.fileUpdates, 0]);
+    assert.equal(figures.fileDrop.accepted + figures.fileDrop.duplicate + figures.fileDrop.stale, figures.fileDrop.sent, JSON.stringify(figures.fileDrop));
+    assert.equal(figures.fileDrop.allEventsConsumed, true, "every update the service took from the files reached the consumer");
+    assert.equal(figures.fileDrop.floor.allEventsConsumed, true, "every update the floor took from the files reached the consumer");
+  });
+});
+
+describe("benchmark: the floor's drop folder", function () {
+  this.timeout(120_000);
+
+  it("reads settled *.v1.jsonl files in batches, counts bad lines and applies the rest, reports in processed/ and leaves other names alone", async () => {
+    const database = await createTestDatabase("floor_drop");
+    const stream = testStream("floor-drop");
+    const folder = mkdtempSync(join(tmpdir(), "invsync-floor-drop-"));
+    const { floor } = await FloorProcess.start({ DATABASE_URL: database.url, NATS_URL, NATS_STREAM: stream.stream, NATS_SUBJECT_PREFIX: stream.subjectPrefix, FLOOR_DROP_DIR: folder, FLOOR_DROP_POLL_MS: "50", FLOOR_FILE_BATCH_SIZE: "7" });
+    const nc = await connect({ servers: NATS_URL });
+    const db = new pg.Client({ connectionString: database.url });
+    try {
+      const sender = new WmsSender("floor-drop-wms", { skus: 30, zipfExponent: 1, minBatch: 50, maxBatch: 50, duplicateShare: 0, lateShare: 0, seed: 11 }, 0);
+      const updates = sender.nextBatch();
+      const good = updates.map((u) => sender.toJsonLine(u));
+      // Line 3 resends line 1; line 6 has a negative quantity; line 9 is no JSON; line 12 is blank (the updates are shuffled: some are stale).
+      const lines = [...good.slice(0, 2), good[0]!, ...good.slice(2, 4), good[4]!.replace(/"quantity":\d+/, '"quantity":-1'), ...good.slice(5, 7), "{not json", ...good.slice(7, 9), "", ...good.slice(9)];
+      writeFileSync(join(folder, "other.v2.jsonl"), `${good[0]}\n`);
+      writeFileSync(join(folder, ".stock.v1.jsonl"), `${lines.join("\n")}\n`);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.deepEqual(readdirSync(join(folder, "processed")), [], "a hidden name is not taken");
+      renameSync(join(folder, ".stock.v1.jsonl"), join(folder, "stock.v1.jsonl"));
+      const reportPath = join(folder, "processed", "stock.v1.jsonl.report.json");
+      for (const deadline = Date.now() + 30_000; !existsSync(reportPath); await new Promise((resolve) => setTimeout(resolve, 50))) {
+        assert.ok(Date.now() < deadline, "no report within 30 s");
+      }
+      // The floor's rule, batch by batch of 7 valid lines: a resent sequence is a duplicate, the rest in
+      // sequence order, each newer than its record's last applied one or stale.
+      const valid = lines.flatMap((line) => {
+        try {
+          const u = JSON.parse(line) as { sequence: string; sku: string; quantity: number };
+          return u.quantity >= 0 ? [u] : [];
+        } catch {
+          return [];
+        }
+      });
+      const seen = new Set<string>();
+      const last = new Map<string, number>();
+      const expected = { accepted: 0, duplicate: 0, stale: 0 };
+      for (let first = 0; first < valid.length; first += 7) {
+        const fresh = valid.slice(first, first + 7).filter((u) => !seen.has(u.sequence) && seen.add(u.sequence));
+        expected.duplicate += Math.min(7, valid.length - first) - fresh.length;
+        for (const u of fresh.sort((a, b) => Number(a.sequence) - Number(b.sequence))) {
+          if (Number(u.sequence) > (last.get(u.sku) ?? 0)) {
+            last.set(u.sku, Number(u.sequence));
+            expected.accepted++;
+          } else expected.stale++;
+        }
+      }
+      assert.ok(expected.stale > 0 && expected.duplicate === 1, JSON.stringify(expected));
+      assert.deepEqual(JSON.parse(readFileSync(reportPath, "utf8")), { fileName: "stock.v1.jsonl", lines: lines.length, ...expected, rejected: 2 });
+      assert.ok(existsSync(join(folder, "processed", "stock.v1.jsonl")) && !existsSync(join(folder, "stock.v1.jsonl")), "the file moved to processed/");
+      assert.ok(existsSync(join(folder, "other.v2.jsonl")), "a name that is no v1 JSON Lines file stays");
+      assert.equal(await floor.stop(), 0);
+      await db.connect();
+      const { rows } = await db.query<{ n: number; batches: number }>(`SELECT count(*)::int AS n, count(DISTINCT batch_id)::int AS batches FROM floor_inbox`);
+      assert.deepEqual(rows[0], { n: updates.length - 1, batches: Math.ceil((lines.length - 3) / 7) }, "every valid line once in the inbox, 7 to a batch");
+      const info = await (await jetstreamManager(nc)).streams.info(stream.stream);
+      assert.equal(info.state.messages, expected.accepted, "one event per accepted update");
+    } finally {
+      await floor.stop();
+      await db.end().catch(() => undefined);
+      await nc.close();
+      await stream.delete();
+      await database.drop();
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });
 

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type pg from "pg";
 import type { FloorEvent } from "./event-writer.js";
 
-/** One WMS count as the floor reads it from a Connect JSON `SyncInventory` request. */
+/** One WMS count as the floor reads it from a Connect JSON `SyncInventory` request or a dropped `*.v1.jsonl` line. */
 export interface FloorUpdate {
   readonly index: number;
   readonly wmsId: string;
@@ -43,24 +43,32 @@ export function parseBatch(body: string): { batchId: string; updates: FloorUpdat
   if (typeof request.batchId !== "string" || request.batchId === "") throw new FloorRequestError("batchId", "a non-empty string is required");
   if (!Array.isArray(request.updates)) throw new FloorRequestError("updates", "an array is required");
   if (request.updates.length > MAX_BATCH_UPDATES) throw new FloorRequestError("updates", `at most ${MAX_BATCH_UPDATES} updates per batch`);
-  const updates = request.updates.map((raw: Record<string, unknown>, index): FloorUpdate => {
-    const at = `updates[${index}]`;
-    const text = (name: string) => {
-      const value = raw?.[name];
-      if (typeof value !== "string" || value === "" || value.length > 256) throw new FloorRequestError(`${at}.${name}`, "a string of 1–256 characters is required");
-      return value;
-    };
-    const sequence = Number(text("sequence"));
-    if (!Number.isSafeInteger(sequence) || sequence <= 0) throw new FloorRequestError(`${at}.sequence`, "a positive whole number is required");
-    const quantity = raw.quantity;
-    if (typeof quantity !== "number" || !Number.isSafeInteger(quantity) || quantity < 0) throw new FloorRequestError(`${at}.quantity`, "a whole number ≥ 0 is required");
-    if (raw.status !== "COUNTED") throw new FloorRequestError(`${at}.status`, "the floor takes counts (COUNTED) only");
-    const observedAt = text("observedAt");
-    const observedMs = Date.parse(observedAt);
-    if (!Number.isFinite(observedMs)) throw new FloorRequestError(`${at}.observedAt`, "an RFC 3339 time is required");
-    return { index, wmsId: text("wmsId"), sequence, sku: text("sku"), locationId: text("locationId"), quantity, observedAt, observedMs };
-  });
+  const updates = request.updates.map((raw: unknown, index) => parseUpdate(raw, index, `updates[${index}]`));
   return { batchId: request.batchId, updates };
+}
+
+/**
+ * One update of the v1 contract (`{wmsId, sequence, sku, quantity, status, locationId, observedAt}`)
+ * as the floor's update: `index` is its place in its batch, `at` names it in an error
+ * (`updates[3]`, `line 4`). Only counts (`COUNTED`): the traffic holds nothing else.
+ */
+export function parseUpdate(value: unknown, index: number, at: string): FloorUpdate {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new FloorRequestError(at, "an object is required");
+  const raw = value as Record<string, unknown>;
+  const text = (name: string) => {
+    const field = raw[name];
+    if (typeof field !== "string" || field === "" || field.length > 256) throw new FloorRequestError(`${at}.${name}`, "a string of 1–256 characters is required");
+    return field;
+  };
+  const sequence = Number(text("sequence"));
+  if (!Number.isSafeInteger(sequence) || sequence <= 0) throw new FloorRequestError(`${at}.sequence`, "a positive whole number is required");
+  const quantity = raw.quantity;
+  if (typeof quantity !== "number" || !Number.isSafeInteger(quantity) || quantity < 0) throw new FloorRequestError(`${at}.quantity`, "a whole number ≥ 0 is required");
+  if (raw.status !== "COUNTED") throw new FloorRequestError(`${at}.status`, "the floor takes counts (COUNTED) only");
+  const observedAt = text("observedAt");
+  const observedMs = Date.parse(observedAt);
+  if (!Number.isFinite(observedMs)) throw new FloorRequestError(`${at}.observedAt`, "an RFC 3339 time is required");
+  return { index, wmsId: text("wmsId"), sequence, sku: text("sku"), locationId: text("locationId"), quantity, observedAt, observedMs };
 }
 
 /** What became of a batch: its counts and the events it committed (to publish), under its batch row. */
