@@ -7,7 +7,7 @@ import { promisify } from "node:util";
 import { fromBinary } from "@bufbuild/protobuf";
 import { timestampMs } from "@bufbuild/protobuf/wkt";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
-import { connect } from "@nats-io/transport-node";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
 import pg from "pg";
 import { InventoryEventSchema } from "../gen/invsync/events/v1/inventory_event_pb.js";
 import { FloorProcess } from "../bench/floor/floor-process.js";
@@ -108,15 +108,11 @@ describe("benchmark harness (quick mode)", function () {
 
 describe("benchmark: the floor's drop folder", function () {
   this.timeout(120_000);
+  const folder = mkdtempSync(join(tmpdir(), "invsync-floor-drop-"));
+  after(() => rmSync(folder, { recursive: true, force: true }));
 
   it("reads settled *.v1.jsonl files in batches, counts bad lines and applies the rest, reports in processed/ and leaves other names alone", async () => {
-    const database = await createTestDatabase("floor_drop");
-    const stream = testStream("floor-drop");
-    const folder = mkdtempSync(join(tmpdir(), "invsync-floor-drop-"));
-    const { floor } = await FloorProcess.start({ DATABASE_URL: database.url, NATS_URL, NATS_STREAM: stream.stream, NATS_SUBJECT_PREFIX: stream.subjectPrefix, FLOOR_DROP_DIR: folder, FLOOR_DROP_POLL_MS: "50", FLOOR_FILE_BATCH_SIZE: "7" });
-    const nc = await connect({ servers: NATS_URL });
-    const db = new pg.Client({ connectionString: database.url });
-    try {
+    await withFloor("floor-drop", { FLOOR_DROP_DIR: folder, FLOOR_DROP_POLL_MS: "50", FLOOR_FILE_BATCH_SIZE: "7" }, async ({ floor, nc, db, stream }) => {
       const sender = new WmsSender("floor-drop-wms", { skus: 30, zipfExponent: 1, minBatch: 50, maxBatch: 50, duplicateShare: 0, lateShare: 0, seed: 11 }, 0);
       const updates = sender.nextBatch();
       const good = updates.map((u) => sender.toJsonLine(u));
@@ -162,16 +158,9 @@ describe("benchmark: the floor's drop folder", function () {
       await db.connect();
       const { rows } = await db.query<{ n: number; batches: number }>(`SELECT count(*)::int AS n, count(DISTINCT batch_id)::int AS batches FROM floor_inbox`);
       assert.deepEqual(rows[0], { n: updates.length - 1, batches: Math.ceil((lines.length - 3) / 7) }, "every valid line once in the inbox, 7 to a batch");
-      const info = await (await jetstreamManager(nc)).streams.info(stream.stream);
+      const info = await (await jetstreamManager(nc)).streams.info(stream);
       assert.equal(info.state.messages, expected.accepted, "one event per accepted update");
-    } finally {
-      await floor.stop();
-      await db.end().catch(() => undefined);
-      await nc.close();
-      await stream.delete();
-      await database.drop();
-      rmSync(folder, { recursive: true, force: true });
-    }
+    });
   });
 });
 
@@ -179,12 +168,7 @@ describe("benchmark: the same-work floor does the work", function () {
   this.timeout(120_000);
 
   it("keeps each update once in its inbox, stock at the highest sequence, an outbox row and one stream message per change, all marked published", async () => {
-    const database = await createTestDatabase("floor");
-    const stream = testStream("floor");
-    const { floor, url } = await FloorProcess.start({ DATABASE_URL: database.url, NATS_URL, NATS_STREAM: stream.stream, NATS_SUBJECT_PREFIX: stream.subjectPrefix });
-    const nc = await connect({ servers: NATS_URL });
-    const db = new pg.Client({ connectionString: database.url });
-    try {
+    await withFloor("floor", {}, async ({ floor, url, nc, db, stream }) => {
       // Few SKUs, so updates of a record meet in a batch and across batches; many resent and late.
       const workload = { skus: 40, zipfExponent: 1, minBatch: 20, maxBatch: 120, duplicateShare: 0.1, lateShare: 0.1, seed: 7 };
       const senders = [0, 1].map((i) => new WmsSender(`floor-wms-${i}`, workload, i));
@@ -257,9 +241,9 @@ describe("benchmark: the same-work floor does the work", function () {
       assert.equal(unpublished.length, 0);
 
       // The stream: each outbox row's event once, under its id, a record's changes in version order, chaining.
-      const info = await (await jetstreamManager(nc)).streams.info(stream.stream);
+      const info = await (await jetstreamManager(nc)).streams.info(stream);
       assert.equal(info.state.messages, expected.accepted);
-      const consumer = await jetstream(nc).consumers.get(stream.stream);
+      const consumer = await jetstream(nc).consumers.get(stream);
       const ids = new Set<string>();
       const chain = new Map<string, { version: number; onHand: number }>();
       for (let read = 0; read < expected.accepted; ) {
@@ -280,13 +264,7 @@ describe("benchmark: the same-work floor does the work", function () {
       }
       assert.deepEqual([...ids].sort(), outbox.map((row) => row.event_id).sort());
       for (const row of stock) assert.deepEqual([chain.get(row.key)?.onHand, chain.get(row.key)?.version], [Number(row.on_hand), Number(row.version)], row.key);
-    } finally {
-      await floor.stop();
-      await db.end().catch(() => undefined);
-      await nc.close();
-      await stream.delete();
-      await database.drop();
-    }
+    });
   });
 });
 
@@ -370,3 +348,21 @@ describe("benchmark: the history of full runs", () => {
     assert.equal(readFileSync("bench/results/history.csv", "utf8").split("\n")[0], HISTORY_COLUMNS.join(","));
   });
 });
+
+/** A floor process (with `env` added to its settings) on a database and stream of their own, a NATS connection and a client of its database for the checks; all stopped and removed after `test`. */
+async function withFloor(label: string, env: Record<string, string>, test: (floor: { floor: FloorProcess; url: string; nc: NatsConnection; db: pg.Client; stream: string }) => Promise<void>): Promise<void> {
+  const database = await createTestDatabase(label);
+  const stream = testStream(label);
+  const { floor, url } = await FloorProcess.start({ DATABASE_URL: database.url, NATS_URL, NATS_STREAM: stream.stream, NATS_SUBJECT_PREFIX: stream.subjectPrefix, ...env });
+  const nc = await connect({ servers: NATS_URL });
+  const db = new pg.Client({ connectionString: database.url });
+  try {
+    await test({ floor, url, nc, db, stream: stream.stream });
+  } finally {
+    await floor.stop();
+    await db.end().catch(() => undefined);
+    await nc.close();
+    await stream.delete();
+    await database.drop();
+  }
+}
