@@ -2,9 +2,10 @@
  * The same-work floor (`npm run bench` runs it beside the service): the least that does the
  * brief's durable work for a WMS update, batched as the service batches it. An HTTP server on a
  * port of its own takes the service's `SyncInventory` requests (Connect JSON), and for each request
- * (and for each batch of a file dropped in its folder, `drop-folder.ts`) runs one transaction (see `ingest.ts`: inbox insert deduplicated by wms id + sequence, the stock
- * records locked and each update applied when newer than the record's last sequence, a
- * ledger/outbox row per event, each step one multi-row statement), answers once it committed, and
+ * (and each batch of a file dropped in its folder, `drop-folder.ts`) runs one transaction (see
+ * `ingest.ts`: inbox insert deduplicated by wms id + sequence, the stock records locked and each
+ * update applied when newer than the record's last sequence, a ledger/outbox row per event, each
+ * step one multi-row statement), answers once it committed, and
  * publishes the events to JetStream with `msgID = event_id`, pipelined, marking each batch published
  * once acknowledged (`relay.ts`). Its own database and stream. What it leaves out is what only the
  * service does beyond that: request signatures, the anti-corruption layer's checks and its
@@ -15,7 +16,8 @@
  * (127.0.0.1), PORT (0: any free port), FLOOR_CONCURRENT_BATCHES (2, the service's
  * `WMS_MAX_CONCURRENT_BATCHES` default); for the file phase FLOOR_DROP_DIR (a folder to watch for
  * `*.v1.jsonl` files, see `drop-folder.ts`; none: no folder), FLOOR_DROP_POLL_MS (2000) and
- * FLOOR_FILE_BATCH_SIZE (1000), the service's `WMS_DROP_POLL_MS` and `WMS_FILE_BATCH_SIZE` defaults. Prints one JSON line `{"msg":"floor started","port":…}`.
+ * FLOOR_FILE_BATCH_SIZE (1000), the service's `WMS_DROP_POLL_MS` and `WMS_FILE_BATCH_SIZE`
+ * defaults. Prints one JSON line `{"msg":"floor started","port":…}`.
  */
 import { jetstream, jetstreamManager, StorageType } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
