@@ -33,15 +33,9 @@ export function figureRows(run: any): FigureRow[] {
     { figure: "service ÷ floor, end to end", value: n(ratio.endToEnd, 2), target: `≥ ${TARGETS.endToEndToFloor}`, met: ratio.endToEnd >= TARGETS.endToEndToFloor },
     { figure: "committed updates/s at saturation: service / floor", value: `${n(s.committedUpdatesPerSecond)} / ${n(f.committedUpdatesPerSecond)} (${n(ratio.committed, 2)})` },
     { figure: "machine CPU µs per update: service / floor", value: `${n(machine(cpu), 1)} / ${n(machine(f.cpuMicrosPerUpdate), 1)} (${n(ratio.machineCpuPerUpdate, 2)})`, target: `≤ ${TARGETS.machineCpuToFloor} × floor`, met: ratio.machineCpuPerUpdate <= TARGETS.machineCpuToFloor },
-    { figure: "WMS v2 contract, end-to-end updates/s: service / floor", value: `${n(run.wmsV2.endToEndUpdatesPerSecond)} / ${n(run.wmsV2.floor.endToEndUpdatesPerSecond)} (${n(run.wmsV2.toFloor.endToEnd, 2)})`, target: `≥ ${TARGETS.endToEndToFloor}`, met: run.wmsV2.toFloor.endToEnd >= TARGETS.endToEndToFloor },
-    { figure: "WMS v2 contract, machine CPU µs per update: service / floor", value: `${n(run.wmsV2.machineCpuMicrosPerUpdate, 1)} / ${n(run.wmsV2.floor.machineCpuMicrosPerUpdate, 1)} (${n(run.wmsV2.toFloor.machineCpuPerUpdate, 2)})`, target: `≤ ${TARGETS.machineCpuToFloor} × floor`, met: run.wmsV2.toFloor.machineCpuPerUpdate <= TARGETS.machineCpuToFloor },
+    ...pairRows("WMS v2 contract", run.wmsV2),
     // The file-drop path (a run before it was measured has no such pair).
-    ...(run.fileDrop
-      ? [
-          { figure: "file drop (v1 JSON Lines), end-to-end updates/s: service / floor", value: `${n(run.fileDrop.endToEndUpdatesPerSecond)} / ${n(run.fileDrop.floor.endToEndUpdatesPerSecond)} (${n(run.fileDrop.toFloor.endToEnd, 2)})`, target: `≥ ${TARGETS.endToEndToFloor}`, met: run.fileDrop.toFloor.endToEnd >= TARGETS.endToEndToFloor },
-          { figure: "file drop, machine CPU µs per update: service / floor", value: `${n(run.fileDrop.machineCpuMicrosPerUpdate, 1)} / ${n(run.fileDrop.floor.machineCpuMicrosPerUpdate, 1)} (${n(run.fileDrop.toFloor.machineCpuPerUpdate, 2)})`, target: `≤ ${TARGETS.machineCpuToFloor} × floor`, met: run.fileDrop.toFloor.machineCpuPerUpdate <= TARGETS.machineCpuToFloor },
-        ]
-      : []),
+    ...(run.fileDrop ? pairRows("file drop", run.fileDrop, "file drop (v1 JSON Lines)") : []),
     { figure: "CPU µs per update: service / PostgreSQL / NATS / load", value: [cpu.service, cpu.postgres, cpu.nats, cpu.loadGenerator].map((v: number) => n(v, 1)).join(" / ") },
     { figure: "CPU µs per update, floor: floor / PostgreSQL / NATS / load", value: [f.cpuMicrosPerUpdate.floor, f.cpuMicrosPerUpdate.postgres, f.cpuMicrosPerUpdate.nats, f.cpuMicrosPerUpdate.loadGenerator].map((v: number) => n(v, 1)).join(" / ") },
     { figure: "bytes per update the process wrote (PostgreSQL, NATS, replies): service / floor", value: `${n(s.bytesPerUpdate.written)} / ${n(f.bytesPerUpdate.written)}` },
@@ -57,6 +51,14 @@ export function figureRows(run: any): FigureRow[] {
     { figure: "machine CPU busy / idle / steal at saturation", value: `${n(s.machineCpuShare.busy, 1)} / ${n(s.machineCpuShare.idle, 1)} / ${n(s.machineCpuShare.steal, 1)} %` },
     { figure: `end-to-end ÷ bare publish (${n(run.limits.barePublishMessagesPerSecond)} msg/s)`, value: n(run.limits.endToEndToBarePublish, 2) },
     { figure: "÷ naive peer (one statement and one awaited publish per update)", value: `${n(run.naivePeer.serviceRatio, 1)}×`, target: `≥ ${TARGETS.naiveRatio}×`, met: run.naivePeer.serviceRatio >= TARGETS.naiveRatio },
+  ];
+}
+
+/** The two rows of a further pair against the floor (`pair`: the run's `wmsV2` or `fileDrop`), named `label` (`rateLabel` on the first row). */
+function pairRows(label: string, pair: any, rateLabel = label): FigureRow[] {
+  return [
+    { figure: `${rateLabel}, end-to-end updates/s: service / floor`, value: `${n(pair.endToEndUpdatesPerSecond)} / ${n(pair.floor.endToEndUpdatesPerSecond)} (${n(pair.toFloor.endToEnd, 2)})`, target: `≥ ${TARGETS.endToEndToFloor}`, met: pair.toFloor.endToEnd >= TARGETS.endToEndToFloor },
+    { figure: `${label}, machine CPU µs per update: service / floor`, value: `${n(pair.machineCpuMicrosPerUpdate, 1)} / ${n(pair.floor.machineCpuMicrosPerUpdate, 1)} (${n(pair.toFloor.machineCpuPerUpdate, 2)})`, target: `≤ ${TARGETS.machineCpuToFloor} × floor`, met: pair.toFloor.machineCpuPerUpdate <= TARGETS.machineCpuToFloor },
   ];
 }
 

@@ -2,8 +2,8 @@
  * `npm run bench`: drives the real service (built `dist/`, real PostgreSQL and NATS) over its WMS
  * endpoint with Connect JSON batches, alternating at saturation with the same-work floor
  * (`bench/floor/`, the same traffic on the same servers: service / floor / service / floor, then
- * a WMS v2 pair, then a file-drop pair), then measures the service paced, the machine's own limits and a naive peer in
- * the same run, and prints a table (with the service's ratios to the floor) and a JSON file.
+ * a WMS v2 pair, then a file-drop pair), then measures the service paced, the machine's own
+ * limits and a naive peer in the same run, and prints a table (with the service's ratios to the floor) and a JSON file.
  * `--quick` runs a few seconds to prove the harness works (used by `npm test`); figures from a
  * quick run mean nothing.
  */
@@ -85,6 +85,20 @@ function envPair(pair: string): [string, string] {
   const at = pair.indexOf("=");
   if (at <= 0) throw new Error(`--service-env: "${pair}" is not K=V`);
   return [pair.slice(0, at), pair.slice(at + 1)];
+}
+
+/** One more pair of phases (the v2 contract's, the file drop's): the service's load and figures, the floor's, and the ratios. */
+function againstFloor(phase: SaturationPhase, run: ReturnType<typeof combinePhases>, floorRun: ReturnType<typeof combinePhases>) {
+  return {
+    ...combineLoads([phase.load]),
+    committedUpdatesPerSecond: run.committedUpdatesPerSecond,
+    endToEndUpdatesPerSecond: run.endToEndUpdatesPerSecond,
+    allEventsConsumed: run.allEventsConsumed,
+    cpuMicrosPerUpdate: { service: run.cpuMicrosPerUpdate.process, postgres: run.cpuMicrosPerUpdate.postgres, nats: run.cpuMicrosPerUpdate.nats, loadGenerator: run.cpuMicrosPerUpdate.loadGenerator },
+    machineCpuMicrosPerUpdate: run.machineCpuMicrosPerUpdate,
+    floor: { endToEndUpdatesPerSecond: floorRun.endToEndUpdatesPerSecond, machineCpuMicrosPerUpdate: floorRun.machineCpuMicrosPerUpdate, allEventsConsumed: floorRun.allEventsConsumed },
+    toFloor: { endToEnd: round(run.endToEndUpdatesPerSecond / floorRun.endToEndUpdatesPerSecond, 3), machineCpuPerUpdate: round(run.machineCpuMicrosPerUpdate / floorRun.machineCpuMicrosPerUpdate, 3) },
+  };
 }
 
 /** `--service-env`, parsed before anything is created so a bad pair fails fast. */
@@ -268,26 +282,9 @@ try {
       phases: floorRun.phases,
     },
     serviceToFloor: sameWork,
-    wmsV2: {
-      ...combineLoads([v2Phase.load]),
-      committedUpdatesPerSecond: v2Run.committedUpdatesPerSecond,
-      endToEndUpdatesPerSecond: v2Run.endToEndUpdatesPerSecond,
-      allEventsConsumed: v2Run.allEventsConsumed,
-      cpuMicrosPerUpdate: { service: v2Run.cpuMicrosPerUpdate.process, postgres: v2Run.cpuMicrosPerUpdate.postgres, nats: v2Run.cpuMicrosPerUpdate.nats, loadGenerator: v2Run.cpuMicrosPerUpdate.loadGenerator },
-      machineCpuMicrosPerUpdate: v2Run.machineCpuMicrosPerUpdate,
-      floor: { endToEndUpdatesPerSecond: v2FloorRun.endToEndUpdatesPerSecond, machineCpuMicrosPerUpdate: v2FloorRun.machineCpuMicrosPerUpdate },
-      toFloor: { endToEnd: round(v2Run.endToEndUpdatesPerSecond / v2FloorRun.endToEndUpdatesPerSecond, 3), machineCpuPerUpdate: round(v2Run.machineCpuMicrosPerUpdate / v2FloorRun.machineCpuMicrosPerUpdate, 3) },
-    },
-    // The file-drop path (WMS_DROP_DIR) against the floor's drop folder, the same files for both.
-    fileDrop: {
-      ...combineLoads([filePhaseRun.load]),
-      endToEndUpdatesPerSecond: fileRun.endToEndUpdatesPerSecond,
-      allEventsConsumed: fileRun.allEventsConsumed,
-      cpuMicrosPerUpdate: { service: fileRun.cpuMicrosPerUpdate.process, postgres: fileRun.cpuMicrosPerUpdate.postgres, nats: fileRun.cpuMicrosPerUpdate.nats, loadGenerator: fileRun.cpuMicrosPerUpdate.loadGenerator },
-      machineCpuMicrosPerUpdate: fileRun.machineCpuMicrosPerUpdate,
-      floor: { endToEndUpdatesPerSecond: fileFloorRun.endToEndUpdatesPerSecond, machineCpuMicrosPerUpdate: fileFloorRun.machineCpuMicrosPerUpdate, allEventsConsumed: fileFloorRun.allEventsConsumed },
-      toFloor: { endToEnd: round(fileRun.endToEndUpdatesPerSecond / fileFloorRun.endToEndUpdatesPerSecond, 3), machineCpuPerUpdate: round(fileRun.machineCpuMicrosPerUpdate / fileFloorRun.machineCpuMicrosPerUpdate, 3) },
-    },
+    // The WMS v2 contract and the file-drop path (WMS_DROP_DIR), each against the floor with the same updates.
+    wmsV2: againstFloor(v2Phase, v2Run, v2FloorRun),
+    fileDrop: againstFloor(filePhaseRun, fileRun, fileFloorRun),
     ...(statementReport ? { postgresStatements: statementReport } : {}),
     paced: { ...pacedLoad, rate: settings.pacedRate, commitToAckMs: pacedTimings.commitToAckMs, freshnessMs: pacedTimings.freshnessMs },
     service: { peakRssMiB: round(peakRss) },
