@@ -3,7 +3,8 @@
  * endpoint with Connect JSON batches, alternating at saturation with the same-work floor
  * (`bench/floor/`, the same traffic on the same servers: service / floor / service / floor, then
  * a WMS v2 pair, then a file-drop pair), then measures the service paced, the machine's own
- * limits and a naive peer in the same run, and prints a table (with the service's ratios to the floor) and a JSON file.
+ * limits and a naive peer in the same run, and prints a table (with the service's ratios to the
+ * floor) and a JSON file.
  * `--quick` runs a few seconds to prove the harness works (used by `npm test`); figures from a
  * quick run mean nothing.
  */
