@@ -12,18 +12,25 @@ import { operatorTransport } from "../src/adapters/cli/operator-transport.js";
 import { fillNewRoutingRule, openConsoleBrowser, SEEDED, signIn, startConsoleService, type ConsoleBrowser } from "./support/console-stack.js";
 import { OPERATOR_TOKEN, VIEWER_TOKEN, type TestService } from "./support/test-service.js";
 import { FakeWms } from "./support/fake-wms.js";
+import { waitForValue } from "./support/wait-for.js";
 import { postJson, syncBatch, wmsUpdate } from "./support/wms-fixtures.js";
 
-/** The error shown beside the field labelled `label` (the element its aria-describedby names). */
+/** The error shown beside the field labelled `label` (`<id>-error`, which its aria-describedby names). */
 async function errorBeside(page: Page, label: string): Promise<string> {
-  const id = await page.getByLabel(label, { exact: true }).getAttribute("id");
-  return (await page.locator(`#${id}-error`).textContent()) ?? "";
+  // Read in one step in the page, so a re-render between finding the field and reading its error cannot leave a stale id.
+  return page.getByLabel(label, { exact: true }).evaluate((control) => control.ownerDocument.getElementById(`${control.id}-error`)?.textContent ?? "");
 }
 
+/**
+ * Waits for the error beside the field labelled `label` to match `pattern`. The field is looked up on
+ * every try: a submit that changes the route renders the page again, with a new field (and id) in place
+ * of the one the click was on.
+ */
 async function waitForErrorBeside(page: Page, label: string, pattern: RegExp): Promise<string> {
-  const id = await page.getByLabel(label, { exact: true }).getAttribute("id");
-  await page.locator(`#${id}-error`).filter({ hasText: pattern }).waitFor();
-  return errorBeside(page, label);
+  return waitForValue(`an error matching ${pattern} beside ${label}`, async () => {
+    const text = await errorBeside(page, label);
+    return pattern.test(text) ? text : undefined;
+  }, 30_000);
 }
 
 const rows = (page: Page, caption: string) => page.locator("table", { has: page.locator("caption", { hasText: caption }) }).locator("tbody tr");
